@@ -1,0 +1,87 @@
+"""The fixed set of functions rule expressions may call, each with a typed signature.
+
+Nothing else is callable: there is no attribute access and no way to reach Python.
+A signature check returns the result type, or a message saying what is wrong.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Callable
+
+import attrs
+from dateutil.relativedelta import relativedelta
+
+from engine import values
+
+ORDERED = ("number", "money", "percent", "date")
+
+
+@attrs.frozen
+class Builtin:
+    name: str
+    signature: str                       # shown in errors and docs
+    check: Callable[[list[str]], str]    # argument types → result type; raises TypeError(message)
+    call: Callable[..., Any]
+    doc: str
+
+
+def _fixed(*params: str, returns: str) -> Callable[[list[str]], str]:
+    def check(args: list[str]) -> str:
+        if len(args) != len(params):
+            raise TypeError(f"takes {len(params)} argument{'s' if len(params) != 1 else ''}, not {len(args)}")
+        for i, (got, want) in enumerate(zip(args, params), 1):
+            if got not in (want, "any"):
+                raise TypeError(f"argument {i} must be a {want}, not a {got}")
+        return returns
+    return check
+
+
+def _same_ordered(args: list[str]) -> str:
+    if len(args) < 2:
+        raise TypeError("takes at least 2 arguments")
+    kinds = {a for a in args if a != "any"}
+    if len(kinds) > 1:
+        raise TypeError(f"arguments must all have one type, not {', '.join(sorted(kinds))}")
+    kind = kinds.pop() if kinds else "any"
+    if kind not in ORDERED + ("any",):
+        raise TypeError(f"cannot order values of type {kind}")
+    return kind
+
+
+def _count_check(args: list[str]) -> str:
+    if len(args) == 4:
+        return _fixed("events", "date", "date", "string", returns="number")(args)
+    return _fixed("events", "date", "date", returns="number")(args)
+
+
+def age(birth: dt.date, on: dt.date) -> Decimal:
+    """Whole years completed on `on` (a person born 1990-03-01 is 30 on 2020-03-01)."""
+    return Decimal(relativedelta(on, birth).years)
+
+
+def count(events: tuple[values.Event, ...], start: dt.date, end: dt.date, kind: str | None = None) -> Decimal:
+    """Events dated from `start` to `end`, both included, optionally of one kind."""
+    return Decimal(sum(1 for e in events if start <= e.date <= end and (kind is None or e.kind == kind)))
+
+
+def days_between(start: dt.date, end: dt.date) -> Decimal:
+    return Decimal((end - start).days)
+
+
+REGISTRY: dict[str, Builtin] = {b.name: b for b in (
+    Builtin("age", "age(birth_date: date, on: date) -> number", _fixed("date", "date", returns="number"), age,
+            "Whole years of age on a date."),
+    Builtin("min", "min(a, b, ...) -> same type", _same_ordered, lambda *a: min(a), "The smallest of its arguments."),
+    Builtin("max", "max(a, b, ...) -> same type", _same_ordered, lambda *a: max(a), "The largest of its arguments."),
+    Builtin("count", "count(events, from: date, to: date[, kind: string]) -> number", _count_check, count,
+            "How many recorded events fall in a window of dates (both ends included)."),
+    Builtin("days_between", "days_between(from: date, to: date) -> number", _fixed("date", "date", returns="number"),
+            days_between, "Calendar days from one date to another."),
+    Builtin("monday", "monday(day: date) -> date", _fixed("date", returns="date"), values.monday_of,
+            "The Monday of the calendar week a date falls in."),
+    Builtin("round_ore", "round_ore(amount: money) -> money", _fixed("money", returns="money"),
+            lambda m: m.round_half_up(values.ORE), "Round half up to whole øre."),
+    Builtin("round_kr", "round_kr(amount: money) -> money", _fixed("money", returns="money"),
+            lambda m: m.round_half_up(values.KRONE), "Round half up to whole kroner."),
+)}

@@ -1,0 +1,77 @@
+"""Errors and diagnostics. Every problem names a category and at least one span."""
+from __future__ import annotations
+
+from typing import Iterable
+
+import attrs
+
+from engine.source import Span
+
+CATEGORIES = (
+    "syntax",       # an expression or citation does not parse
+    "schema",       # a rule file, legal reference file or case has the wrong shape
+    "name",         # an unknown or duplicate name
+    "type",         # operands or arguments of the wrong type
+    "citation",     # a legal citation that does not resolve
+    "cycle",        # rules that depend on each other
+    "conflict",     # two definitions of one value that both apply
+    "exemption",    # an exemption that lifts nothing
+    "case",         # a case file that does not fit the inputs
+    "evaluation",   # a failure while evaluating a case
+)
+
+
+@attrs.frozen
+class Diagnostic:
+    """One problem found in a rulebook or a case, with where and how to fix it."""
+
+    category: str
+    message: str
+    spans: tuple[Span, ...] = ()
+    hint: str | None = None
+    rule: str | None = None
+    severity: str = "error"
+
+    @property
+    def span(self) -> Span | None:
+        return self.spans[0] if self.spans else None
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        span = self.span
+        return (span.path, span.line, span.col, self.message) if span else ("", 0, 0, self.message)
+
+
+class EngineError(Exception):
+    """Base of every error paragraf raises on purpose; carries its diagnostics."""
+
+    category = "evaluation"
+    exit_code = 2
+
+    def __init__(self, diagnostics: Iterable[Diagnostic] | str) -> None:
+        if isinstance(diagnostics, str):
+            diagnostics = [Diagnostic(self.category, diagnostics)]
+        self.diagnostics = tuple(diagnostics)
+        super().__init__("; ".join(d.message for d in self.diagnostics))
+
+
+class RuleSyntaxError(EngineError):
+    category = "syntax"
+
+
+class RuleFileError(EngineError):
+    category = "schema"
+
+
+class RulebookError(EngineError):
+    """The rulebook has problems (`paragraf check` findings)."""
+
+    category = "resolution"
+    exit_code = 1
+
+
+class CaseError(EngineError):
+    category = "case"
+
+
+class EvaluationError(EngineError):
+    category = "evaluation"

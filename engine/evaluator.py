@@ -1,0 +1,222 @@
+"""Evaluates a case on a date: values, obligations and exemptions, with their trace.
+
+Only rules in force on `as_of` (and in switched-on proposals) take part. A missing fact
+makes what depends on it unknown and is listed under `missing`; two applicable
+definitions of a value without priority are a conflict naming both rules.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Iterable
+
+from engine import ast, resolver, values
+from engine.casefile import Case
+from engine.compiler import Program
+from engine.errors import Diagnostic, EvaluationError
+from engine.model import Rule
+from engine.trace import FailedPart, Frame, TraceNode
+from engine.values import Unknown
+
+
+def evaluate(program: Program, case: Case, as_of: dt.date, proposals: Iterable[str] = ()) -> dict[str, Any]:
+    """The decision's content (obligations, exemptions, values, missing, trace) for one case."""
+    return _Evaluation(program, case, as_of, frozenset(proposals)).run()
+
+
+class _Evaluation:
+    def __init__(self, program: Program, case: Case, as_of: dt.date, proposals: frozenset[str]) -> None:
+        self.program, self.checked, self.case, self.as_of = program, program.checked, case, as_of
+        self.refs = self.checked.legal_refs
+        self.proposals = proposals
+        self.frames: list[Frame] = []
+        self.memo: dict[str, tuple[Any, TraceNode]] = {}
+        self.exemption_memo: dict[str, tuple[Any, TraceNode]] = {}
+        self.missing: set[str] = set()
+
+    def active(self, rule: Rule) -> bool:
+        return rule.in_force(self.as_of) and (rule.proposal is None or rule.proposal in self.proposals)
+
+    # -- the Scope protocol used by compiled closures --------------------------------
+    def input(self, input_id: str) -> Any:
+        value = self.case.facts.get(input_id, Unknown(frozenset({input_id})))
+        if self.frames:
+            self.frames[-1].inputs[input_id] = values.to_json(value)
+        return value
+
+    def value(self, name: str) -> Any:
+        if name not in self.memo:
+            self.memo[name] = self._value(name)
+        result, node = self.memo[name]
+        if self.frames:
+            self.frames[-1].children[name] = node
+        return result
+
+    # -- the decision ------------------------------------------------------------------
+    def run(self) -> dict[str, Any]:
+        obligations = [self._obligation(r) for r in sorted(self.checked.obligations, key=lambda r: r.id) if self.active(r)]
+        names = sorted(n for n, rules in self.checked.values.items() if any(self.active(r) for r in rules))
+        value_results = {name: self._remember(name) for name in names}
+        exemptions = [self._exemption_summary(r) for r in sorted(self.checked.exemptions, key=lambda r: r.id)
+                      if self.active(r) and self._exemption(r)[0] is True]
+        return {
+            "obligations": [o for o, _ in obligations],
+            "exemptions": exemptions,
+            "values": {k: values.to_json(v) for k, v in value_results.items() if not isinstance(v, Unknown)},
+            "unknown_values": sorted(k for k, v in value_results.items() if isinstance(v, Unknown)),
+            "missing": sorted(self.missing),
+            "trace": [node for _, node in obligations] + [self.memo[n][1] for n in names],
+        }
+
+    def _remember(self, name: str) -> Any:
+        result = self.value(name)
+        if isinstance(result, Unknown):
+            self.missing |= result.missing
+        return result
+
+    def _call(self, rule: Rule, node: ast.Expr | None, default: Any = True) -> Any:
+        return default if node is None else self.program.function(node)(self)
+
+    def _cites(self, rule: Rule) -> tuple[dict[str, Any], ...]:
+        return tuple(self.refs.legal_basis(c, self.as_of) for c in rule.refs)
+
+    def _frame(self) -> Frame:
+        frame = Frame()
+        self.frames.append(frame)
+        return frame
+
+    def _value(self, name: str) -> tuple[Any, TraceNode]:
+        definitions = [r for r in self.checked.values[name] if self.active(r)]
+        frame = self._frame()
+        try:
+            chosen, pending = self._choose(name, definitions)
+            result = self._call(chosen, chosen.expr) if chosen else (pending or None)
+            failed = () if chosen else tuple(p for r in definitions for p in self._failed(r.when))
+        finally:
+            self.frames.pop()
+        shown = chosen or definitions[0]
+        node = TraceNode(
+            kind="value", rule=shown.id, title=shown.title, cites=self._cites(shown), value=values.to_json(result),
+            inputs=dict(sorted(frame.inputs.items())), children=tuple(frame.children[k] for k in sorted(frame.children)),
+            failed=failed, missing=tuple(sorted(result.missing)) if isinstance(result, Unknown) else (),
+            at=str(shown.span), note=None if chosen else "no definition applies", confidence=shown.confidence,
+        )
+        return result, node
+
+    def _choose(self, name: str, definitions: list[Rule]) -> tuple[Rule | None, Unknown | None]:
+        applicable, pending = [], []
+        for rule in definitions:
+            condition = self._call(rule, rule.when)
+            if isinstance(condition, Unknown):
+                pending.append(condition)
+            elif condition is True:
+                applicable.append(rule)
+        if not applicable:
+            return None, Unknown(frozenset().union(*(p.missing for p in pending))) if pending else None
+        best = max(r.priority for r in applicable)
+        top = [r for r in applicable if r.priority == best]
+        if len(top) > 1:
+            raise EvaluationError([Diagnostic(
+                "conflict", f"'{top[0].id}' and '{top[1].id}' both define '{name}' for this case on {self.as_of}",
+                (top[0].span, top[1].span), "make their conditions disjoint or give one a higher priority", top[0].id)])
+        if pending:  # an unknown condition might also apply and conflict; the value is not yet known
+            return None, Unknown(frozenset().union(*(p.missing for p in pending)))
+        return top[0], None
+
+    def _obligation(self, rule: Rule) -> tuple[dict[str, Any], TraceNode]:
+        frame = self._frame()
+        try:
+            condition = self._call(rule, rule.when)
+            failed = tuple(self._failed(rule.when)) if condition is False or condition is None else ()
+            outcome = self._outcome(rule, condition)
+        finally:
+            self.frames.pop()
+        missing = outcome.pop("_missing")
+        self.missing |= missing
+        status = outcome["status"]
+        node = TraceNode(
+            kind="obligation", rule=rule.id, title=rule.title, cites=self._cites(rule), value=status,
+            inputs=dict(sorted(frame.inputs.items())), children=tuple(frame.children[k] for k in sorted(frame.children)),
+            failed=failed, missing=tuple(sorted(missing)), at=str(rule.span), note=rule.note, confidence=rule.confidence,
+        )
+        result = {"rule": rule.id, "actor": rule.actor, "title": rule.title, "legal_basis": list(self._cites(rule)), **outcome}
+        if rule.confidence:
+            result["confidence"] = rule.confidence
+        return result, node
+
+    def _outcome(self, rule: Rule, condition: Any) -> dict[str, Any]:
+        if isinstance(condition, Unknown):
+            return {"status": "unknown", "due": None, "_missing": set(condition.missing)}
+        if condition is not True:
+            return {"status": "not_applicable", "due": None, "_missing": set()}
+        due = self._call(rule, rule.due, None)
+        missing = set(due.missing) if isinstance(due, Unknown) else set()
+        outcome: dict[str, Any] = {"due": values.to_json(due)}
+        exempted_by, pending = self._exempted_by(rule)
+        if exempted_by is not None:
+            outcome.update(status="exempted", exempted_by={
+                "rule": exempted_by.id, "title": exempted_by.title, "legal_basis": list(self._cites(exempted_by))})
+        elif pending:
+            outcome["status"] = "unknown"
+            missing |= pending
+        else:
+            outcome["status"] = "applies"
+        if rule.fulfilled is not None:
+            fulfilled = self._call(rule, rule.fulfilled)
+            outcome["fulfilled"] = values.to_json(fulfilled)
+            missing |= fulfilled.missing if isinstance(fulfilled, Unknown) else set()
+        outcome["_missing"] = missing
+        return outcome
+
+    def _exempted_by(self, rule: Rule) -> tuple[Rule | None, set[str]]:
+        pending: set[str] = set()
+        for exemption in sorted(self.checked.exemptions, key=lambda r: r.id):
+            if not self.active(exemption) or not any(
+                    resolver.lifts(exemption, lift, rule, self.refs, self.as_of) for lift in exemption.lifts):
+                continue
+            holds, node = self._exemption(exemption)
+            if self.frames:
+                self.frames[-1].children[exemption.id] = node
+            if holds is True:
+                return exemption, set()
+            if isinstance(holds, Unknown):
+                pending |= holds.missing
+        return None, pending
+
+    def _exemption(self, rule: Rule) -> tuple[Any, TraceNode]:
+        if rule.id not in self.exemption_memo:
+            frame = self._frame()
+            try:
+                holds = self._call(rule, rule.when)
+                failed = tuple(self._failed(rule.when)) if holds is False else ()
+            finally:
+                self.frames.pop()
+            node = TraceNode(
+                kind="exemption", rule=rule.id, title=rule.title, cites=self._cites(rule), value=values.to_json(holds),
+                inputs=dict(sorted(frame.inputs.items())), children=tuple(frame.children[k] for k in sorted(frame.children)),
+                failed=failed, missing=tuple(sorted(holds.missing)) if isinstance(holds, Unknown) else (),
+                at=str(rule.span), note=rule.note, confidence=rule.confidence,
+            )
+            self.exemption_memo[rule.id] = (holds, node)
+        return self.exemption_memo[rule.id]
+
+    def _exemption_summary(self, rule: Rule) -> dict[str, Any]:
+        lifted = sorted(o.id for o in self.checked.obligations if self.active(o) and any(
+            resolver.lifts(rule, lift, o, self.refs, self.as_of) for lift in rule.lifts))
+        return {"rule": rule.id, "title": rule.title, "legal_basis": list(self._cites(rule)),
+                "lifts": [lift.text for lift in rule.lifts], "lifted_obligations": lifted}
+
+    def _failed(self, node: ast.Expr | None) -> list[FailedPart]:
+        """The parts of a condition that made it false: each false conjunct, or every false disjunct."""
+        if node is None:
+            return []
+        if isinstance(node, ast.Logic):
+            return [part for operand in node.operands if self.program.function(operand)(self) is False
+                    for part in self._failed(operand)]
+        facts, cites = {}, []
+        for name in (n for n in ast.walk(node) if isinstance(n, ast.Name)):
+            if name.dotted in self.checked.inputs:
+                facts[name.dotted] = values.to_json(self.input(name.dotted))
+            elif name.dotted in self.checked.values:
+                facts[name.dotted] = values.to_json(self.value(name.dotted))
+                cites.extend(self.memo[name.dotted][1].cites)
+        return [FailedPart(ast.to_source(node), str(node.span), dict(sorted(facts.items())), tuple(cites))]

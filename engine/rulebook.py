@@ -1,0 +1,116 @@
+"""The rulebook: load, check, evaluate. Ties the pipeline stages together."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Iterable
+
+from engine import casefile, evaluator, loader, resolver
+from engine.compiler import Program, compile_ruleset
+from engine.decision import Decision
+from engine.source import SourceCache
+from engine.errors import CaseError, Diagnostic, EngineError, RulebookError
+
+
+def engine_version() -> str:
+    try:
+        return metadata.version("paragraf")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+def bundled_root() -> Path:
+    """The rulebook shipped with the package (installed), or the repository's own folders."""
+    installed = Path(__file__).parent / "data"
+    return installed if (installed / "rules").is_dir() else Path(__file__).parent.parent
+
+
+def find_folders(path: Path | None) -> tuple[Path, Path]:
+    """(rules folder, legal_refs folder) for a rulebook root, a rules folder, or the bundled one."""
+    if path is None:
+        root = bundled_root()
+        return root / "rules", root / "legal_refs"
+    path = Path(path)
+    if (path / "rules").is_dir():
+        return path / "rules", path / "legal_refs"
+    sibling = path.parent / "legal_refs"
+    return path, sibling if sibling.is_dir() else bundled_root() / "legal_refs"
+
+
+class Rulebook:
+    """A loaded and checked rulebook. `diagnostics` lists every problem `paragraf check` reports."""
+
+    def __init__(self, rules_dir: Path, legal_dir: Path) -> None:
+        if not rules_dir.is_dir():
+            raise EngineError(f"no rules folder at {rules_dir}")
+        self.sources = SourceCache()
+        ruleset, diagnostics = loader.load_rule_dir(rules_dir, legal_dir, self.sources, _display)
+        self.checked, resolved = resolver.resolve(ruleset)
+        self.diagnostics: list[Diagnostic] = sorted(diagnostics + resolved, key=Diagnostic.sort_key)
+        self.fingerprint = "sha256:" + hashlib.sha256(
+            "".join(f"{path}\0{digest}\n" for path, digest in sorted(ruleset.files.items())).encode()).hexdigest()
+        self._program: Program | None = None
+
+    def check(self) -> list[Diagnostic]:
+        return list(self.diagnostics)
+
+    @property
+    def program(self) -> Program:
+        if self.diagnostics:
+            raise RulebookError(self.diagnostics)
+        if self._program is None:
+            self._program = compile_ruleset(self.checked)
+        return self._program
+
+    def read_case(self, case: Path | dict[str, Any]) -> casefile.Case:
+        return casefile.read_case(case, self.checked.inputs)
+
+    def evaluate(self, case: Path | dict[str, Any] | casefile.Case, as_of: dt.date | str | None = None,
+                 proposals: Iterable[str] = ()) -> Decision:
+        """Evaluate a case (a path, a dict or a read case) on `as_of` (default: the case's own)."""
+        program = self.program
+        read = case if isinstance(case, casefile.Case) else self.read_case(case)
+        day = _as_of(as_of, read)
+        proposals = tuple(sorted(set(proposals)))
+        unknown = [p for p in proposals if p not in self.checked.proposals]
+        if unknown:
+            raise CaseError(f"unknown proposal '{unknown[0]}'; known: {', '.join(sorted(self.checked.proposals)) or 'none'}")
+        result = evaluator.evaluate(program, read, day, proposals)
+        return Decision(
+            case=read.id, as_of=day.isoformat(), municipality=read.facts.get("municipality"),
+            rulebook={"fingerprint": self.fingerprint, "engine_version": engine_version()},
+            case_digest=read.digest, proposals=proposals,
+            obligations=tuple(result["obligations"]), exemptions=tuple(result["exemptions"]),
+            values=result["values"], unknown_values=tuple(result["unknown_values"]), missing=tuple(result["missing"]), trace=tuple(result["trace"]),
+        )
+
+
+def _display(path: Path) -> str:
+    """How a rulebook file is named in messages: bundled files by their place in the rulebook,
+    others relative to the working directory when they are below it."""
+    for root in (bundled_root(), Path.cwd()):
+        try:
+            return path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            continue
+    return str(path)
+
+
+def _as_of(as_of: dt.date | str | None, case: casefile.Case) -> dt.date:
+    if isinstance(as_of, str):
+        try:
+            return dt.date.fromisoformat(as_of)
+        except ValueError:
+            raise CaseError(f"as_of: {as_of!r} is not a date; write YYYY-MM-DD") from None
+    day = as_of or case.as_of
+    if day is None:
+        raise CaseError("the case has no as_of date; add 'as_of: YYYY-MM-DD' or pass --as-of")
+    return day
+
+
+def load(path: str | Path | None = None) -> Rulebook:
+    """Load a rulebook: a folder holding rules/ and legal_refs/, a rules folder, or the bundled one."""
+    rules_dir, legal_dir = find_folders(Path(path) if path is not None else None)
+    return Rulebook(rules_dir, legal_dir)

@@ -1,0 +1,56 @@
+"""The explanation as data: a tree of trace nodes recorded while evaluating.
+
+Renderers (`engine.explain`) only read these nodes; they never evaluate anything.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+
+@attrs.frozen
+class FailedPart:
+    """A part of a condition that did not hold, with the facts it read and the law behind them."""
+
+    expr: str
+    at: str
+    facts: dict[str, Any]
+    cites: tuple[dict[str, Any], ...] = ()
+
+
+@attrs.frozen
+class TraceNode:
+    kind: str                                   # value, obligation, exemption
+    rule: str
+    title: dict[str, str]
+    cites: tuple[dict[str, Any], ...]
+    value: Any                                  # JSON form
+    inputs: dict[str, Any] = attrs.field(factory=dict)
+    children: tuple[TraceNode, ...] = ()
+    failed: tuple[FailedPart, ...] = ()
+    missing: tuple[str, ...] = ()
+    at: str = ""
+    note: str | None = None
+    confidence: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data = attrs.asdict(self, recurse=False)
+        data["children"] = [c.to_json() for c in self.children]
+        data["failed"] = [attrs.asdict(f) for f in self.failed]
+        data["cites"] = list(self.cites)
+        data["missing"] = list(self.missing)
+        return {k: v for k, v in data.items() if v not in (None, [], {})}
+
+    def find(self, rule_id: str) -> TraceNode | None:
+        if self.rule == rule_id:
+            return self
+        return next((found for c in self.children if (found := c.find(rule_id)) is not None), None)
+
+
+class Frame:
+    """What one rule's evaluation read: inputs and the value nodes it used."""
+
+    def __init__(self) -> None:
+        self.inputs: dict[str, Any] = {}
+        self.children: dict[str, TraceNode] = {}

@@ -1,0 +1,158 @@
+"""Runtime values of the rule language: exact numbers, money, rates, dates and durations.
+
+No float appears here. Numbers are `Decimal`; money is `Money` (Decimal kroner, exact);
+rates are `Rate` (a Decimal fraction, 80 % is 0.80); dates are `datetime.date`.
+A fact the case does not give is `Unknown`, which carries the names of the missing inputs.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Union
+
+import attrs
+from dateutil.relativedelta import relativedelta
+
+ORE = Decimal("0.01")
+KRONE = Decimal("1")
+
+
+@attrs.frozen(order=True)
+class Money:
+    """An amount in Danish kroner, exact; `amount` is a Decimal."""
+
+    amount: Decimal
+
+    @classmethod
+    def from_ore(cls, ore: int) -> Money:
+        return cls(Decimal(ore) / 100)
+
+    @property
+    def ore(self) -> int:
+        """Whole øre; only valid once the amount has been rounded to øre."""
+        return int(self.amount * 100)
+
+    def round_half_up(self, step: Decimal = ORE) -> Money:
+        """Round half up to `step` (øre by default), the rounding the rules name explicitly."""
+        return Money(self.amount.quantize(step, rounding=ROUND_HALF_UP))
+
+    def __str__(self) -> str:
+        return f"{format_decimal(self.amount, 2)} kr"
+
+
+@attrs.frozen(order=True)
+class Rate:
+    """A percentage held as a fraction: `Rate(Decimal("0.40"))` is 40 %."""
+
+    fraction: Decimal
+
+    def __str__(self) -> str:
+        return f"{format_decimal(self.fraction * 100, 0)} %"
+
+
+UNITS = {
+    "day": "days", "days": "days", "dag": "days", "dage": "days",
+    "week": "weeks", "weeks": "weeks", "uge": "weeks", "uger": "weeks",
+    "month": "months", "months": "months", "måned": "months", "måneder": "months",
+    "year": "years", "years": "years", "år": "years",
+}
+
+
+@attrs.frozen
+class Duration:
+    """A count of calendar days, weeks, months or years."""
+
+    count: int
+    unit: str  # one of days, weeks, months, years
+
+    def delta(self) -> relativedelta:
+        return relativedelta(**{self.unit: self.count})
+
+    def scaled(self, factor: int) -> Duration:
+        return Duration(self.count * factor, self.unit)
+
+    def __str__(self) -> str:
+        return f"{self.count} {self.unit}"
+
+
+@attrs.frozen
+class Event:
+    """A dated event recorded in a case: a talk held, an offer given."""
+
+    date: dt.date
+    kind: str | None = None
+
+
+@attrs.frozen
+class Unknown:
+    """A value that cannot be known because inputs are missing."""
+
+    missing: frozenset[str] = frozenset()
+
+    def __or__(self, other: Unknown) -> Unknown:
+        return Unknown(self.missing | other.missing)
+
+    def __str__(self) -> str:
+        return "unknown"
+
+
+Value = Union[Decimal, Money, Rate, dt.date, Duration, bool, str, frozenset, tuple, Unknown, None]
+
+
+def add_duration(day: dt.date, duration: Duration, sign: int = 1) -> dt.date:
+    """Calendar arithmetic: months and years clamp to the month's last day (2021-01-31 + 1 month = 2021-02-28)."""
+    result: dt.date = day + relativedelta(**{duration.unit: sign * duration.count})
+    return result
+
+
+def monday_of(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def format_decimal(value: Decimal, min_places: int) -> str:
+    """Plain decimal text with at least `min_places` decimals and no exponent."""
+    places = max(min_places, -value.as_tuple().exponent if value.as_tuple().exponent < 0 else 0)  # type: ignore[operator]
+    text = f"{value:.{places}f}"
+    return text
+
+
+def to_json(value: Any) -> Any:
+    """The JSON form of a value: rates and money as decimal strings, dates ISO."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else format_decimal(value.normalize(), 0)
+    if isinstance(value, Money):
+        return format_decimal(value.amount, 2)
+    if isinstance(value, Rate):
+        return format_decimal(value.fraction.normalize(), 2)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Duration):
+        return str(value)
+    if isinstance(value, Event):
+        return {"date": value.date.isoformat(), "kind": value.kind}
+    if isinstance(value, frozenset):
+        return sorted((to_json(v) for v in value), key=lambda v: (str(type(v)), v))
+    if isinstance(value, tuple):
+        return [to_json(v) for v in value]
+    if isinstance(value, Unknown):
+        return None
+    raise TypeError(f"no JSON form for {value!r}")
+
+
+def to_text(value: Any) -> str:
+    """A short human form, used in traces and reports."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "none"
+    if isinstance(value, (Decimal,)):
+        return str(to_json(value))
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, frozenset):
+        return "{" + ", ".join(to_text(v) for v in sorted(value, key=str)) + "}"
+    if isinstance(value, tuple):
+        return f"[{len(value)} events]"
+    return str(value)
