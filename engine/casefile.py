@@ -45,7 +45,7 @@ def read_case(source: Path | dict[str, Any], inputs: dict[str, Rule]) -> Case:
     _walk(root, "", inputs, facts, problems)
     as_of = _as_of(root, problems)
     if problems:
-        raise CaseError(problems)
+        raise CaseError(sorted(problems, key=Diagnostic.sort_key))
     data = root.to_python()
     digest = hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
     return Case(str(data.get("case") or "case"), as_of, facts, f"sha256:{digest}", data)

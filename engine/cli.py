@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from functools import wraps
 from pathlib import Path
@@ -37,6 +38,9 @@ def _guarded(command: Callable[..., Any]) -> Callable[..., Any]:
         except EngineError as exc:
             _report(exc.diagnostics, None)
             sys.exit(exc.exit_code)
+        except BrokenPipeError:  # the reader went away (e.g. `| head`): stop quietly
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
         except (KeyboardInterrupt, click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as exc:  # a bug in paragraf: say so in one line, without a traceback

@@ -18,7 +18,7 @@ WORDS: dict[str, dict[str, str]] = {
         "facts": "Oplysninger brugt", "depends": "Bygger på", "lifts": "løfter", "none": "ingen", "fulfilled": "opfyldt",
         "open": "ikke opfyldt", "fulfilment": "opfyldelse", "holds": "gælder", "value": "værdi", "note": "note",
         "confidence": "sikkerhed", "proposals": "Forslag slået til", "no_rule": "ingen regel", "at": "i",
-        "why_applies": "Betingelsen er opfyldt", "needs": "kræver",
+        "lifted": "fritager for",
     },
     "en": {
         "decision": "Decision", "case": "case", "as_of": "as of", "municipality": "municipality", "rulebook": "Rulebook",
@@ -28,7 +28,7 @@ WORDS: dict[str, dict[str, str]] = {
         "facts": "Facts used", "depends": "Depends on", "lifts": "lifts", "none": "none", "fulfilled": "fulfilled",
         "open": "not fulfilled", "fulfilment": "fulfilment", "holds": "holds", "value": "value", "note": "note",
         "confidence": "confidence", "proposals": "Proposals switched on", "no_rule": "no rule", "at": "at",
-        "why_applies": "The condition holds", "needs": "needs",
+        "lifted": "lifted here",
     },
 }
 FORMATS = ("text", "json")
@@ -70,6 +70,7 @@ def _decision_text(decision: Decision, w: dict[str, str], lang: str) -> str:
             lines.append(f"  {exemption['rule']}: {exemption['title'][lang]}")
             lines += [f"      {w['basis']}: {_cite(b)}" for b in exemption["legal_basis"]]
             lines.append(f"      {w['lifts']}: {', '.join(exemption['lifts'])}")
+            lines.append(f"      {w['lifted']}: {', '.join(exemption['lifted_obligations']) or w['none']}")
     lines += ["", w["values"]]
     lines += [f"  {name} = {_show(value, w)}" for name, value in sorted(decision.values.items())]
     lines += [f"  {name} = {w['unknown']}" for name in decision.unknown_values]
@@ -104,6 +105,8 @@ def _show(value: Any, w: dict[str, str]) -> str:
         return w["none"]
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, list):  # recorded events
+        return ", ".join(" ".join(str(v) for v in (e.get("date"), e.get("kind")) if v) for e in value) or "[]"
     return str(value)
 
 
@@ -111,6 +114,10 @@ def _explain_text(decision: Decision, node: TraceNode, w: dict[str, str], lang: 
     lines = [f"{w['decision']}: {w['case']} {decision.case}, {w['as_of']} {decision.as_of}", ""]
     lines += _node_lines(node, w, lang, depth=0)
     obligation = decision.obligation(node.rule)
+    if obligation and obligation["status"] in ("applies", "exempted", "unknown"):
+        lines.append(f"{w['due']}: {obligation['due'] or w['unknown']}")
+    if obligation and "fulfilled" in obligation:
+        lines.append(f"{w['fulfilment']}: {_fulfilment(obligation['fulfilled'], w)}")
     if obligation and obligation["status"] == "exempted":
         exempted = obligation["exempted_by"]
         lines.append(f"{w['exempted_by']} {exempted['rule']}: {exempted['title'][lang]}")

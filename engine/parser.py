@@ -47,6 +47,8 @@ SYNTAX_ERRORS: list[tuple[str, str, list[str]]] = [
     ("a step table row is written LOW..HIGH -> RESULT",
      "for example: steps x { 1..4 -> 80%, 5.. -> 40% }",
      ["steps x { 1-4 -> 80% }", "steps x { 1 -> 80% }", "steps x { 1..4 80% }", "steps x { 1..4: 80% }"]),
+    ("a closing parenthesis has no opening one", "remove the ')' or add the matching '('",
+     ["a)", "1 + 2)", "f(a))", "(a))"]),
     ("a string is not closed", "end the string with a double quote \"",
      ['"abc', 'x == "abc']),
     ("a character that the rule language does not use", "remove it; the language has no such operator",
@@ -98,10 +100,7 @@ def _error(message: str, hint: str | None, origin: TextOrigin, start: int, end: 
 def _friendly(exc: lark.exceptions.UnexpectedInput, text: str, origin: TextOrigin) -> RuleSyntaxError:
     position = _position(exc, text)
     label = _match_example(exc)
-    if label is not None:
-        message, hint = label
-    else:
-        message, hint = _generic_message(exc), None
+    message, hint = label if label is not None else _generic_message(exc)
     return _error(message, hint, origin, position, position + 1)
 
 
@@ -148,14 +147,14 @@ _READABLE = {
 }
 
 
-def _generic_message(exc: lark.exceptions.UnexpectedInput) -> str:
+def _generic_message(exc: lark.exceptions.UnexpectedInput) -> tuple[str, str]:
+    """A message and hint for a mistake the table does not know, in the rule author's words."""
     if isinstance(exc, lark.exceptions.UnexpectedCharacters):
-        return f"unexpected character {exc.char!r}"
+        return f"unexpected character {exc.char!r}", "remove it; the rule language does not use it"
     token = getattr(exc, "token", None)
     found = "the end of the expression" if token is None or token.type == "$END" else repr(str(token))
     expected = sorted({_READABLE.get(t, repr(t.lower())) for t in getattr(exc, "expected", ()) or ()})
-    wanted = f"; expected {', '.join(expected[:6])}" if expected else ""
-    return f"unexpected {found}{wanted}"
+    return f"unexpected {found}", f"expected {', '.join(expected[:6])}" if expected else "check the expression here"
 
 
 class _Builder:

@@ -234,9 +234,10 @@ def _missing_part(citation: Citation, numbering) -> str | None:  # type: ignore[
 def _nearest(citation: Citation, numbering) -> str | None:  # type: ignore[no-untyped-def]
     if citation.kind == "chapter":
         return "chapters: " + ", ".join(str(c.number) for c in numbering.chapters[:40])
-    known = sorted(numbering.paragraphs)
-    close = [p for p in known if p.number == citation.first.number] or \
-        sorted(known, key=lambda p: abs(p.number - citation.first.number))[:3]
+    known = {str(p): p for p in numbering.paragraphs}
+    close = difflib.get_close_matches(str(citation.first), list(known), n=3, cutoff=0.6)
+    if not close:
+        close = [str(p) for p in sorted(known.values(), key=lambda p: abs(p.number - citation.first.number))[:3]]
     return "did you mean " + " or ".join(f"§ {p}" for p in close) + "?" if close else None
 
 

@@ -1,0 +1,29 @@
+"""Shared fixtures: the bundled rulebook, a CLI runner, and golden-file updating."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import engine
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="rewrite tests/golden/*.txt from the current output (review the git diff!)")
+
+
+@pytest.fixture(scope="session")
+def rulebook() -> engine.Rulebook:
+    return engine.load()
+
+
+@pytest.fixture
+def rulebook_copy(tmp_path: Path) -> Path:
+    """A writable copy of the bundled rules/ and legal_refs/ for planting mistakes."""
+    for folder in ("rules", "legal_refs"):
+        shutil.copytree(REPO / folder, tmp_path / folder)
+    return tmp_path
