@@ -69,8 +69,12 @@ def _walk(node: YNode, prefix: str, inputs: dict[str, Rule], facts: dict[str, An
         if path in inputs:
             if not child.is_null:
                 _read_fact(path, child, inputs[path], facts, problems)
-        elif any(name.startswith(path + ".") for name in inputs) and child.kind == "map":
-            _walk(child, path + ".", inputs, facts, problems)
+        elif any(name.startswith(path + ".") for name in inputs):
+            if child.kind == "map":
+                _walk(child, path + ".", inputs, facts, problems)
+            elif not child.is_null:
+                problems.append(Diagnostic("case", f"{path}: expected a mapping of facts", (child.span,),
+                                           f"write the fields under '{key}:' indented, one per line"))
         elif not prefix and key in TOP_LEVEL:
             continue
         else:
