@@ -32,8 +32,10 @@ class Case:
     data: dict[str, Any]
 
 
-def read_case(source: Path | dict[str, Any], inputs: dict[str, Rule]) -> Case:
+def read_case(source: str | Path | dict[str, Any], inputs: dict[str, Rule]) -> Case:
     """Read and validate a case from a YAML/JSON file or a dict; raise `CaseError` listing every problem."""
+    if isinstance(source, str):
+        source = Path(source)
     if isinstance(source, dict):
         root = read_yaml(Path("<case>"), "<case>", json.dumps(source, default=str, sort_keys=True))
     else:

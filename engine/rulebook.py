@@ -64,10 +64,10 @@ class Rulebook:
             self._program = compile_ruleset(self.checked)
         return self._program
 
-    def read_case(self, case: Path | dict[str, Any]) -> casefile.Case:
+    def read_case(self, case: str | Path | dict[str, Any]) -> casefile.Case:
         return casefile.read_case(case, self.checked.inputs)
 
-    def evaluate(self, case: Path | dict[str, Any] | casefile.Case, as_of: dt.date | str | None = None,
+    def evaluate(self, case: str | Path | dict[str, Any] | casefile.Case, as_of: dt.date | str | None = None,
                  proposals: Iterable[str] = ()) -> Decision:
         """Evaluate a case (a path, a dict or a read case) on `as_of` (default: the case's own)."""
         program = self.program

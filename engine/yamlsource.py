@@ -72,7 +72,7 @@ def read_yaml(path: Path, display: str | None = None, text: str | None = None,
     if len(text.encode("utf-8")) > MAX_FILE_BYTES:
         raise _fail(f"the file is larger than {MAX_FILE_BYTES} bytes", Span.point(name), "split it into several files")
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         span = Span.point(name, mark.line + 1, mark.column + 1) if mark else Span.point(name)
@@ -104,6 +104,14 @@ class _Converter:
     def __init__(self, name: str, text: str) -> None:
         self.name, self.text, self.count = name, text, 0
         self.lines = text.splitlines(keepends=True)
+        self.line_starts = [0]
+        for line in self.lines:
+            self.line_starts.append(self.line_starts[-1] + len(line))
+        self.seen: set[int] = set()
+
+    def offset(self, mark: yaml.Mark) -> int:
+        """Character offset of a mark (libyaml's `index` counts bytes, so use line and column)."""
+        return self.line_starts[min(mark.line, len(self.line_starts) - 1)] + mark.column
 
     def span(self, node: yaml.Node) -> Span:
         start, end = node.start_mark, node.end_mark
@@ -115,9 +123,10 @@ class _Converter:
             raise _fail(f"the file has more than {MAX_NODES} YAML nodes", self.span(node), "split it")
         if node.tag not in _PLAIN_TAGS:
             raise _fail(f"YAML tag {node.tag!r} is not allowed in rule files", self.span(node), "remove the tag")
-        if getattr(node, "anchor", None):
+        if id(node) in self.seen:  # an alias: the composer hands back the anchored node again
             raise _fail("YAML anchors and aliases are not allowed in rule files", self.span(node),
                         "write the value out where it is used")
+        self.seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node)
         if isinstance(node, yaml.SequenceNode):
@@ -146,7 +155,7 @@ class _Converter:
         if node.style in ("|", ">"):
             return self._block_origin(node)
         offset = 1 if node.style in ("'", '"') else 0
-        if "\n" not in self.text[start.index:node.end_mark.index]:
+        if node.end_mark.line == start.line:
             return TextOrigin.standalone(node.value, self.name, start.line + 1, start.column + 1 + offset)
         return self._folded_origin(node, offset)
 
@@ -167,7 +176,7 @@ class _Converter:
         """Multi-line plain or quoted scalars: lines are joined by single spaces."""
         start = node.start_mark
         positions: list[tuple[int, int]] = []
-        for i, raw in enumerate(self.text[start.index + offset:node.end_mark.index].split("\n")):
+        for i, raw in enumerate(self.text[self.offset(start) + offset:self.offset(node.end_mark)].split("\n")):
             stripped = raw.strip()
             col = (start.column + 1 + offset) if i == 0 else raw.index(stripped[0]) + 1 if stripped else 1
             if positions:
