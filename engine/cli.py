@@ -20,6 +20,18 @@ LANG_OPTION = click.option("--lang", type=click.Choice(["da", "en"]), default="d
                            help="Language of the report.")
 
 
+def _case_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options `eval` and `explain` share: the date, proposals, format, language and rulebook."""
+    for option in reversed([
+        click.option("--as-of", "as_of", help="Evaluate under the law in force on this date (YYYY-MM-DD)."),
+        click.option("--with", "proposals", multiple=True, help="Switch on a proposal (may be repeated)."),
+        click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True),
+        LANG_OPTION, RULES_OPTION,
+    ]):
+        command = option(command)
+    return command
+
+
 def _report(diagnostics: list[Diagnostic] | tuple[Diagnostic, ...], sources: SourceCache | None) -> None:
     for diagnostic in diagnostics:
         click.echo(explain.render_diagnostic(diagnostic, sources) + "\n", err=True)
@@ -81,11 +93,7 @@ def check(rules_dir: Path | None) -> None:
 
 @main.command(name="eval")
 @click.argument("case", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--as-of", "as_of", help="Evaluate under the law in force on this date (YYYY-MM-DD).")
-@click.option("--with", "proposals", multiple=True, help="Switch on a proposal (may be repeated).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@LANG_OPTION
-@RULES_OPTION
+@_case_options
 @_guarded
 def eval_(case: Path, as_of: str | None, proposals: tuple[str, ...], fmt: str, lang: str, rules_dir: Path | None) -> None:
     """Evaluate CASE: which obligations apply, by when, and which exemptions lift them."""
@@ -97,30 +105,30 @@ def eval_(case: Path, as_of: str | None, proposals: tuple[str, ...], fmt: str, l
 @main.command(name="explain")
 @click.argument("case", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("rule_id")
-@click.option("--as-of", "as_of", help="Evaluate under the law in force on this date (YYYY-MM-DD).")
-@click.option("--with", "proposals", multiple=True, help="Switch on a proposal (may be repeated).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@LANG_OPTION
-@RULES_OPTION
+@_case_options
 @_guarded
 def explain_(case: Path, rule_id: str, as_of: str | None, proposals: tuple[str, ...], fmt: str, lang: str,
              rules_dir: Path | None) -> None:
     """Why RULE_ID came out as it did for CASE, or why it does not apply, citing the law."""
     book = rulebook.load(rules_dir)
     decision = book.evaluate(case, _as_of(as_of), proposals)
-    rule = book.checked.rule(rule_id)
+    rule = book.checked.rule(rule_id) or next(
+        (r for r in book.checked.values.get(rule_id, ()) if r.in_force(decision.as_of_date)), None)
     if rule is None:
         import difflib
 
         close = difflib.get_close_matches(rule_id, [r.id for r in book.checked.ruleset.rules], n=1)
         hint = f"; did you mean '{close[0]}'?" if close else ""
         raise click.BadParameter(f"no rule '{rule_id}'{hint}", param_hint="RULE_ID")
-    if decision.node(rule_id) is None:
-        words = explain.WORDS[lang]
+    if not rule.in_force(decision.as_of_date):
         window = f"{rule.valid_from or '…'} – {rule.valid_to or '…'}"
         reason = "er ikke i kraft" if lang == "da" else "is not in force"
-        click.echo(f"{rule_id} {reason} {words['as_of']} {decision.as_of} ({window})")
+        click.echo(f"{rule_id} {reason} {explain.WORDS[lang]['as_of']} {decision.as_of} ({window})")
         return
+    if decision.node(rule_id) is None and rule.kind == "value":  # a definition that was not chosen
+        reason = "gav ikke værdien af" if lang == "da" else "did not give the value of"
+        click.echo(f"{rule_id} {reason} {rule.name}:\n")
+        rule_id = rule.name
     click.echo(decision.explain(rule_id, format=fmt, lang=lang), nl=False)
 
 

@@ -1,6 +1,7 @@
 """The decision: what a case's evaluation found, in the `paragraf/decision@1` JSON contract."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -25,6 +26,10 @@ class Decision:
     unknown_values: tuple[str, ...]
     missing: tuple[str, ...]
     trace: tuple[TraceNode, ...]
+
+    @property
+    def as_of_date(self) -> dt.date:
+        return dt.date.fromisoformat(self.as_of)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -79,6 +79,16 @@ class _Evaluation:
     def _cites(self, rule: Rule) -> tuple[dict[str, Any], ...]:
         return tuple(self.refs.legal_basis(c, self.as_of) for c in rule.refs)
 
+    def _node(self, kind: str, rule: Rule, value: Any, frame: Frame, failed: tuple[FailedPart, ...] = (),
+              missing: Iterable[str] = (), note: str | None = None) -> TraceNode:
+        """The trace node of one rule's evaluation, with what its frame read."""
+        return TraceNode(
+            kind=kind, rule=rule.id, defines=rule.name if kind == "value" else None,
+            title=rule.title, cites=self._cites(rule), value=value,
+            inputs=dict(sorted(frame.inputs.items())), children=tuple(frame.children[k] for k in sorted(frame.children)),
+            failed=failed, missing=tuple(sorted(missing)), at=str(rule.span), note=note, confidence=rule.confidence,
+        )
+
     def _frame(self) -> Frame:
         frame = Frame()
         self.frames.append(frame)
@@ -93,13 +103,9 @@ class _Evaluation:
             failed = () if chosen else tuple(p for r in definitions for p in self._failed(r.when))
         finally:
             self.frames.pop()
-        shown = chosen or definitions[0]
-        node = TraceNode(
-            kind="value", rule=shown.id, title=shown.title, cites=self._cites(shown), value=values.to_json(result),
-            inputs=dict(sorted(frame.inputs.items())), children=tuple(frame.children[k] for k in sorted(frame.children)),
-            failed=failed, missing=tuple(sorted(result.missing)) if isinstance(result, Unknown) else (),
-            at=str(shown.span), note=None if chosen else "no definition applies", confidence=shown.confidence,
-        )
+        missing = result.missing if isinstance(result, Unknown) else ()
+        node = self._node("value", chosen or definitions[0], values.to_json(result), frame, failed, missing,
+                          None if chosen else "no definition applies")
         return result, node
 
     def _choose(self, name: str, definitions: list[Rule]) -> tuple[Rule | None, Unknown | None]:
@@ -133,11 +139,7 @@ class _Evaluation:
         missing = outcome.pop("_missing")
         self.missing |= missing
         status = outcome["status"]
-        node = TraceNode(
-            kind="obligation", rule=rule.id, title=rule.title, cites=self._cites(rule), value=status,
-            inputs=dict(sorted(frame.inputs.items())), children=tuple(frame.children[k] for k in sorted(frame.children)),
-            failed=failed, missing=tuple(sorted(missing)), at=str(rule.span), note=rule.note, confidence=rule.confidence,
-        )
+        node = self._node("obligation", rule, status, frame, failed, missing, rule.note)
         result = {"rule": rule.id, "actor": rule.actor, "title": rule.title, "legal_basis": list(self._cites(rule)), **outcome}
         if rule.confidence:
             result["confidence"] = rule.confidence
@@ -190,12 +192,8 @@ class _Evaluation:
                 failed = tuple(self._failed(rule.when)) if holds is False else ()
             finally:
                 self.frames.pop()
-            node = TraceNode(
-                kind="exemption", rule=rule.id, title=rule.title, cites=self._cites(rule), value=values.to_json(holds),
-                inputs=dict(sorted(frame.inputs.items())), children=tuple(frame.children[k] for k in sorted(frame.children)),
-                failed=failed, missing=tuple(sorted(holds.missing)) if isinstance(holds, Unknown) else (),
-                at=str(rule.span), note=rule.note, confidence=rule.confidence,
-            )
+            missing = holds.missing if isinstance(holds, Unknown) else ()
+            node = self._node("exemption", rule, values.to_json(holds), frame, failed, missing, rule.note)
             self.exemption_memo[rule.id] = (holds, node)
         return self.exemption_memo[rule.id]
 

@@ -33,6 +33,7 @@ class TraceNode:
     at: str = ""
     note: str | None = None
     confidence: str | None = None
+    defines: str | None = None                  # for a value: the name its definitions share
 
     def to_json(self) -> dict[str, Any]:
         data = attrs.asdict(self, recurse=False)
@@ -43,7 +44,7 @@ class TraceNode:
         return {k: v for k, v in data.items() if v not in (None, [], {})}
 
     def find(self, rule_id: str) -> TraceNode | None:
-        if self.rule == rule_id:
+        if rule_id in (self.rule, self.defines):
             return self
         return next((found for c in self.children if (found := c.find(rule_id)) is not None), None)
 
