@@ -163,17 +163,17 @@ def _(node: SetLit) -> str:
 
 @to_source.register
 def _(node: Unary) -> str:
-    return f"not {to_source(node.operand)}" if node.op == "not" else f"-{to_source(node.operand)}"
+    return f"not {_tight(node.operand)}" if node.op == "not" else f"-{_tight(node.operand)}"
 
 
 @to_source.register
 def _(node: Binary) -> str:
-    return f"({to_source(node.left)} {node.op} {to_source(node.right)})"
+    return f"({_tight(node.left)} {node.op} {_tight(node.right)})"
 
 
 @to_source.register
 def _(node: Compare) -> str:
-    return f"{to_source(node.left)} {node.op} {to_source(node.right)}"
+    return f"{_tight(node.left)} {node.op} {_tight(node.right)}"
 
 
 @to_source.register
@@ -183,6 +183,12 @@ def _(node: Logic) -> str:
 
 def _grouped(node: Expr) -> str:
     return f"({to_source(node)})" if isinstance(node, (Logic, If)) else to_source(node)
+
+
+def _tight(node: Expr) -> str:
+    """An operand of an operator that binds tighter than `and`, `or`, `if` and comparisons."""
+    loose = isinstance(node, (Logic, If, Compare)) or (isinstance(node, Unary) and node.op == "not")
+    return f"({to_source(node)})" if loose else to_source(node)
 
 
 @to_source.register

@@ -165,15 +165,26 @@ def _(node: ast.Compare, names: Names) -> Fn:
     left, right, compare = _compile(node.left, names), _compile(node.right, names), COMPARISONS[node.op]
     when_none = node.op in ("!=", "not in")
 
+    def decide(a: Any, b: Any) -> Any:
+        return when_none if a is None or b is None else compare(a, b)
+
     def run(scope: Scope) -> Any:
         a, b = left(scope), right(scope)
-        missing = _unknown(a, b)
-        if missing:
-            return missing
-        if a is None or b is None:
-            return when_none
-        return compare(a, b)
+        if isinstance(a, Unknown) and isinstance(b, Unknown):
+            return _unknown(a, b)
+        if isinstance(a, Unknown) or isinstance(b, Unknown):
+            return _decide_over_possible(a, b, decide)
+        return decide(a, b)
     return run
+
+
+def _decide_over_possible(a: Any, b: Any, decide: Callable[[Any, Any], Any]) -> Any:
+    """One side unknown, the other known: decided if every possible value gives the same answer."""
+    unknown = a if isinstance(a, Unknown) else b
+    if unknown.possible is None:
+        return Unknown(unknown.missing)
+    answers = {decide(p, b) if unknown is a else decide(a, p) for p in unknown.possible}
+    return answers.pop() if len(answers) == 1 else Unknown(unknown.missing)
 
 
 @_compile.register
@@ -240,16 +251,17 @@ class Program:
 
     def __init__(self, checked: Any) -> None:
         self.checked = checked
-        self._compiled: dict[ast.Expr, Fn] = {}
+        # by identity: structurally equal literals may differ in type (`false == 0` in Python)
+        self._compiled: dict[int, tuple[ast.Expr, Fn]] = {}
         for rule in checked.ruleset.rules:
             for _, node in rule.expressions():
                 self.function(node)
 
     def function(self, node: ast.Expr) -> Fn:
         """The closure of an expression or of any sub-expression (compiled on first use)."""
-        if node not in self._compiled:
-            self._compiled[node] = compile_expr(node, self.checked)
-        return self._compiled[node]
+        if id(node) not in self._compiled:
+            self._compiled[id(node)] = (node, compile_expr(node, self.checked))
+        return self._compiled[id(node)][1]
 
 
 def compile_ruleset(checked: Any) -> Program:

@@ -109,24 +109,33 @@ class _Evaluation:
         return result, node
 
     def _choose(self, name: str, definitions: list[Rule]) -> tuple[Rule | None, Unknown | None]:
-        applicable, pending = [], []
+        applicable: list[Rule] = []
+        pending: list[tuple[Rule, Unknown]] = []
         for rule in definitions:
             condition = self._call(rule, rule.when)
             if isinstance(condition, Unknown):
-                pending.append(condition)
+                pending.append((rule, condition))
             elif condition is True:
                 applicable.append(rule)
         if not applicable:
-            return None, Unknown(frozenset().union(*(p.missing for p in pending))) if pending else None
+            return None, self._possible(pending, [None]) if pending else None
         best = max(r.priority for r in applicable)
         top = [r for r in applicable if r.priority == best]
         if len(top) > 1:
             raise EvaluationError([Diagnostic(
                 "conflict", f"'{top[0].id}' and '{top[1].id}' both define '{name}' for this case on {self.as_of}",
                 (top[0].span, top[1].span), "make their conditions disjoint or give one a higher priority", top[0].id)])
-        if pending:  # an unknown condition might also apply and conflict; the value is not yet known
-            return None, Unknown(frozenset().union(*(p.missing for p in pending)))
+        if pending:  # an undecided definition might also apply; the value is one of a few
+            return None, self._possible(pending, [self._call(top[0], top[0].expr)])
         return top[0], None
+
+    def _possible(self, pending: list[tuple[Rule, Unknown]], known: list[Any]) -> Unknown:
+        """Unknown, but when every undecided definition gives a known value: one of those values."""
+        missing = frozenset().union(*(u.missing for _, u in pending))
+        candidates = known + [self._call(rule, rule.expr) for rule, _ in pending]
+        if any(isinstance(c, Unknown) for c in candidates):
+            return Unknown(missing)
+        return Unknown(missing, frozenset(candidates))
 
     def _obligation(self, rule: Rule) -> tuple[dict[str, Any], TraceNode]:
         frame = self._frame()

@@ -85,9 +85,15 @@ class Event:
 
 @attrs.frozen
 class Unknown:
-    """A value that cannot be known because inputs are missing."""
+    """A value that cannot be known because inputs are missing.
+
+    `possible`, when known, is the finite set of values it could still take (a value with
+    several definitions whose conditions are not all decided); a comparison that comes out
+    the same for every possible value is then decided after all.
+    """
 
     missing: frozenset[str] = frozenset()
+    possible: frozenset[Any] | None = None
 
     def __or__(self, other: Unknown) -> Unknown:
         return Unknown(self.missing | other.missing)
@@ -103,6 +109,16 @@ def add_duration(day: dt.date, duration: Duration, sign: int = 1) -> dt.date:
     """Calendar arithmetic: months and years clamp to the month's last day (2021-01-31 + 1 month = 2021-02-28)."""
     result: dt.date = day + relativedelta(**{duration.unit: sign * duration.count})
     return result
+
+
+def period_end(start: dt.date, duration: Duration) -> dt.date:
+    """The last day of a period of `duration` that begins on `start`.
+
+    It ends the day before the same date `duration` later; when that month has no such day
+    (31 August + 6 months), the period ends on the month's last day (28 or 29 February).
+    """
+    target = add_duration(start, duration)
+    return target if target.day != start.day else target - dt.timedelta(days=1)
 
 
 def monday_of(day: dt.date) -> dt.date:
@@ -123,7 +139,7 @@ def to_json(value: Any) -> Any:
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else format_decimal(value.normalize(), 0)
     if isinstance(value, Money):
-        return format_decimal(value.amount, 2)
+        return format_decimal(value.amount.normalize(), 2)  # 1.250 kr and 1.25 kr print alike
     if isinstance(value, Rate):
         return format_decimal(value.fraction.normalize(), 2)
     if isinstance(value, dt.date):

@@ -5,6 +5,7 @@ construction), anchors, aliases and custom tags are refused, and sizes are bound
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import difflib
 from pathlib import Path
@@ -152,10 +153,11 @@ class _Converter:
     def _origin(self, node: yaml.ScalarNode) -> TextOrigin:
         """Map each character of the scalar's value to its line and column in the file."""
         start = node.start_mark
-        if node.style in ("|", ">"):
+        if node.style == "|":
             return self._block_origin(node)
         offset = 1 if node.style in ("'", '"') else 0
-        if node.end_mark.line == start.line:
+        first = self.offset(start) + offset
+        if node.style != ">" and self.text[first:first + len(node.value)] == node.value:  # one line, no escapes
             return TextOrigin.standalone(node.value, self.name, start.line + 1, start.column + 1 + offset)
         return self._folded_origin(node, offset)
 
@@ -173,17 +175,26 @@ class _Converter:
         return TextOrigin(self.name, tuple(positions[: len(node.value) + 1]) or ((first_line + 1, indent + 1),))
 
     def _folded_origin(self, node: yaml.ScalarNode, offset: int) -> TextOrigin:
-        """Multi-line plain or quoted scalars: lines are joined by single spaces."""
-        start = node.start_mark
-        positions: list[tuple[int, int]] = []
-        for i, raw in enumerate(self.text[self.offset(start) + offset:self.offset(node.end_mark)].split("\n")):
-            stripped = raw.strip()
-            col = (start.column + 1 + offset) if i == 0 else raw.index(stripped[0]) + 1 if stripped else 1
-            if positions:
-                positions.append(positions[-1])  # the joining space
-            positions.extend((start.line + 1 + i, col + k) for k in range(len(stripped)))
-        positions.append(positions[-1] if positions else (start.line + 1, start.column + 1))
-        return TextOrigin(self.name, tuple(positions))
+        """Folded blocks, multi-line and escaped scalars: each character of the value sits at the
+        next equal character of the source (whitespace at whitespace), which skips quotes, escape
+        backslashes, indentation and line breaks. A character with no match (an escape such as
+        \\u00e6) stays where the previous one ended."""
+        start_line = node.start_mark.line + 1 if node.style == ">" else None  # skip the block header
+        begin = self.line_starts[min(start_line, len(self.lines))] if start_line else self.offset(node.start_mark) + offset
+        end, indices, j = self.offset(node.end_mark), [], begin
+        for char in node.value:
+            k, limit = j, min(end, j + 200)
+            while k < limit and self.text[k] != char and not (char.isspace() and self.text[k].isspace()):
+                k += 1
+            j = k if k < limit else j
+            indices.append(j)
+            j += 1
+        indices.append(j)
+        return TextOrigin(self.name, tuple(self._line_col(i) for i in indices))
+
+    def _line_col(self, index: int) -> tuple[int, int]:
+        line = max(0, min(bisect.bisect_right(self.line_starts, index) - 1, len(self.lines) - 1))
+        return line + 1, index - self.line_starts[line] + 1
 
 
 class FieldReader:
