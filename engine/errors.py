@@ -63,10 +63,14 @@ class RuleFileError(EngineError):
 
 
 class RulebookError(EngineError):
-    """The rulebook has problems (`paragraf check` findings)."""
+    """The rulebook has problems (`paragraf check` findings); `sources` can quote their lines."""
 
     category = "resolution"
     exit_code = 1
+
+    def __init__(self, diagnostics: Iterable[Diagnostic] | str, sources: object = None) -> None:
+        super().__init__(diagnostics)
+        self.sources = sources
 
 
 class CaseError(EngineError):

@@ -59,7 +59,7 @@ class Rulebook:
     @property
     def program(self) -> Program:
         if self.diagnostics:
-            raise RulebookError(self.diagnostics)
+            raise RulebookError(self.diagnostics, self.sources)
         if self._program is None:
             self._program = compile_ruleset(self.checked)
         return self._program

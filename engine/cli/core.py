@@ -1,0 +1,84 @@
+"""The core commands: check a rulebook, evaluate a case, explain a rule, run scenarios."""
+from __future__ import annotations
+
+import difflib
+import sys
+from pathlib import Path
+
+import click
+
+from engine import explain, rulebook
+from engine.cli import main
+from engine.cli.common import RULES_OPTION, case_options, guarded, parse_as_of
+
+
+@main.command()
+@RULES_OPTION
+@guarded
+def check(rules_dir: Path | None) -> None:
+    """Report every problem in the rulebook, with file, line, column, a caret and a hint."""
+    book = rulebook.load(rules_dir)
+    if book.diagnostics:
+        for diagnostic in book.diagnostics:
+            click.echo(explain.render_diagnostic(diagnostic, book.sources) + "\n")
+        click.echo(f"{len(book.diagnostics)} problem(s) found")
+        sys.exit(1)
+    rules = book.checked.ruleset.rules
+    click.echo(f"ok: {len(rules)} rules, {len(book.checked.ruleset.files)} files, no problems")
+
+
+@main.command(name="eval")
+@click.argument("case", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@case_options
+@guarded
+def eval_(case: Path, as_of: str | None, proposals: tuple[str, ...], fmt: str, lang: str, rules_dir: Path | None) -> None:
+    """Evaluate CASE: which obligations apply, by when, and which exemptions lift them."""
+    book = rulebook.load(rules_dir)
+    decision = book.evaluate(case, parse_as_of(as_of), proposals)
+    click.echo(decision.explain(format=fmt, lang=lang), nl=False)
+
+
+@main.command(name="explain")
+@click.argument("case", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("rule_id")
+@case_options
+@guarded
+def explain_(case: Path, rule_id: str, as_of: str | None, proposals: tuple[str, ...], fmt: str, lang: str,
+             rules_dir: Path | None) -> None:
+    """Why RULE_ID came out as it did for CASE, or why it does not apply, citing the law."""
+    book = rulebook.load(rules_dir)
+    decision = book.evaluate(case, parse_as_of(as_of), proposals)
+    rule = book.checked.rule(rule_id) or next(
+        (r for r in book.checked.values.get(rule_id, ()) if r.in_force(decision.as_of_date)), None)
+    if rule is None:
+        close = difflib.get_close_matches(rule_id, [r.id for r in book.checked.ruleset.rules], n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        raise click.BadParameter(f"no rule '{rule_id}'{hint}", param_hint="RULE_ID")
+    if not rule.in_force(decision.as_of_date):
+        window = f"{rule.valid_from or '…'} – {rule.valid_to or '…'}"
+        reason = "er ikke i kraft" if lang == "da" else "is not in force"
+        click.echo(f"{rule_id} {reason} {explain.WORDS[lang]['as_of']} {decision.as_of} ({window})")
+        return
+    if decision.node(rule_id) is None and rule.kind == "value":  # a definition that was not chosen
+        reason = "gav ikke værdien af" if lang == "da" else "did not give the value of"
+        click.echo(f"{rule_id} {reason} {rule.name}:\n")
+        rule_id = rule.name
+    click.echo(decision.explain(rule_id, format=fmt, lang=lang), nl=False)
+
+
+@main.command(name="test")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@RULES_OPTION
+@guarded
+def test_(paths: tuple[Path, ...], rules_dir: Path | None) -> None:
+    """Run the YAML scenario tests in PATHS (files or folders)."""
+    from engine import testing
+
+    book = rulebook.load(rules_dir)
+    results = testing.run_paths(book, list(paths) or [Path("tests/scenarios")])
+    failures = [r for r in results if not r.passed]
+    for result in failures:
+        click.echo(result.report() + "\n")
+    click.echo(f"{len(results) - len(failures)} passed, {len(failures)} failed")
+    if failures or not results:
+        sys.exit(1)
