@@ -24,6 +24,7 @@ class Builtin:
     check: Callable[[list[str]], str]    # argument types → result type; raises TypeError(message)
     call: Callable[..., Any]
     doc: str
+    lagged: bool = False                 # reads its first argument (a weekly series) in past weeks only
 
 
 def _fixed(*params: str, returns: str) -> Callable[[list[str]], str]:
@@ -53,6 +54,42 @@ def _count_check(args: list[str]) -> str:
     if len(args) == 4:
         return _fixed("events", "date", "date", "string", returns="number")(args)
     return _fixed("events", "date", "date", returns="number")(args)
+
+
+def _lagged_check(args: list[str]) -> str:
+    """previous(series, default): the default has the series' type."""
+    if len(args) != 2:
+        raise TypeError(f"takes 2 arguments, not {len(args)}")
+    kinds = {a for a in args if a != "any"}
+    if len(kinds) > 1:
+        raise TypeError(f"the default must have the series' type, not {', '.join(sorted(kinds))}")
+    return kinds.pop() if kinds else "any"
+
+
+def _window_check(series_type: str, returns: str | None = None) -> Callable[[list[str]], str]:
+    """count_weeks/sum_weeks(series, weeks: number[, after: date])."""
+    def check(args: list[str]) -> str:
+        if len(args) not in (2, 3):
+            raise TypeError(f"takes 2 or 3 arguments, not {len(args)}")
+        wanted = [series_type, "number", "date"][:len(args)]
+        for i, (got, want) in enumerate(zip(args, wanted), 1):
+            if got != "any" and got not in want.split("|"):
+                raise TypeError(f"argument {i} must be a {want.replace('|', ' or ')}, not a {got}")
+        return returns or (args[0] if args[0] != "any" else "any")
+    return check
+
+
+def overlaps(a: frozenset[Any], b: frozenset[Any]) -> bool:
+    return not a.isdisjoint(b)
+
+
+def amount(amounts: dict[str, values.Money], codes: frozenset[str]) -> values.Money:
+    """The sum of the amounts paid under the given benefit codes (whole øre per code and week)."""
+    return values.Money(sum((amounts[c].amount for c in codes if c in amounts), Decimal(0)))
+
+
+def _not_in_a_week(*args: Any) -> Any:
+    raise TypeError("a weekly built-in is evaluated by the weekly evaluator, not called directly")
 
 
 def age(birth: dt.date, on: dt.date) -> Decimal:
@@ -87,4 +124,17 @@ REGISTRY: dict[str, Builtin] = {b.name: b for b in (
             lambda m: m.round_half_up(values.ORE), "Round half up to whole øre."),
     Builtin("round_kr", "round_kr(amount: money) -> money", _fixed("money", returns="money"),
             lambda m: m.round_half_up(values.KRONE), "Round half up to whole kroner."),
+    Builtin("overlaps", "overlaps(a: set, b: set) -> bool", _fixed("set[code]", "set[code]", returns="bool"), overlaps,
+            "Whether two sets share a member (e.g. a benefit paid this week that is in scope)."),
+    Builtin("amount", "amount(amounts, codes: set[code]) -> money", _fixed("amounts", "set[code]", returns="money"), amount,
+            "The part of a week's payments made under the given benefit codes."),
+    Builtin("previous", "previous(series, default) -> type of series", _lagged_check, _not_in_a_week,
+            "A weekly series' value in the previous calendar week (the default in a person's first week).", True),
+    Builtin("count_weeks", "count_weeks(series: bool, weeks: number[, after: date]) -> number",
+            _window_check("bool", "number"), _not_in_a_week,
+            "How many of the given number of weeks before this one the series was true, counting only weeks "
+            "whose Monday is after the date when one is given.", True),
+    Builtin("sum_weeks", "sum_weeks(series: number|money, weeks: number[, after: date]) -> same type",
+            _window_check("number|money"), _not_in_a_week,
+            "The sum of the series over the given number of weeks before this one (optionally only after a date).", True),
 )}

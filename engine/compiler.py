@@ -61,6 +61,8 @@ def _(node: ast.Name, names: Names) -> Fn:
     dotted = node.dotted
     if dotted == "as_of":
         return lambda scope: scope.as_of
+    if dotted.startswith("week."):  # a fact of the current week, supplied by the weekly evaluator
+        return lambda scope: scope.week(dotted)
     if dotted in names.inputs:
         return lambda scope: scope.input(dotted)
     if dotted in names.values:
@@ -219,6 +221,8 @@ def _(node: ast.If, names: Names) -> Fn:
 @_compile.register
 def _(node: ast.Call, names: Names) -> Fn:
     builtin = builtins.REGISTRY[node.function]
+    if builtin.lagged:
+        return _compile_lagged(node, names)
     args = [_compile(a, names) for a in node.args]
 
     def run(scope: Scope) -> Any:
@@ -228,6 +232,13 @@ def _(node: ast.Call, names: Names) -> Fn:
             return missing
         return builtin.call(*found)
     return run
+
+
+def _compile_lagged(node: ast.Call, names: Names) -> Fn:
+    """previous/count_weeks/sum_weeks: the series is named, not evaluated; the weekly scope looks back."""
+    function, series = node.function, node.args[0].dotted  # type: ignore[union-attr]
+    rest = [_compile(a, names) for a in node.args[1:]]
+    return lambda scope: scope.lagged(function, series, *(arg(scope) for arg in rest))  # type: ignore[attr-defined]
 
 
 @_compile.register

@@ -34,7 +34,7 @@ class _Evaluation:
         self.missing: set[str] = set()
 
     def active(self, rule: Rule) -> bool:
-        return rule.in_force(self.as_of) and (rule.proposal is None or rule.proposal in self.proposals)
+        return rule.per is None and rule.in_force(self.as_of) and (rule.proposal is None or rule.proposal in self.proposals)
 
     # -- the Scope protocol used by compiled closures --------------------------------
     def input(self, input_id: str) -> Any:

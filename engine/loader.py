@@ -15,7 +15,7 @@ import attrs
 from engine import legal, parser
 from engine.citations import Citation
 from engine.errors import Diagnostic, EngineError
-from engine.model import ACTORS, CONFIDENCE, INPUT_TYPES, KINDS, InputSpec, Lift, Rule, RuleSet
+from engine.model import ACTORS, CONFIDENCE, INPUT_TYPES, KINDS, PERIODS, InputSpec, Lift, Rule, RuleSet
 from engine.source import SourceCache
 from engine.yamlsource import FieldReader, YNode, read_yaml
 
@@ -23,7 +23,7 @@ RULE_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
 COMMON_KEYS = {"id", "kind", "ref", "title", "valid_from", "valid_to", "confidence", "note", "proposal"}
 KIND_KEYS = {
     "input": {"type", "values", "description"},
-    "value": {"defines", "when", "expr", "priority"},
+    "value": {"defines", "when", "expr", "priority", "per", "supplies"},
     "obligation": {"actor", "when", "due", "fulfilled"},
     "exemption": {"when", "lifts"},
     "proposal": set(),
@@ -105,6 +105,7 @@ def _read_rule(node: YNode, default_act: str | None, diagnostics: list[Diagnosti
         due=_expression(fields, "due"),
         fulfilled=_expression(fields, "fulfilled"),
         lifts=tuple(_lifts(fields, default_act)) if kind == "exemption" else (),
+        per=_per(fields), supplies=fields.text("supplies"),
     )
 
 
@@ -181,6 +182,14 @@ def _actor(fields: FieldReader) -> str | None:
     if actor is not None and actor not in ACTORS:
         fields.problem(f"unknown actor '{actor}'", fields.node_of("actor").span, f"use one of: {', '.join(ACTORS)}")  # type: ignore[union-attr]
     return actor
+
+
+def _per(fields: FieldReader) -> str | None:
+    value = fields.text("per")
+    if value is not None and value not in PERIODS:
+        fields.problem(f"per must be one of {', '.join(PERIODS)}", fields.node_of("per").span)  # type: ignore[union-attr]
+        return None
+    return value
 
 
 def _priority(fields: FieldReader) -> int:

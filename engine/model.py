@@ -15,6 +15,7 @@ KINDS = ("input", "value", "obligation", "exemption", "proposal")
 INPUT_TYPES = ("bool", "number", "money", "percent", "date", "code", "string", "events")
 ACTORS = ("jobcenter", "kommune", "a-kasse", "borger", "arbejdsgiver", "rehabiliteringsteam", "staten")
 CONFIDENCE = ("high", "medium", "low", "unverified")
+PERIODS = ("week",)
 
 
 @attrs.frozen
@@ -63,6 +64,8 @@ class Rule:
     due: Optional[ast.Expr] = None
     fulfilled: Optional[ast.Expr] = None
     lifts: tuple[Lift, ...] = ()
+    per: Optional[str] = None          # "week": a weekly series, one value per calendar week
+    supplies: Optional[str] = None     # the input a weekly series answers in weekly evaluation
 
     @property
     def name(self) -> str:

@@ -12,7 +12,7 @@ from collections import defaultdict
 
 import attrs
 
-from engine import ast
+from engine import ast, series
 from engine.citations import Citation
 from engine.errors import Diagnostic
 from engine.legal import FAR_FUTURE, LegalRefs
@@ -59,6 +59,8 @@ class Namespace:
         dotted = name.dotted
         if dotted == "as_of":
             return "date"
+        if dotted in series.WEEK_FACTS:
+            return series.WEEK_FACTS[dotted]
         if dotted in self.inputs:
             return self.inputs[dotted].input.type  # type: ignore[union-attr]
         if dotted in self.values:
@@ -78,8 +80,10 @@ class Namespace:
         return f"did you mean '{close[0]}'?" if close else None
 
     def references(self, node: ast.Expr) -> list[str]:
-        """The value names an expression reads."""
-        return [n.dotted for n in ast.walk(node) if isinstance(n, ast.Name) and n.dotted in self.values]
+        """The value names an expression reads in the same week (a series read by `previous` is not one)."""
+        lagged = series.lagged_names(node)
+        return [n.dotted for n in ast.walk(node)
+                if isinstance(n, ast.Name) and n.dotted in self.values and id(n) not in lagged]
 
 
 def resolve(ruleset: RuleSet) -> tuple[CheckedRuleSet, list[Diagnostic]]:
@@ -92,6 +96,7 @@ def resolve(ruleset: RuleSet) -> tuple[CheckedRuleSet, list[Diagnostic]]:
     order, cycle_diagnostics = _value_order(names)
     diagnostics += cycle_diagnostics
     diagnostics += _types(rules, names, order)
+    diagnostics += series.check_series(rules, names)
     for rule in rules:
         diagnostics += _citations(rule, ruleset.legal_refs)
     diagnostics += _conflicts(names)
