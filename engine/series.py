@@ -120,7 +120,8 @@ class Plan:
     """The weekly values in evaluation order, for one rule set.
 
     `order` holds every value a weekly evaluation computes: the series and the non-weekly values
-    they read, dependencies first. `recurrent` are those on a loop through a past week (they are
+    they read, dependencies first (same-week reads only). `stepped` are the values a batch
+    evaluator computes week by week: the recurrent ones and those they read in the same week. `recurrent` are those on a loop through a past week (they are
     stepped week by week in batch); `after` are the others that depend on a recurrent one (computed
     for all weeks once the loop is done); the rest need no past at all. `supplied` maps an input
     to the series that answers it in weekly evaluation.
@@ -129,8 +130,17 @@ class Plan:
     order: tuple[str, ...]
     recurrent: frozenset[str]
     after: frozenset[str]
+    stepped: frozenset[str]
     supplied: dict[str, str]
     outputs: tuple[str, ...]
+    reads: dict[str, frozenset[str]]       # same-week reads
+    looks_back: dict[str, frozenset[str]]  # series read in past weeks
+
+    def unstepped_order(self) -> tuple[str, ...]:
+        """The values computed for all weeks at once, ordered by every read (past weeks included)."""
+        rest = [n for n in self.order if n not in self.stepped]
+        graph = {n: (self.reads[n] | self.looks_back[n]) - self.stepped for n in rest}
+        return tuple(n for n in graphlib.TopologicalSorter(graph).static_order() if n in graph)
 
 
 def plan(checked: Any) -> Plan:
@@ -145,8 +155,10 @@ def plan(checked: Any) -> Plan:
     within = {n: reach[n] | {n} for n in needed}
     recurrent = {n for n in needed for a in needed for b in past[a] if n in within[b] and a in within[n]}
     after = {n for n in needed if n not in recurrent and reach[n] & recurrent}
+    stepped = recurrent | {n for n in after if any(n in reach[r] for r in recurrent)}
     outputs = tuple(sorted(r.name for r in rules if is_weekly(r)))
-    return Plan(order, frozenset(recurrent), frozenset(after), supplied, outputs)
+    return Plan(order, frozenset(recurrent), frozenset(after), frozenset(stepped), supplied, outputs,
+                {n: frozenset(same[n]) for n in needed}, {n: frozenset(past[n]) for n in needed})
 
 
 def _graph(checked: Any, supplied: dict[str, str]) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
