@@ -87,6 +87,17 @@ class Rulebook:
         )
 
 
+    def refusion(self, payments: str | Path | list[dict[str, Any]], proposals: Iterable[str] = ()) -> Any:
+        """Per-week refusion and co-financing for payment records (a file or a list of mappings);
+        see `engine.refusion.RefusionResult`."""
+        from engine import payments as payment_records, refusion
+
+        codes = self.checked.inputs["citizen.benefit"].input.values  # type: ignore[union-attr]
+        read = (payment_records.from_records(payments, codes) if isinstance(payments, list)
+                else payment_records.read_payments(Path(payments), codes))
+        return refusion.refusion(self.program, read, proposals)
+
+
 def _display(path: Path) -> str:
     """How a rulebook file is named in messages: bundled files by their place in the rulebook,
     others relative to the working directory when they are below it."""

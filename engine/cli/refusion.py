@@ -1,0 +1,139 @@
+"""`paragraf refusion` (per-week refusion for a caseload) and `paragraf explain-week` (why one week)."""
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from engine import payments as payment_records
+from engine import refusion as refusion_module
+from engine import rulebook
+from engine.cli import main
+from engine.cli.common import RULES_OPTION, guarded
+
+PAYMENTS = click.argument("payments_path", metavar="PAYMENTS",
+                          type=click.Path(exists=True, dir_okay=False, path_type=Path))
+
+
+def _codes(book: rulebook.Rulebook) -> tuple[str, ...]:
+    return book.checked.inputs["citizen.benefit"].input.values  # type: ignore[union-attr]
+
+
+def _bar(total: int | None, unit: str, description: str) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit=unit, desc=description, disable=not sys.stderr.isatty(), leave=False)
+
+
+@main.command()
+@PAYMENTS
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the per-week table here (.csv or .parquet). Default: CSV on standard output.")
+@click.option("--summary", is_flag=True, help="Print totals per municipality and month (CSV) on standard output.")
+@click.option("--with", "proposals", multiple=True, help="Switch on a proposal (may be repeated).")
+@RULES_OPTION
+@guarded
+def refusion(payments_path: Path, out: Path | None, summary: bool, proposals: tuple[str, ...], rules_dir: Path | None) -> None:
+    """Per person and week: the affected week's number, refusion and co-financing rates and amounts.
+
+    Malformed rows are reported on standard error with their line and skipped; every good row
+    is still processed, and the exit code is then 1.
+    """
+    if out is not None and out.suffix.lower() not in (".csv", ".parquet"):
+        raise click.BadParameter(f"{out}: write .csv or .parquet", param_hint="--out")
+    book = rulebook.load(rules_dir)
+    program = book.program
+    _check_proposals(book, proposals)
+    with _bar(None, "rows", "reading") as bar:  # type: ignore[arg-type]
+        read = payment_records.read_payments(payments_path, _codes(book), progress=bar.update)
+    totals = refusion_module.Summary()
+    writer = _Writer(out if out is not None else (None if summary else "-"))
+    with _bar(len(read.persons), "persons", "refusion") as bar:
+        for result in refusion_module.evaluate_slices(program, read, proposals, progress=bar.update):
+            writer.write(refusion_module.table(result, read))
+            if summary:
+                totals.add(result, read)
+    writer.close()
+    if summary:
+        _write_csv(totals.to_table(), None)
+    _report_bad(payments_path, read)
+
+
+def _check_proposals(book: rulebook.Rulebook, proposals: tuple[str, ...]) -> None:
+    unknown = [p for p in proposals if p not in book.checked.proposals]
+    if unknown:
+        raise click.BadParameter(f"unknown proposal '{unknown[0]}'", param_hint="--with")
+
+
+def _report_bad(path: Path, read: payment_records.Payments) -> None:
+    for bad in read.bad:
+        click.echo(f"{path}:{bad.line}: {bad.reason}", err=True)
+    if read.bad:
+        click.echo(f"paragraf: {len(read.bad)} malformed row(s) skipped; {read.rows} good row(s) processed", err=True)
+        sys.exit(1)
+
+
+class _Writer:
+    """Streams tables to a CSV or Parquet file, or CSV to standard output ("-"); None writes nothing."""
+
+    def __init__(self, target: Path | str | None) -> None:
+        self.target, self.handle = target, None
+
+    def write(self, table: Any) -> None:
+        if self.target is None:
+            return
+        if self.handle is None:
+            self.handle = self._open(table.schema)
+        self.handle.write_table(table) if hasattr(self.handle, "write_table") else self.handle.write(table)
+
+    def _open(self, schema: Any) -> Any:
+        import pyarrow.csv as csv
+        import pyarrow.parquet as pq
+
+        if self.target == "-":
+            return csv.CSVWriter(sys.stdout.buffer, schema)
+        if str(self.target).lower().endswith(".parquet"):
+            return pq.ParquetWriter(str(self.target), schema)
+        return csv.CSVWriter(str(self.target), schema)
+
+    def close(self) -> None:
+        if self.handle is None and self.target is not None:
+            self.write(refusion_module.SCHEMA.empty_table())
+        if self.handle is not None:
+            self.handle.close()
+            if self.target == "-":
+                sys.stdout.flush()
+
+
+def _write_csv(table: Any, path: Path | None) -> None:
+    import pyarrow.csv as csv
+
+    csv.write_csv(table, sys.stdout.buffer if path is None else str(path))
+    sys.stdout.flush()
+
+
+@main.command(name="explain-week")
+@PAYMENTS
+@click.option("--person", required=True, help="The person, as named in the payment file.")
+@click.option("--week", "week", required=True, help="A day of the week to explain (YYYY-MM-DD; its Monday names it).")
+@click.option("--with", "proposals", multiple=True, help="Switch on a proposal (may be repeated).")
+@RULES_OPTION
+@guarded
+def explain_week(payments_path: Path, person: str, week: str, proposals: tuple[str, ...], rules_dir: Path | None) -> None:
+    """Why a person's week is affected week N on the staircase, with its rates and amounts."""
+    from engine import refusion_explain
+
+    try:
+        day = dt.date.fromisoformat(week)
+    except ValueError:
+        raise click.BadParameter(f"{week!r} is not a date; write YYYY-MM-DD", param_hint="--week") from None
+    book = rulebook.load(rules_dir)
+    program = book.program
+    _check_proposals(book, proposals)
+    read = payment_records.read_payments(payments_path, _codes(book))
+    if person not in read.persons:
+        raise click.BadParameter(f"no good payment rows for person '{person}' in {payments_path}", param_hint="--person")
+    click.echo(refusion_explain.explain_week(program, read, person, day, proposals))
