@@ -31,6 +31,8 @@ class Scenario:
     case: dict[str, Any]
     proposals: tuple[str, ...]
     expect: dict[str, Any]
+    payments: tuple[dict[str, Any], ...] = ()   # a payment-based scenario (engine.refusion_testing)
+    facts: dict[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
@@ -62,7 +64,8 @@ def read_scenarios(path: Path) -> list[Scenario]:
         case = _merge(copy.deepcopy(defaults), item.get("case") or {})
         case.setdefault("case", item.get("name", "scenario"))
         out.append(Scenario(str(item.get("name", "?")), str(path), node.span.line, item.get("as_of"), case,
-                            tuple(item.get("with") or ()), item.get("expect") or {}))
+                            tuple(item.get("with") or ()), item.get("expect") or {},
+                            tuple(item.get("payments") or ()), item.get("person") or {}))
     return out
 
 
@@ -77,6 +80,10 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
 
 def run(book: rulebook_module.Rulebook, scenario: Scenario) -> Result:
     """Evaluate one scenario and compare with what it expects."""
+    if scenario.payments:
+        from engine import refusion_testing
+
+        return Result(scenario, tuple(refusion_testing.run(book, scenario)))
     expected_error = scenario.expect.get("error")
     try:
         decision = book.evaluate(scenario.case, scenario.as_of, scenario.proposals)
