@@ -1,0 +1,63 @@
+"""The per-person and the batch weekly evaluators agree exactly, week by week (hypothesis)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from engine import batch, payments, series, weekly, weeks
+
+CODES_IN_PLAY = ("kontanthjaelp", "sygedagpenge", "ressourceforloebsydelse", "a_dagpenge", "foertidspension",
+                 "ledighedsydelse", "fleksloentilskud", "saerlig_stoette", "integrationsydelse",
+                 "saerlig_uddannelsesydelse", "su", "folkepension", "seniorpension")
+FIRST = dt.date(2014, 5, 1)
+
+
+def spells(person: str):  # type: ignore[no-untyped-def]
+    """Consecutive spells of one benefit or of nothing, with lengths near the law's thresholds."""
+    length = st.one_of(st.integers(1, 120), st.sampled_from([357, 364, 371, 700, 1085, 1092]))
+    spell = st.tuples(st.one_of(st.none(), st.sampled_from(CODES_IN_PLAY)), length, st.integers(0, 3_000_000))
+    return st.tuples(st.integers(0, 700), st.lists(spell, min_size=1, max_size=10)).map(lambda t: _records(person, *t))
+
+
+def _records(person: str, offset: int, spells: list[tuple[str | None, int, int]]) -> list[dict[str, str]]:
+    out, day = [], FIRST + dt.timedelta(days=offset)
+    for code, days, ore in spells:
+        if code is not None:
+            out.append({"person": person, "municipality": "101", "benefit": code,
+                        "amount": f"{ore // 100}.{ore % 100:02d}", "from": str(day), "to": str(day + dt.timedelta(days=days - 1))})
+        day += dt.timedelta(days=days)
+    return out or [{"person": person, "municipality": "101", "benefit": "su", "amount": "1.00",
+                    "from": str(day), "to": str(day)}]
+
+
+def person(index: int):  # type: ignore[no-untyped-def]
+    name = f"p{index}"
+    fact = st.one_of(st.none(), st.sampled_from(["2013-01-01", "2014-06-30", "2014-07-01", "2016-05-01"]))
+    return st.tuples(spells(name), fact, fact).map(
+        lambda t: [dict(r, flexjob_visitation_date=t[1] or "", early_pension_granted=t[2] or "") for r in t[0]])
+
+
+population = st.integers(1, 3).flatmap(lambda n: st.tuples(*(person(i) for i in range(n))))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(population)
+def test_batch_equals_per_person(rulebook, people) -> None:  # type: ignore[no-untyped-def]
+    codes = rulebook.checked.inputs["citizen.benefit"].input.values
+    read = payments.from_records([r for rows in people for r in rows], codes)
+    assert not read.bad
+    plan = series.plan(rulebook.program.checked)
+    span = weeks.week_range(read)
+    spread = weeks.spread(read, np.arange(read.rows), np.arange(len(read.persons)), span)
+    found = batch.BatchProgram(rulebook.program, plan, codes).run(spread, plan.order)
+    shape = (span.count, len(read.persons))
+    for local in range(len(read.persons)):
+        history = weekly.history_of(spread, local, codes)
+        for week, values in enumerate(weekly.evaluate_person(rulebook.program, plan, history)):
+            for name in plan.order:
+                data, none = batch.to_python(found[name], shape, codes)
+                got = batch.scalar(found[name], data[week, local], bool(none[week, local]), codes)
+                assert got == values[name], (name, history.weeks[week].monday, read.persons[local])
