@@ -56,6 +56,9 @@ class BatchProgram:
         self.code_bit = {code: i for i, code in enumerate(codes)}
         self.proposals = frozenset(proposals)
         self._compiled: dict[int, Fn] = {}
+        self.windowed = {call.args[0].dotted for defs in self.checked.values.values() for rule in defs  # type: ignore[union-attr]
+                         for _, node in rule.expressions() for call in ast.walk(node)
+                         if isinstance(call, ast.Call) and call.function in ("count_weeks", "sum_weeks")}
         self.definitions = {name: sorted((r for r in self.checked.values[name]
                                           if r.proposal is None or r.proposal in self.proposals),
                                          key=lambda r: r.priority) for name in plan.order}
@@ -79,22 +82,23 @@ class _Run:
         self.shape = (weeks.range.count, len(weeks.persons))
         self.full: dict[str, Arr] = {}
         self.cumulative: dict[str, np.ndarray] = {}
+        self.in_force: dict[tuple[str, str], np.ndarray] = {}
         self.mondays = (weeks.range.first + 7 * np.arange(self.shape[0], dtype=np.int64))[:, None]
         self.facts = {input_id: _fact(weeks.facts[column]) for input_id, column in FACT_INPUTS.items()}
 
     def run(self, names: tuple[str, ...]) -> dict[str, Arr]:
-        order = self.plan.unstepped_order()
+        needed = self.plan.needed_for(names)
+        order = [n for n in self.plan.unstepped_order() if n in needed]
         whole = Frame(self, None)
         for name in (n for n in order if n not in self.plan.after):
             self.full[name] = whole.value(name)
-        self._step()
+        self._step([n for n in self.plan.order if n in self.plan.stepped and n in needed])
         whole = Frame(self, None)
         for name in (n for n in order if n in self.plan.after):
             self.full[name] = whole.value(name)
         return {name: self.full[name] for name in names}
 
-    def _step(self) -> None:
-        stepped = [n for n in self.plan.order if n in self.plan.stepped]
+    def _step(self, stepped: list[str]) -> None:
         if not stepped:
             return
         store: dict[str, tuple[np.ndarray, np.ndarray]] = {}
@@ -113,9 +117,15 @@ class _Run:
     def _allocate(self, name: str, value: Arr, store: dict[str, tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
         dtype = bool if value.kind == "bool" else np.int64
         store[name] = (np.zeros(self.shape, dtype), np.zeros(self.shape, bool))
-        if any(name == s for reader in self.plan.looks_back.values() for s in reader):
+        if name in self.batch.windowed:
             self.cumulative[name] = np.zeros((self.shape[0] + 1, self.shape[1]), np.int64)
         return store[name]
+
+    def entry_cells(self) -> np.ndarray:
+        """The flat cell (week × persons + person) of each amount entry, computed once."""
+        if not hasattr(self, "_cells"):
+            self._cells = self.weeks.entry_week * self.shape[1] + self.weeks.entry_person
+        return self._cells
 
     def cumsum(self, name: str) -> np.ndarray:
         """Running counts of a series over the weeks before each week (row w: weeks 0..w-1)."""
@@ -187,7 +197,7 @@ def _define(frame: Frame, name: str) -> Arr:
     definitions = [(rule, mask) for rule in frame.batch.definitions[name] if np.any(mask := _in_force(frame, rule))]
     if len(definitions) == 1 and definitions[0][0].when is None and np.all(definitions[0][1]):
         return frame.batch.function(definitions[0][0].expr)(frame)  # type: ignore[arg-type]
-    result = Arr(np.int64(0), np.bool_(True), frame.batch.checked.types.get(name, "any"))
+    result = _nothing(frame.batch.checked.types.get(name, "any"))
     taken: dict[int, Any] = {}
     for rule, in_force in definitions:  # ascending priority: a higher one overrides
         holds = in_force & _truth(frame.batch.function(rule.when)(frame)) if rule.when is not None else in_force
@@ -204,11 +214,14 @@ def _define(frame: Frame, name: str) -> Arr:
 
 
 def _in_force(frame: Frame, rule: Rule) -> Any:
-    start, end = rule.window
-    monday = frame.monday().data
-    low = day_number(max(start, dt.date(1900, 1, 1)))
-    high = day_number(min(end, dt.date(9999, 1, 1)))
-    return (monday >= low) & (monday <= high)
+    """Whether the rule is in force on each week's Monday (a scalar in a one-week frame)."""
+    key = ("in force", rule.id)
+    if key not in frame.run.in_force:
+        start, end = rule.window
+        low, high = day_number(max(start, dt.date(1900, 1, 1))), day_number(min(end, dt.date(9999, 1, 1)))
+        frame.run.in_force[key] = (frame.run.mondays >= low) & (frame.run.mondays <= high)
+    mask = frame.run.in_force[key]
+    return mask if frame.week is None else mask[frame.week, 0]
 
 
 # -- helpers on values ------------------------------------------------------------------------
@@ -229,17 +242,38 @@ def _none_of(*args: Arr) -> Any:
 
 
 def _align(a: Arr, b: Arr) -> tuple[Any, Any, int]:
+    """Both data at one scale (no copy when they already share it)."""
+    if a.scale == b.scale:
+        return a.data, b.data, a.scale
     scale = max(a.scale, b.scale)
     return a.data * 10 ** (scale - a.scale), b.data * 10 ** (scale - b.scale), scale
 
 
+def _nothing(kind: str, scale: int = 0) -> Arr:
+    return Arr(np.int64(0), np.bool_(True), kind, scale)
+
+
+def _is_nothing(value: Arr) -> bool:
+    return np.ndim(value.data) == 0 and value.none is not None and np.ndim(value.none) == 0 and bool(value.none)
+
+
 def _where(condition: Any, then: Arr, otherwise: Arr) -> Arr:
+    if _is_nothing(otherwise) and then.kind != "bool":  # no branch: multiply by the condition
+        none = ~condition if then.none is None else (~condition | then.none)
+        return Arr(then.data * condition, none, then.kind, then.scale)
     a, b, scale = _align(then, otherwise)
     none = None
-    if then.none is not None or otherwise.none is not None:
-        none = np.where(condition, False if then.none is None else then.none,
-                        False if otherwise.none is None else otherwise.none)
-    return Arr(np.where(condition, a, b), none, then.kind if then.kind != "any" else otherwise.kind, scale)
+    if then.none is not None or otherwise.none is not None:  # boolean blend: far cheaper than np.where
+        then_none = np.bool_(False) if then.none is None else then.none
+        other_none = np.bool_(False) if otherwise.none is None else otherwise.none
+        none = (condition & then_none) | (~condition & other_none)
+    if then.kind == "bool":
+        data = (condition & a) | (~condition & b)
+    elif np.ndim(b) == 0 and b == 0:
+        data = a * condition
+    else:
+        data = np.where(condition, a, b)
+    return Arr(data, none, then.kind if then.kind != "any" else otherwise.kind, scale)
 
 
 def to_python(value: Arr, shape: tuple[int, int], codes: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
@@ -359,6 +393,9 @@ ARITHMETIC = {"+": np.add, "-": np.subtract}
 
 @_compile.register
 def _(node: ast.Binary, batch: BatchProgram) -> Fn:
+    terms = _amount_terms(node)
+    if terms is not None and len(terms) > 1 and len({fact for fact, _, _ in terms}) == 1:
+        return _amount_sum(node, terms, batch)
     left, right, op = batch.function(node.left), batch.function(node.right), node.op
     if op == "/":
         raise unsupported(node, "a division")
@@ -375,6 +412,50 @@ def _(node: ast.Binary, batch: BatchProgram) -> Fn:
 
 
 COMPARE = {"==": np.equal, "!=": np.not_equal, "<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal}
+
+
+def _amount_terms(node: ast.Expr) -> list[tuple[str, ast.Expr, ast.Expr | None]] | None:
+    """`amount(f, A) + (if c then amount(f, B) else 0 kr) + ...` as (fact, set, condition) terms."""
+    if isinstance(node, ast.Binary) and node.op == "+":
+        left, right = _amount_terms(node.left), _amount_terms(node.right)
+        return None if left is None or right is None else left + right
+    if isinstance(node, ast.Call) and node.function == "amount" and isinstance(node.args[0], ast.Name):
+        return [(node.args[0].dotted, node.args[1], None)]
+    if isinstance(node, ast.If) and isinstance(node.otherwise, ast.Literal) \
+            and isinstance(node.otherwise.value, values.Money) and node.otherwise.value.amount == 0:
+        inner = _amount_terms(node.then)
+        if inner is not None and len(inner) == 1 and inner[0][2] is None:
+            return [(inner[0][0], inner[0][1], node.condition)]
+    return None
+
+
+def _amount_sum(node: ast.Binary, terms: list[tuple[str, ast.Expr, ast.Expr | None]], batch: BatchProgram) -> Fn:
+    """One pass over the payments for a sum of amounts over disjoint sets (else the plain sum)."""
+    fact = terms[0][0]
+    sets = [(batch.function(codes), batch.function(condition) if condition is not None else None)
+            for _, codes, condition in terms]
+    left, right = batch.function(node.left), batch.function(node.right)
+
+    def run(frame: Frame) -> Arr:
+        masks = []
+        for codes, condition in sets:
+            chosen = codes(frame)
+            if chosen.none is not None and np.any(chosen.none):  # a set with no value: the plain sum says so
+                return _add(left(frame), right(frame))
+            masks.append(chosen.data if condition is None else np.where(_truth(condition(frame)), chosen.data, 0))
+        union, overlap = masks[0], np.bool_(False)
+        for mask in masks[1:]:
+            overlap = overlap | np.any((union & mask) != 0)
+            union = union | mask
+        if overlap:
+            return _add(left(frame), right(frame))
+        return _amount(frame, Arr(fact, None, "amounts"), Arr(union, None, "set[code]"))
+    return run
+
+
+def _add(a: Arr, b: Arr) -> Arr:
+    x, y, scale = _align(a, b)
+    return Arr(x + y, _none_of(a, b), "money", scale)
 
 
 @_compile.register
@@ -418,8 +499,10 @@ def _(node: ast.If, batch: BatchProgram) -> Fn:
 
     def run(frame: Frame) -> Arr:
         test = _truth(condition(frame))
-        if np.ndim(test) == 0:
-            return then(frame) if test else otherwise(frame)
+        if np.ndim(test) == 0 or not np.any(test):
+            return then(frame) if np.all(test) else otherwise(frame)
+        if np.all(test):
+            return then(frame)
         return _where(test, then(frame), otherwise(frame))
     return run
 
@@ -433,18 +516,42 @@ def _(node: ast.Steps, batch: BatchProgram) -> Fn:
             raise unsupported(node, "a step table over anything but whole numbers")
         rows.append((int(step.low.value), int(step.high.value) if step.high else None, batch.function(step.result)))
 
+    constant = all(isinstance(step.result, ast.Literal) for step in node.steps)
+
     def run(frame: Frame) -> Arr:
         key = subject(frame)
         results = [(low, high, result(frame)) for low, high, result in rows]
-        scale = max(r.scale for _, _, r in results)
-        out = Arr(np.int64(0), np.bool_(True), results[0][2].kind, scale)
-        for low, high, result in reversed(results):
-            hit = (key.data >= low) if high is None else (key.data >= low) & (key.data <= high)
-            out = _where(hit, result, out)
+        out = _lookup(key, results) if constant else _chain(results, key)
         if key.none is not None:
             out = Arr(out.data, key.none | (True if out.none is None else out.none), out.kind, out.scale)
         return out
     return run
+
+
+def _lookup(key: Arr, rows: list[tuple[int, int | None, Arr]]) -> Arr:
+    """A step table of constants as one look-up in a dense table (rows are ordered, without gaps)."""
+    scale = max(r.scale for _, _, r in rows)
+    first, last = rows[0][0], rows[-1][1]
+    top = rows[-1][0] if last is None else last + 1  # keys from `top` on: the open row, or no row
+    if top - first > 4096:
+        return _chain(rows, key)
+    table = np.zeros(top - first + 2, np.int64)
+    missing = np.ones(top - first + 2, bool)
+    for low, high, result in rows:
+        end = (high if high is not None else top) - first + 2
+        table[low - first + 1:end] = int(result.data) * 10 ** (scale - result.scale)
+        missing[low - first + 1:end] = False
+    index = np.clip(key.data - (first - 1), 0, top - first + 1)
+    return Arr(table[index], missing[index], rows[0][2].kind, scale)
+
+
+def _chain(rows: list[tuple[int, int | None, Arr]], key: Arr) -> Arr:
+    scale = max(r.scale for _, _, r in rows)
+    out = Arr(np.int64(0), np.bool_(True), rows[0][2].kind, scale)
+    for low, high, result in reversed(rows):
+        hit = (key.data >= low) if high is None else (key.data >= low) & (key.data <= high)
+        out = _where(hit, result, out)
+    return out
 
 
 @_compile.register
@@ -471,15 +578,19 @@ def _round(frame: Frame, amount: Arr, step: int = 0) -> Arr:
     unit = 10 ** amount.scale * (100 if step else 1)
     if unit == 1:
         return amount
-    magnitude = (np.abs(amount.data) * 2 + unit) // (2 * unit)
-    return Arr(np.sign(amount.data) * magnitude * (100 if step else 1), None, "money", 0)
+    data = amount.data
+    if np.ndim(data) == 0 or data.min(initial=0) >= 0:
+        rounded = (data * 2 + unit) // (2 * unit)
+    else:
+        rounded = np.sign(data) * ((np.abs(data) * 2 + unit) // (2 * unit))
+    return Arr(rounded * 100 if step else rounded, None, "money", 0)
 
 
 def _amount(frame: Frame, which: Arr, codes: Arr) -> Arr:
     weeks, run = frame.run.weeks, frame.run
     if frame.week is None:
         part = slice(None)
-        cell = weeks.entry_week * run.shape[1] + weeks.entry_person
+        cell = run.entry_cells()
         size = run.shape[0] * run.shape[1]
     else:
         part = slice(weeks.week_start[frame.week], weeks.week_start[frame.week + 1])

@@ -13,7 +13,7 @@ by week, and the *stateless* ones, which can be computed for every week at once.
 from __future__ import annotations
 
 import graphlib
-from typing import Any, Protocol
+from typing import Any, Iterable, Protocol
 
 import attrs
 
@@ -135,6 +135,11 @@ class Plan:
     outputs: tuple[str, ...]
     reads: dict[str, frozenset[str]]       # same-week reads
     looks_back: dict[str, frozenset[str]]  # series read in past weeks
+
+    def needed_for(self, names: Iterable[str]) -> set[str]:
+        """The values that must be computed to give these (same-week and past reads)."""
+        return _closure(set(names), {n: set(v) for n, v in self.reads.items()},
+                        {n: set(v) for n, v in self.looks_back.items()})
 
     def unstepped_order(self) -> tuple[str, ...]:
         """The values computed for all weeks at once, ordered by every read (past weeks included)."""
