@@ -20,7 +20,7 @@ def evaluate(weeks, codes: tuple[str, ...]) -> dict[str, np.ndarray]:  # type: i
     affected = (masks & in_scope) != 0
     ordinal = _count(affected, masks == 0)
     ref, cof, old_ore = _expenses(weeks, masks.shape, refunded, cofinanced, old)
-    steps = np.minimum(ordinal, 53)
+    steps = np.minimum(ordinal, 53)  # int32 throughout; money in int64
     ref_rate = np.where(affected, _table(sets.REFUSION)[steps], np.where(old_ore > 0, sets.OLD_SCHEME, -1))
     cof_rate = np.where(affected, _table(sets.COFINANCING)[steps], -1)
     half_up = lambda x: (2 * x + 100) // 200  # noqa: E731  øre × percent → øre, half up
@@ -47,34 +47,33 @@ def _count(affected: np.ndarray, self_support: np.ndarray) -> np.ndarray:
     counts = np.zeros((count_weeks + 1, persons), np.int32)
     np.cumsum(self_support, axis=0, out=counts[1:])
     flat = counts.ravel()
-    column = np.arange(persons)
+    column = np.arange(persons, dtype=np.int64)
     ordinal = np.zeros(affected.shape, np.int32)
     count = np.zeros(persons, np.int32)
     first = np.zeros(persons, np.int64)
     for week in range(count_weeks):
         low = np.minimum(np.maximum(first + 1, max(week - sets.WINDOW, 0)), week)
         supported = counts[week] - flat[low * persons + column]
-        count[(count > 0) & (supported >= sets.RESET_WEEKS)] = 0
+        count *= (count == 0) | (supported < sets.RESET_WEEKS)  # § 6: the count starts again
         now = affected[week]
-        first[now & (count == 0)] = week
+        np.copyto(first, week, where=now & (count == 0))
         count += now
-        ordinal[week] = count * now
+        np.multiply(count, now, out=ordinal[week])
     return ordinal
 
 
 def _expenses(weeks, shape, refunded, cofinanced, old):  # type: ignore[no-untyped-def]
-    """The week's øre under each mechanism, summed from the spread amounts in one pass."""
-    person, code = weeks.entry_person, weeks.entry_code
-    bit = np.left_shift(np.int64(1), code)
+    """The week's øre under each mechanism, summed from the spread amounts (sorted by cell)."""
+    person = weeks.entry_person
+    bit = np.left_shift(np.int64(1), weeks.entry_code)
     cell = weeks.entry_week * shape[1] + person
+    starts = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]]) if len(cell) else np.zeros(0, np.int64)
     out = []
     for mechanism in (refunded, cofinanced, old):
         chosen = (np.broadcast_to(mechanism, (shape[1],))[person] & bit) != 0
         total = np.zeros(shape[0] * shape[1], np.int64)
-        cells, ore = cell[chosen], weeks.entry_ore[chosen]
-        if len(cells):
-            starts = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]])
-            total[cells[starts]] = np.add.reduceat(ore, starts)
+        if len(cell):
+            total[cell[starts]] = np.add.reduceat(weeks.entry_ore * chosen, starts)
         out.append(total.reshape(shape))
     return out
 

@@ -121,11 +121,19 @@ class _Run:
             self.cumulative[name] = np.zeros((self.shape[0] + 1, self.shape[1]), np.int64)
         return store[name]
 
-    def entry_cells(self) -> np.ndarray:
-        """The flat cell (week × persons + person) of each amount entry, computed once."""
-        if not hasattr(self, "_cells"):
-            self._cells = self.weeks.entry_week * self.shape[1] + self.weeks.entry_person
-        return self._cells
+    def entry_bits(self) -> np.ndarray:
+        """Each amount entry's benefit as a bit, computed once."""
+        if not hasattr(self, "_bits"):
+            self._bits = np.left_shift(np.int64(1), self.weeks.entry_code)
+        return self._bits
+
+    def entry_groups(self) -> tuple[np.ndarray, np.ndarray]:
+        """Where each cell's run of amount entries starts, and the cell (week × persons + person)."""
+        if not hasattr(self, "_groups"):
+            cell = self.weeks.entry_week * self.shape[1] + self.weeks.entry_person
+            starts = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]]) if len(cell) else np.zeros(0, np.int64)
+            self._groups = (starts, cell[starts])
+        return self._groups
 
     def cumsum(self, name: str) -> np.ndarray:
         """Running counts of a series over the weeks before each week (row w: weeks 0..w-1)."""
@@ -200,7 +208,9 @@ def _define(frame: Frame, name: str) -> Arr:
     result = _nothing(frame.batch.checked.types.get(name, "any"))
     taken: dict[int, Any] = {}
     for rule, in_force in definitions:  # ascending priority: a higher one overrides
-        holds = in_force & _truth(frame.batch.function(rule.when)(frame)) if rule.when is not None else in_force
+        holds = in_force if rule.when is None else _truth(frame.batch.function(rule.when)(frame))
+        if rule.when is not None and not np.all(in_force):
+            holds = in_force & holds
         if not np.any(holds):
             continue
         if rule.priority in taken and np.any(taken[rule.priority][1] & holds):
@@ -253,6 +263,10 @@ def _nothing(kind: str, scale: int = 0) -> Arr:
     return Arr(np.int64(0), np.bool_(True), kind, scale)
 
 
+def _is_zero(value: Arr) -> bool:
+    return value.none is None and np.ndim(value.data) == 0 and value.data == 0
+
+
 def _is_nothing(value: Arr) -> bool:
     return np.ndim(value.data) == 0 and value.none is not None and np.ndim(value.none) == 0 and bool(value.none)
 
@@ -271,6 +285,8 @@ def _where(condition: Any, then: Arr, otherwise: Arr) -> Arr:
         data = (condition & a) | (~condition & b)
     elif np.ndim(b) == 0 and b == 0:
         data = a * condition
+    elif np.ndim(a) == 0 and a == 0:
+        data = b * ~condition
     else:
         data = np.where(condition, a, b)
     return Arr(data, none, then.kind if then.kind != "any" else otherwise.kind, scale)
@@ -405,6 +421,10 @@ def _(node: ast.Binary, batch: BatchProgram) -> Fn:
         if op == "*":
             kind = "money" if "money" in (a.kind, b.kind) else ("percent" if "percent" in (a.kind, b.kind) else a.kind)
             return Arr(a.data * b.data, _none_of(a, b), kind, a.scale + b.scale)
+        if _is_zero(b) and b.scale <= a.scale:
+            return a
+        if op == "+" and _is_zero(a) and a.scale <= b.scale:
+            return b
         x, y, scale = _align(a, b)
         kind = a.kind if a.kind != "date" or b.kind == "date" else "date"
         return Arr(ARITHMETIC[op](x, y), _none_of(a, b), kind if a.kind != "any" else b.kind, scale)
@@ -482,13 +502,61 @@ def _(node: ast.Compare, batch: BatchProgram) -> Fn:
 
 @_compile.register
 def _(node: ast.Logic, batch: BatchProgram) -> Fn:
-    operands = [batch.function(o) for o in node.operands]
     combine = np.logical_or if node.op == "or" else np.logical_and
+    members = _memberships(node) if node.op == "or" else None
+    if members is not None:
+        return _membership_or(node, members, batch)
+    operands = [batch.function(o) for o in node.operands]
 
     def run(frame: Frame) -> Arr:
         out = _truth(operands[0](frame))
         for operand in operands[1:]:
             out = combine(out, _truth(operand(frame)))
+        return Arr(out, None, "bool")
+    return run
+
+
+Member = tuple[ast.Expr | None, ast.Expr | None, int | None]  # (condition, set, or a single code's bit)
+
+
+def _member(node: ast.Expr, fact: str) -> Member | None:
+    """`overlaps(fact, S)`, `code in fact`, or `c and <one of those>`, as (condition, set, code)."""
+    if isinstance(node, ast.Call) and node.function == "overlaps" and isinstance(node.args[0], ast.Name) \
+            and node.args[0].dotted == fact:
+        return (None, node.args[1], None)
+    if isinstance(node, ast.Compare) and node.op == "in" and isinstance(node.right, ast.Name) \
+            and node.right.dotted == fact and isinstance(node.left, ast.Name):
+        return (None, node.left, -1)
+    if isinstance(node, ast.Logic) and node.op == "and" and len(node.operands) == 2:
+        inner = _member(node.operands[1], fact)
+        return (node.operands[0], inner[1], inner[2]) if inner is not None and inner[0] is None else None
+    return None
+
+
+def _memberships(node: ast.Logic) -> list[Member] | None:
+    """Two or more operands of an `or` that ask whether week.benefits meets a set: one test of the union."""
+    found = [_member(o, "week.benefits") for o in node.operands]
+    return found if sum(m is not None for m in found) >= 2 else None
+
+
+def _membership_or(node: ast.Logic, members: list[Member | None], batch: BatchProgram) -> Fn:
+    others = [batch.function(o) for o, m in zip(node.operands, members) if m is None]
+    parts = [(batch.function(c) if c is not None else None, batch.function(e), code)
+             for c, e, code in (m for m in members if m is not None)]
+
+    def run(frame: Frame) -> Arr:
+        union: Any = np.int64(0)
+        for condition, item, code in parts:
+            value = item(frame)
+            bits = (np.int64(1) << value.data) if code is not None else value.data
+            if value.none is not None:
+                bits = np.where(value.none, 0, bits)
+            if condition is not None:
+                bits = np.where(_truth(condition(frame)), bits, 0)
+            union = union | bits
+        out = (frame.benefits().data & union) != 0
+        for other in others:
+            out = out | _truth(other(frame))
         return Arr(out, None, "bool")
     return run
 
@@ -499,10 +567,11 @@ def _(node: ast.If, batch: BatchProgram) -> Fn:
 
     def run(frame: Frame) -> Arr:
         test = _truth(condition(frame))
-        if np.ndim(test) == 0 or not np.any(test):
-            return then(frame) if np.all(test) else otherwise(frame)
-        if np.all(test):
-            return then(frame)
+        if np.size(test) < 4096:  # a condition on the week or the person alone: skip a branch no cell takes
+            if not np.any(test):
+                return otherwise(frame)
+            if np.all(test):
+                return then(frame)
         return _where(test, then(frame), otherwise(frame))
     return run
 
@@ -587,24 +656,21 @@ def _round(frame: Frame, amount: Arr, step: int = 0) -> Arr:
 
 
 def _amount(frame: Frame, which: Arr, codes: Arr) -> Arr:
+    """The week's øre paid under a set of codes: one pass over the spread amounts (sorted by cell)."""
     weeks, run = frame.run.weeks, frame.run
-    if frame.week is None:
-        part = slice(None)
-        cell = run.entry_cells()
-        size = run.shape[0] * run.shape[1]
-    else:
-        part = slice(weeks.week_start[frame.week], weeks.week_start[frame.week + 1])
-        cell = weeks.entry_person[part]
-        size = run.shape[1]
+    part = slice(None) if frame.week is None else slice(weeks.week_start[frame.week], weeks.week_start[frame.week + 1])
     mask = _gather(codes.data, weeks.entry_week[part], weeks.entry_person[part], frame.week is None)
-    chosen = ((mask >> weeks.entry_code[part]) & 1).astype(bool)
-    ore = (weeks.entry_ore if which.data == "week.amounts" else weeks.entry_tail)[part][chosen]
-    cell = cell[chosen]
+    chosen = (mask & run.entry_bits()[part]) != 0
+    ore = (weeks.entry_ore if which.data == "week.amounts" else weeks.entry_tail)[part] * chosen
+    size = run.shape[0] * run.shape[1] if frame.week is None else run.shape[1]
     out = np.zeros(size, np.int64)
-    if len(cell):
-        starts = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
-        out[cell[starts]] = np.add.reduceat(ore, starts)
-    return Arr(out.reshape(run.shape) if frame.week is None else out, None, "money", 0)
+    if frame.week is None:
+        starts, cells = run.entry_groups()
+        if len(starts):
+            out[cells] = np.add.reduceat(ore, starts)
+        return Arr(out.reshape(run.shape), None, "money", 0)
+    np.add.at(out, weeks.entry_person[part], ore)
+    return Arr(out, None, "money", 0)
 
 
 def _gather(data: Any, week: np.ndarray, person: np.ndarray, whole: bool) -> Any:

@@ -36,7 +36,7 @@ SPLIT = {
 SCHEMA = pa.schema([("person", pa.string()), ("municipality", pa.string()), ("week", pa.date32()),
                     ("affected_week", pa.int32()), ("refusion_rate", pa.string()), ("refusion_amount", pa.string()),
                     ("cofinancing_rate", pa.string()), ("cofinancing_amount", pa.string())])
-CHUNK_PERSONS = 20_000
+CHUNK_PERSONS = 10_000  # weeks × persons arrays of a few MB: cache-friendly, reused by the allocator
 
 
 def needed_series() -> tuple[str, ...]:
