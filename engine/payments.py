@@ -304,6 +304,9 @@ def _date(text: pa.Array, name: str, optional: bool = False) -> tuple[pa.Array, 
     if optional:
         clean = pc.if_else(pc.equal(clean, ""), pa.scalar(None, pa.string()), clean)
     stamps = pc.strptime(clean, format="%Y-%m-%d", unit="s", error_is_null=True)
+    # strptime rolls 2016-02-30 over to 1 March: only a date that prints back as written is one
+    exact = pc.equal(pc.strftime(stamps, format="%Y-%m-%d"), clean)
+    stamps = pc.if_else(pc.fill_null(exact, False), stamps, pa.scalar(None, stamps.type))
     days = pc.cast(pc.cast(stamps, pa.date32()), pa.int32())
     wrong = pc.and_(pc.is_null(days), pc.is_valid(clean))
     reason = _where(wrong, pc.binary_join_element_wise(f"'{name}' ", clean, " is not a date (write YYYY-MM-DD)", ""))
