@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from collections import Counter
 from functools import singledispatch
 from typing import Any, Callable, Iterable
 
@@ -56,6 +57,10 @@ class BatchProgram:
         self.code_bit = {code: i for i, code in enumerate(codes)}
         self.proposals = frozenset(proposals)
         self._compiled: dict[int, Fn] = {}
+        # Temporaries die young (freed memory is reused without new page faults); only an
+        # expression written in several places is kept for the frame.
+        self.repeated = Counter(ast.to_source(part) for name in plan.order for rule in self.checked.values[name]
+                                for _, node in rule.expressions() for part in ast.walk(node))
         self.windowed = {call.args[0].dotted for defs in self.checked.values.values() for rule in defs  # type: ignore[union-attr]
                          for _, node in rule.expressions() for call in ast.walk(node)
                          if isinstance(call, ast.Call) and call.function in ("count_weeks", "sum_weeks")}
@@ -64,9 +69,11 @@ class BatchProgram:
                                          key=lambda r: r.priority) for name in plan.order}
 
     def function(self, node: ast.Expr) -> Fn:
+        """The closure of a node; one written more than once in the rules is computed once a frame."""
         if id(node) not in self._compiled:
             inner, key = _compile(node, self), ast.to_source(node)
-            self._compiled[id(node)] = lambda frame: frame.cached(key, inner)
+            shared = self.repeated.get(key, 0) > 1 and not isinstance(node, (ast.Literal, ast.Name))
+            self._compiled[id(node)] = (lambda frame: frame.cached(key, inner)) if shared else inner
         return self._compiled[id(node)]
 
     def run(self, weeks: Weeks, names: Iterable[str] | None = None) -> dict[str, Arr]:
@@ -83,6 +90,8 @@ class _Run:
         self.full: dict[str, Arr] = {}
         self.cumulative: dict[str, np.ndarray] = {}
         self.in_force: dict[tuple[str, str], np.ndarray] = {}
+        self.singles: dict[str, Rule | None] = {}
+        self.columns = np.arange(len(weeks.persons))
         self.mondays = (weeks.range.first + 7 * np.arange(self.shape[0], dtype=np.int64))[:, None]
         self.facts = {input_id: _fact(weeks.facts[column]) for input_id, column in FACT_INPUTS.items()}
 
@@ -120,6 +129,14 @@ class _Run:
         if name in self.batch.windowed:
             self.cumulative[name] = np.zeros((self.shape[0] + 1, self.shape[1]), np.int64)
         return store[name]
+
+    def single_definition(self, name: str) -> Rule | None:
+        """The one unconditional definition of a value in force in every week of the run, if so."""
+        if name not in self.singles:
+            rules = self.batch.definitions[name]
+            self.singles[name] = rules[0] if len(rules) == 1 and rules[0].when is None and \
+                np.all(_in_force(Frame(self, None), rules[0])) else None
+        return self.singles[name]
 
     def entry_bits(self) -> np.ndarray:
         """Each amount entry's benefit as a bit, computed once."""
@@ -202,6 +219,9 @@ class Frame:
 
 def _define(frame: Frame, name: str) -> Arr:
     """The value from the definitions in force and applicable, the highest priority winning."""
+    single = frame.run.single_definition(name)
+    if single is not None:
+        return frame.batch.function(single.expr)(frame)  # type: ignore[arg-type]
     definitions = [(rule, mask) for rule in frame.batch.definitions[name] if np.any(mask := _in_force(frame, rule))]
     if len(definitions) == 1 and definitions[0][0].when is None and np.all(definitions[0][1]):
         return frame.batch.function(definitions[0][0].expr)(frame)  # type: ignore[arg-type]
@@ -276,20 +296,27 @@ def _where(condition: Any, then: Arr, otherwise: Arr) -> Arr:
         none = ~condition if then.none is None else (~condition | then.none)
         return Arr(then.data * condition, none, then.kind, then.scale)
     a, b, scale = _align(then, otherwise)
-    none = None
-    if then.none is not None or otherwise.none is not None:  # boolean blend: far cheaper than np.where
-        then_none = np.bool_(False) if then.none is None else then.none
-        other_none = np.bool_(False) if otherwise.none is None else otherwise.none
-        none = (condition & then_none) | (~condition & other_none)
+    inverse = ~condition
     if then.kind == "bool":
-        data = (condition & a) | (~condition & b)
+        data = (condition & a) | (inverse & b)
     elif np.ndim(b) == 0 and b == 0:
         data = a * condition
     elif np.ndim(a) == 0 and a == 0:
-        data = b * ~condition
+        data = b * inverse
     else:
         data = np.where(condition, a, b)
-    return Arr(data, none, then.kind if then.kind != "any" else otherwise.kind, scale)
+    return Arr(data, _blend(condition, inverse, then.none, otherwise.none), then.kind if then.kind != "any" else otherwise.kind, scale)
+
+
+def _blend(condition: Any, inverse: Any, then: Any, otherwise: Any) -> Any:
+    """The no-value mask of a choice, with boolean operations (far cheaper than np.where)."""
+    if then is None and otherwise is None:
+        return None
+    if then is None:
+        return inverse & otherwise
+    if otherwise is None:
+        return condition & then
+    return (condition & then) | (inverse & otherwise)
 
 
 def to_python(value: Arr, shape: tuple[int, int], codes: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
@@ -712,8 +739,8 @@ def _previous(frame: Frame, series: str, default: Arr) -> Arr:
     if frame.week is not None:
         if frame.week == 0:
             return default
-        stored, earlier = run.full[series], Frame(run, frame.week - 1)
-        return Arr(earlier.at(stored.data), earlier.at(stored.none), stored.kind, stored.scale)
+        stored, week = run.full[series], frame.week - 1
+        return Arr(_row(stored.data, week), _row(stored.none, week), stored.kind, stored.scale)
     stored, shape = run.full[series], run.shape
     later, first, scale = _align(stored, default)
     data = np.empty(shape, np.result_type(later, first))
@@ -725,6 +752,12 @@ def _previous(frame: Frame, series: str, default: Arr) -> Arr:
         none[1:] = np.broadcast_to(False if stored.none is None else stored.none, shape)[:-1]
         none[0] = np.broadcast_to(False if default.none is None else default.none, shape)[0]
     return Arr(data, none, stored.kind, scale)
+
+
+def _row(data: Any, week: int) -> Any:
+    if data is None or np.ndim(data) == 0:
+        return data
+    return data[week if data.shape[0] > 1 else 0]
 
 
 def _window(frame: Frame, function: str, series: str, args: list[Arr]) -> Arr:
@@ -740,8 +773,7 @@ def _window(frame: Frame, function: str, series: str, args: list[Arr]) -> Arr:
         low = np.broadcast_to(low, run.shape)
         found = counts[:-1] - np.take_along_axis(counts, low, axis=0)
     else:
-        columns = np.arange(run.shape[1])
-        found = counts[frame.week] - counts[low, columns]
+        found = counts[frame.week] - counts.ravel()[low * run.shape[1] + run.columns]
     stored = run.full[series]
     kind = "number" if function == "count_weeks" else stored.kind
     return Arr(found, _none_of(weeks, *([after] if after is not None else [])), kind, stored.scale if kind != "number" else 0)
