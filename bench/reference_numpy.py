@@ -29,6 +29,12 @@ def evaluate(weeks, codes: tuple[str, ...]) -> dict[str, np.ndarray]:  # type: i
             "cof": np.where(cof > 0, half_up(cof * cof_rate), 0)}
 
 
+def count_only(weeks, codes: tuple[str, ...]) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """Only the ordinals (§§ 5-6), for scale."""
+    in_scope = _person_sets(weeks, codes)[3]
+    return _count((weeks.benefits & in_scope) != 0, weeks.benefits == 0)
+
+
 def _person_sets(weeks, codes):  # type: ignore[no-untyped-def]
     scheme = np.int64((np.datetime64(sets.SCHEME_START) - np.datetime64("1970-01-01")).astype(np.int64))
     visited, granted = weeks.facts["flexjob_visitation_date"], weeks.facts["early_pension_granted"]

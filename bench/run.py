@@ -74,6 +74,12 @@ def main() -> None:
             results[label] = [run(s) for s in slices]
             best = min(best, time.perf_counter() - started)
         timings[label] = (best, person_weeks)
+    aside = []  # for scale: the count of §§ 5-6 alone (the ordinal, no rates or money), best of the repeats
+    for _ in range(args.repeat):
+        started = time.perf_counter()
+        for piece in slices:
+            reference_numpy.count_only(piece, codes)
+        aside.append(time.perf_counter() - started)
     python_slices = _first_persons(slices, args.python_persons)
     started = time.perf_counter()
     results["python reference"] = [reference_python.evaluate(s, codes) for s in python_slices]
@@ -82,6 +88,8 @@ def main() -> None:
     results["engine batch"] = [engine_arrays(found, s) for found, s in zip(results["engine batch"], slices)]
     _compare(results, python_slices)
     _report(timings)
+    print(f"(for scale: the NumPy reference's count of affected weeks alone, without rates and money: "
+          f"{person_weeks / min(aside):,.0f} person-weeks/s)")
 
 
 def _first_persons(slices: list[weeks.Weeks], limit: int | None) -> list[weeks.Weeks]:

@@ -49,7 +49,7 @@ class _Person:
     def in_scope(self, week: int, code: str) -> bool:
         """Whether this benefit alone would make the week affected (the rule, asked for one code)."""
         alone = weekly.PersonWeek(self.history.weeks[week].monday, frozenset({code}), {}, {})
-        scope = weekly._WeekScope(self.program, self.plan, self.history, alone, self.values[:week], self.proposals)
+        scope = weekly.WeekScope(self.program, self.plan, self.history, alone, self.values[:week], self.proposals)
         return scope.value(SERIES["affected"]) is True
 
 
@@ -153,15 +153,9 @@ def _step(who: _Person, name: str, count: int) -> str:
 
 def _cites(who: _Person, name: str, week: int) -> str:
     day = who.history.weeks[week].monday
-    rule = weekly.choose(who.program, _Probe(day, who, week), name, who.proposals)
+    scope = weekly.WeekScope(who.program, who.plan, who.history, who.history.weeks[week], who.values[:week], who.proposals)
+    rule = weekly.choose(who.program, scope, name, who.proposals)
     if rule is None:
         rule = who.program.checked.values[name][0]
     refs = who.program.checked.legal_refs
     return "; ".join(refs.legal_basis(c, max(day, dt.date(2016, 1, 4)))["cite"] for c in rule.refs)
-
-
-class _Probe(weekly._WeekScope):
-    """The scope of a week already evaluated, to ask which definition applied."""
-
-    def __init__(self, day: dt.date, who: _Person, week: int) -> None:
-        super().__init__(who.program, who.plan, who.history, who.history.weeks[week], who.values[:week], who.proposals)

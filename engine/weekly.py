@@ -69,12 +69,12 @@ def evaluate_person(program: Program, plan: Plan, history: History, proposals: I
     """Every weekly value (and the non-weekly values they read) for every week of a history."""
     done: list[dict[str, Any]] = []
     for week in history.weeks:
-        scope = _WeekScope(program, plan, history, week, done, frozenset(proposals))
+        scope = WeekScope(program, plan, history, week, done, frozenset(proposals))
         done.append({name: scope.value(name) for name in plan.order})
     return done
 
 
-class _WeekScope:
+class WeekScope:
     """The `Scope` of compiled closures for one week of one person."""
 
     def __init__(self, program: Program, plan: Plan, history: History, week: PersonWeek,
