@@ -12,14 +12,16 @@ from engine import batch, payments, series, weekly, weeks
 CODES_IN_PLAY = ("kontanthjaelp", "sygedagpenge", "ressourceforloebsydelse", "a_dagpenge", "foertidspension",
                  "ledighedsydelse", "fleksloentilskud", "saerlig_stoette", "integrationsydelse",
                  "saerlig_uddannelsesydelse", "su", "folkepension", "seniorpension")
-FIRST = dt.date(2014, 5, 1)
+FIRST = dt.date(2014, 5, 1)  # a Thursday
 
 
 def spells(person: str):  # type: ignore[no-untyped-def]
     """Consecutive spells of one benefit or of nothing, with lengths near the law's thresholds."""
-    length = st.one_of(st.integers(1, 120), st.sampled_from([357, 364, 371, 700, 1085, 1092]))
+    weeks = st.sampled_from([4, 5, 26, 27, 40, 51, 52, 53, 104, 116, 155, 156, 157]).map(lambda n: 7 * n)
+    length = st.one_of(st.integers(1, 120), weeks, st.sampled_from([357, 364, 371, 700, 1085, 1092]))
     spell = st.tuples(st.one_of(st.none(), st.sampled_from(CODES_IN_PLAY)), length, st.integers(0, 3_000_000))
-    return st.tuples(st.integers(0, 700), st.lists(spell, min_size=1, max_size=10)).map(lambda t: _records(person, *t))
+    offset = st.one_of(st.integers(0, 700), st.integers(0, 100).map(lambda n: 7 * n + 4))  # +4: from a Monday
+    return st.tuples(offset, st.lists(spell, min_size=1, max_size=10)).map(lambda t: _records(person, *t))
 
 
 def _records(person: str, offset: int, spells: list[tuple[str | None, int, int]]) -> list[dict[str, str]]:
