@@ -47,6 +47,8 @@ SYNTAX_ERRORS: list[tuple[str, str, list[str]]] = [
     ("a step table row is written LOW..HIGH -> RESULT",
      "for example: steps x { 1..4 -> 80%, 5.. -> 40% }",
      ["steps x { 1-4 -> 80% }", "steps x { 1 -> 80% }", "steps x { 1..4 80% }", "steps x { 1..4: 80% }"]),
+    ("comparisons cannot be chained", "join two comparisons with 'and': a < b and b < c",
+     ["a < b < c", "1 <= x <= 3", "a == b == c", "x > 1 >= 2", "x in {1} == 2"]),
     ("a closing parenthesis has no opening one", "remove the ')' or add the matching '('",
      ["a)", "1 + 2)", "f(a))", "(a))"]),
     ("a string is not closed", "end the string with a double quote \"",
