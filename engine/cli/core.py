@@ -23,6 +23,10 @@ def check(rules_dir: Path | None) -> None:
             click.echo(explain.render_diagnostic(diagnostic, book.sources, book.shown_as) + "\n")
         click.echo(f"{len(book.diagnostics)} problem(s) found")
         sys.exit(1)
+    from engine.cli.legal_officer import static_analysis
+
+    if static_analysis(book):
+        sys.exit(1)
     rules = book.checked.ruleset.rules
     click.echo(f"ok: {len(rules)} rules, {len(book.checked.ruleset.files)} files, no problems")
 

@@ -1,0 +1,338 @@
+"""Static analysis across time: overlaps, gaps, missing successors, dead exemptions, repealed citations.
+
+`analyse(checked, program)` returns every finding as a `Diagnostic`. It runs on a rulebook
+that already resolves (names, types and citations are fine) and proves, by enumeration:
+
+* over each segment of time in which the same rules and act versions are in force, and over
+  every combination of the finite inputs the conditions read (`engine.domains`), that at most
+  one definition of a value applies at the highest priority (**overlap**), and, for a value
+  declared `total: true`, that one always does (**gap**); each finding carries a
+  counterexample case in YAML;
+* that a rule whose window ends while its act goes on has a successor starting the next day
+  (a rule of the same kind defining the same value or citing the same act), or says
+  `successor: none` or names the rule that takes over (**window**);
+* that every exemption can apply to at least one case (**exemption**);
+* that no rule cites a paragraph marked `repealed` in the act version in force (**citation**).
+
+Values and exemptions whose inputs cannot be enumerated, or whose enumeration exceeds the cap,
+are listed in `Analysis.skipped` instead of being proved.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Iterable, Iterator
+
+import attrs
+
+from engine import domains
+from engine.compiler import Program
+from engine.errors import Diagnostic, EvaluationError
+from engine.legal import FAR_FUTURE, LegalRefs
+from engine.model import Rule
+from engine.values import Unknown
+
+DEFAULT_CAP = 20_000
+ONE_DAY = dt.timedelta(days=1)
+
+
+@attrs.frozen
+class Analysis:
+    diagnostics: tuple[Diagnostic, ...]
+    analysed: tuple[str, ...]          # values and exemptions proved
+    skipped: tuple[tuple[str, str], ...]  # (name, why it was not analysed)
+    points: int                        # cases evaluated in all
+
+
+def analyse(checked: Any, program: Program, cap: int = DEFAULT_CAP) -> Analysis:
+    """Run every check of this module over a resolved rulebook."""
+    run = _Run(checked, program, cap)
+    for name, definitions in sorted(checked.values.items()):
+        run.value(name, definitions)
+    for exemption in checked.exemptions:
+        run.exemption(exemption)
+    diagnostics = run.diagnostics + successors(checked.ruleset.rules, checked.legal_refs) \
+        + repealed_citations(checked.ruleset.rules, checked.legal_refs)
+    return Analysis(tuple(sorted(diagnostics, key=Diagnostic.sort_key)), tuple(run.analysed),
+                    tuple(run.skipped), run.points)
+
+
+class _Run:
+    def __init__(self, checked: Any, program: Program, cap: int) -> None:
+        self.checked, self.program, self.cap = checked, program, cap
+        self.diagnostics: list[Diagnostic] = []
+        self.analysed: list[str] = []
+        self.skipped: list[tuple[str, str]] = []
+        self.points = 0
+
+    def value(self, name: str, definitions: tuple[Rule, ...]) -> None:
+        totals = {r.total for r in definitions}
+        if len(totals) > 1:
+            self.diagnostics.append(Diagnostic(
+                "gap", f"the definitions of '{name}' disagree on 'total'", tuple(r.span for r in definitions),
+                "write 'total: true' on every definition of the value, or on none", definitions[0].id))
+        if len(definitions) < 2 and not any(totals):
+            return
+        for proposal in _proposal_sets(definitions):
+            active = [r for r in definitions if r.proposal is None or r.proposal in proposal]
+            if active:
+                self._value_under(name, active, proposal, total=True in totals)
+
+    def _value_under(self, name: str, definitions: list[Rule], proposals: frozenset[str], total: bool) -> None:
+        space = self._space(name, [r.when for r in definitions if r.when is not None], definitions, proposals)
+        if space is None:
+            return
+        overlaps: set[tuple[str, str]] = set()
+        gap_found = False
+        for day, facts in space:
+            chosen = self._applicable(definitions, day, facts, proposals)
+            if chosen is None:
+                continue
+            top = _top(chosen)
+            pair = (top[0].id, top[1].id) if len(top) > 1 else None
+            if pair and pair not in overlaps:
+                overlaps.add(pair)
+                self.diagnostics.append(_overlap(name, top[0], top[1], day, facts, proposals))
+            in_force = [r for r in definitions if r.in_force(day)]
+            if total and not chosen and not gap_found and _inside(definitions, day):
+                gap_found = True
+                self.diagnostics.append(_gap(name, definitions, in_force, day, facts, proposals))
+
+    def exemption(self, rule: Rule) -> None:
+        if rule.when is None:
+            return
+        space = self._space(rule.id, [rule.when], [rule], frozenset({rule.proposal} - {None}))
+        if space is None:
+            return
+        proposals = frozenset({rule.proposal} - {None})
+        for day, facts in space:
+            if _Point(self.program, facts, day, proposals).holds(rule) is not False:
+                return
+        self.diagnostics.append(Diagnostic(
+            "exemption", f"exemption '{rule.id}' can never apply: its condition is false for every case "
+            f"in its window {_window(rule)}", (rule.when.span,), "check the condition against the law", rule.id,
+            severity="warning"))
+
+    def _space(self, name: str, conditions: list[Any], rules: list[Rule],
+               proposals: frozenset[str]) -> list[tuple[dt.date, dict[str, Any]]] | None:
+        """Every (date, facts) point to try, or None (recorded as skipped) when it cannot be enumerated."""
+        reads = domains.inputs_read(conditions, self.checked)
+        unsupported = sorted(i for i in reads if not domains.enumerable(self.checked.inputs[i]))
+        if unsupported:
+            self.skipped.append((name, f"its conditions read {', '.join(unsupported)}, which cannot be enumerated"))
+            return None
+        days = segment_starts(rules, self.checked, proposals)
+        nodes = domains.nodes_read(conditions, self.checked)
+        count = sum(domains.size(reads, nodes, self.checked, day) for day in days)
+        if count > self.cap:
+            self.skipped.append((name, f"{count} cases to try, more than the cap of {self.cap}"))
+            return None
+        points = [(day, facts) for day in days for facts in domains.combinations(reads, nodes, self.checked, day)]
+        self.analysed.append(name)
+        self.points += len(points)
+        return points
+
+    def _applicable(self, definitions: list[Rule], day: dt.date, facts: dict[str, Any],
+                    proposals: frozenset[str]) -> list[Rule] | None:
+        """The definitions that apply, or None when one of them is undecided for this case."""
+        point = _Point(self.program, facts, day, proposals)
+        chosen = []
+        for rule in (r for r in definitions if r.in_force(day)):
+            holds = point.holds(rule)
+            if holds is None:
+                return None
+            if holds:
+                chosen.append(rule)
+        return chosen
+
+
+class _Point:
+    """The scope of one enumerated case on one date: inputs from `facts`, values computed on demand."""
+
+    def __init__(self, program: Program, facts: dict[str, Any], as_of: dt.date, proposals: frozenset[str]) -> None:
+        self.program, self.facts, self.as_of, self.proposals = program, facts, as_of, proposals
+        self.memo: dict[str, Any] = {}
+
+    def input(self, input_id: str) -> Any:
+        return self.facts.get(input_id, Unknown(frozenset({input_id})))
+
+    def value(self, name: str) -> Any:
+        if name not in self.memo:
+            self.memo[name] = None  # a cycle cannot happen in a resolved rulebook; this only guards it
+            self.memo[name] = self._value(name)
+        return self.memo[name]
+
+    def _value(self, name: str) -> Any:
+        active = [r for r in self.program.checked.values.get(name, ())
+                  if r.in_force(self.as_of) and (r.proposal is None or r.proposal in self.proposals)]
+        chosen = [r for r in active if self.holds(r) is True]
+        if not chosen:
+            return None
+        return self._run(_top(chosen)[0].expr)
+
+    def holds(self, rule: Rule) -> bool | None:
+        """True or False, or None when undecided (an input outside the enumeration, or an error)."""
+        if rule.when is None:
+            return True
+        result = self._run(rule.when)
+        return result if isinstance(result, bool) else None
+
+    def _run(self, node: Any) -> Any:
+        try:
+            return self.program.function(node)(self)
+        except EvaluationError:
+            return Unknown(frozenset())
+
+
+def _top(rules: list[Rule]) -> list[Rule]:
+    best = max((r.priority for r in rules), default=0)
+    return [r for r in rules if r.priority == best]
+
+
+def _proposal_sets(rules: Iterable[Rule]) -> list[frozenset[str]]:
+    """The rulebook as it is, and with each proposal that touches these rules switched on."""
+    return [frozenset()] + [frozenset({p}) for p in sorted({r.proposal for r in rules if r.proposal})]
+
+
+def _inside(definitions: list[Rule], day: dt.date) -> bool:
+    """Within the span from the first definition's start to the last one's end."""
+    return min(r.window[0] for r in definitions) <= day <= max(r.window[1] for r in definitions)
+
+
+def segment_starts(rules: list[Rule], checked: Any, proposals: frozenset[str]) -> list[dt.date]:
+    """The first day of each stretch of time in which the same rules and act versions are in force."""
+    start = min(r.window[0] for r in rules)
+    end = max(r.window[1] for r in rules)
+    bounds = {start}
+    for rule in checked.ruleset.rules:
+        bounds |= {rule.window[0], rule.window[1] + ONE_DAY if rule.window[1] < FAR_FUTURE else FAR_FUTURE}
+    for act in _acts(rules, checked.legal_refs):
+        for version in act.versions:
+            bounds |= {version.start, (version.end + ONE_DAY) if version.end else FAR_FUTURE}
+    return sorted(d for d in bounds if start <= d <= end and d != dt.date.min and d != FAR_FUTURE) or [start]
+
+
+def _acts(rules: list[Rule], refs: LegalRefs) -> list[Any]:
+    found = {id(a): a for r in rules for c in r.refs if (a := refs.act_of(c)) is not None}
+    return list(found.values())
+
+
+def case_yaml(day: dt.date, facts: dict[str, Any], proposals: frozenset[str]) -> str:
+    """A counterexample as the case file a legal officer would write."""
+    from engine.values import to_json
+
+    nested: dict[str, Any] = {}
+    for dotted, value in sorted(facts.items()):
+        *parents, leaf = dotted.split(".")
+        target = nested
+        for part in parents:
+            target = target.setdefault(part, {})
+        target[leaf] = to_json(value)
+    lines = [f"as_of: {day.isoformat()}"] + ([f"with: [{', '.join(sorted(proposals))}]"] if proposals else [])
+    lines += list(_yaml_lines(nested, 0))
+    return "\n".join(lines)
+
+
+def _yaml_lines(data: dict[str, Any], depth: int) -> Iterator[str]:
+    for key, value in data.items():
+        if isinstance(value, dict):
+            yield f"{'  ' * depth}{key}:"
+            yield from _yaml_lines(value, depth + 1)
+        else:
+            shown = ("true" if value else "false") if isinstance(value, bool) else f'"{value}"' if str(value).isdigit() and key == "municipality" else value
+            yield f"{'  ' * depth}{key}: {shown}"
+
+
+def _counterexample(day: dt.date, facts: dict[str, Any], proposals: frozenset[str]) -> str:
+    return "\n".join("        " + line for line in case_yaml(day, facts, proposals).splitlines())
+
+
+def _overlap(name: str, first: Rule, second: Rule, day: dt.date, facts: dict[str, Any],
+             proposals: frozenset[str]) -> Diagnostic:
+    return Diagnostic(
+        "overlap", f"'{first.id}' and '{second.id}' both define '{name}' for the same case on {day}",
+        (second.span, first.span),
+        "give them disjoint conditions or windows (a valid_to on the older one), or a priority; "
+        "a case where both apply:\n" + _counterexample(day, facts, proposals))
+
+
+def _gap(name: str, definitions: list[Rule], in_force: list[Rule], day: dt.date, facts: dict[str, Any],
+         proposals: frozenset[str]) -> Diagnostic:
+    what = f"none of its {len(in_force)} definitions in force applies" if in_force else "no definition is in force"
+    spans = tuple(r.span for r in (in_force or definitions))
+    return Diagnostic(
+        "gap", f"'{name}' is declared total, but on {day} {what}", spans,
+        "add a definition for this case, widen a condition or window, or drop 'total'; "
+        "a case with no definition:\n" + _counterexample(day, facts, proposals))
+
+
+def successors(rules: Iterable[Rule], refs: LegalRefs) -> list[Diagnostic]:
+    """Rules whose window ends while their act goes on, with nothing starting the next day."""
+    rules = list(rules)
+    ids = {r.id: r for r in rules}
+    out = []
+    for rule in rules:
+        if rule.valid_to is None or rule.kind in ("input", "proposal"):
+            continue
+        nextday = rule.valid_to + ONE_DAY
+        if rule.successor not in (None, "none"):
+            if rule.successor not in ids:
+                out.append(Diagnostic("window", f"successor '{rule.successor}' of '{rule.id}' is not a rule",
+                                      (rule.span,), "name the rule that takes over, or write 'successor: none'", rule.id))
+            continue
+        if rule.successor == "none" or not _law_goes_on(rule, refs, nextday):
+            continue
+        if not any(_succeeds(other, rule, refs, nextday) for other in rules):
+            out.append(Diagnostic(
+                "window", f"'{rule.id}' ends on {rule.valid_to}, but the law it cites goes on and no rule "
+                f"takes over on {nextday}", (rule.span,),
+                "add the next version of the rule from that day, or write 'successor: none' (with a note "
+                "saying why) or 'successor: <rule id>'", rule.id, severity="warning"))
+    return out
+
+
+def _law_goes_on(rule: Rule, refs: LegalRefs, day: dt.date) -> bool:
+    """Some cited act has a version in force on `day` (a pinned version must itself still be in force)."""
+    return any(refs.version_on(c, day) is not None and refs.version_on(c, day).in_force(day)  # type: ignore[union-attr]
+               for c in rule.refs)
+
+
+def _succeeds(other: Rule, rule: Rule, refs: LegalRefs, day: dt.date) -> bool:
+    if other.kind != rule.kind or other.valid_from != day or other.proposal != rule.proposal:
+        return False
+    if rule.kind == "value" and other.name == rule.name:
+        return True
+    return bool({id(a) for a in _acts([rule], refs)} & {id(a) for a in _acts([other], refs)})
+
+
+def repealed_citations(rules: Iterable[Rule], refs: LegalRefs) -> list[Diagnostic]:
+    """Citations of paragraphs the act version in force during the rule's window has repealed."""
+    out = []
+    for rule in rules:
+        for citation in rule.refs:
+            problem = _repealed(rule, citation, refs)
+            if problem:
+                out.append(Diagnostic("citation", problem, (citation.span or rule.span,),
+                                      "cite the paragraph that replaced it, or end the rule's window", rule.id))
+    return out
+
+
+def _repealed(rule: Rule, citation: Any, refs: LegalRefs) -> str | None:
+    if citation.kind != "paragraph":
+        return None
+    act = refs.act_of(citation)
+    versions = [refs.pinned[citation.pinned]] if citation.pinned else (act.versions_between(*rule.window) if act else [])
+    start, end = rule.window
+    for version in versions:
+        for number in {citation.first, citation.last}:
+            paragraph = version.numbering.paragraphs.get(number)
+            if paragraph is None or paragraph.repealed is None:
+                continue
+            if max(start, version.start, paragraph.repealed) <= min(end, version.end or FAR_FUTURE):
+                return (f"'{citation.text}' cites § {number}, repealed in {version.designation}"
+                        + (f" from {paragraph.repealed}" if paragraph.repealed > dt.date.min else "")
+                        + f", during the rule's window {_window(rule)}")
+    return None
+
+
+def _window(rule: Rule) -> str:
+    return f"{rule.valid_from or 'open'} to {rule.valid_to or 'open'}"

@@ -1,0 +1,68 @@
+"""Commands for the legal officer: static analysis for `check`, JSON Schemas, rulebook diffs."""
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from engine import analysis, explain, rulebook, rulediff, schema
+from engine.cli import main
+from engine.cli.common import RULES_OPTION, guarded
+
+
+def static_analysis(book: rulebook.Rulebook) -> int:
+    """Print the findings of `engine.analysis` for a resolved rulebook; return how many are errors."""
+    result = analysis.analyse(book.checked, book.program)
+    for diagnostic in result.diagnostics:
+        click.echo(explain.render_diagnostic(diagnostic, book.sources, book.shown_as) + "\n")
+    errors = sum(1 for d in result.diagnostics if d.severity == "error")
+    warnings = len(result.diagnostics) - errors
+    click.echo(f"static analysis: {len(result.analysed)} values and exemptions checked for overlaps, gaps and "
+               f"dead conditions over {result.points} cases; {errors} error(s), {warnings} warning(s)")
+    for name, why in result.skipped:
+        click.echo(f"  not analysed: {name}: {why}")
+    return errors
+
+
+@main.command(name="schema")
+@click.argument("what", type=click.Choice(["rules", "case"]))
+@RULES_OPTION
+@guarded
+def schema_(what: str, rules_dir: Path | None) -> None:
+    """Print the JSON Schema of rule files (rules) or of cases (case, from the rulebook's inputs)."""
+    if what == "rules":
+        click.echo(schema.dumps(schema.rules_schema()), nl=False)
+        return
+    book = rulebook.load(rules_dir)
+    click.echo(schema.dumps(schema.case_schema(book.checked.inputs)), nl=False)
+
+
+@main.command()
+@click.argument("old")
+@click.argument("new")
+@click.option("--cases", "cases_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Re-run every case file in this folder under both rulebooks and list the decisions that change.")
+@guarded
+def diff(old: str, new: str, cases_dir: Path | None) -> None:
+    """List the rules added, removed and changed from OLD to NEW (rulebook folders or git revisions).
+
+    Exit status 0 when nothing differs, 1 when something does.
+    """
+    with tempfile.TemporaryDirectory(prefix="paragraf-diff-") as tmp:
+        before = rulebook.load(rulediff.checkout(old, Path(tmp) / "old"))
+        after = rulebook.load(rulediff.checkout(new, Path(tmp) / "new"))
+        changes = rulediff.diff_rules(before, after)
+        counts = {kind: sum(1 for c in changes if c.change == kind) for kind in ("added", "removed", "changed")}
+        click.echo(f"rules: {counts['added']} added, {counts['removed']} removed, {counts['changed']} changed")
+        for change in changes:
+            click.echo("\n".join(change.lines()))
+        decided = []
+        if cases_dir is not None:
+            decided, count = rulediff.diff_decisions(before, after, rulediff.case_files(cases_dir))
+            click.echo(f"\ndecisions: {len(decided)} of {count} case(s) change")
+            for case in decided:
+                click.echo("\n".join(case.lines()))
+    if changes or decided:
+        sys.exit(1)
