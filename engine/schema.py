@@ -107,7 +107,9 @@ def _fact_schema(rule: Rule) -> dict[str, Any]:
 
 
 def _code(spec: Any) -> dict[str, Any]:
-    return {"type": "string", "enum": list(spec.values)}
+    """The allowed codes; a code written as digits may also be written unquoted (`category: 2`)."""
+    numeric = [int(v) for v in spec.values if v.isdigit() and not v.startswith("0")]
+    return {"type": ["string", "integer"] if numeric else "string", "enum": list(spec.values) + numeric}
 
 
 EVENT = {"anyOf": [DATE, {"type": "object", "required": ["date"], "additionalProperties": False,

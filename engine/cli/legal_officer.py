@@ -10,6 +10,7 @@ import click
 from engine import analysis, explain, rulebook, rulediff, schema
 from engine.cli import main
 from engine.cli.common import RULES_OPTION, guarded
+from engine.errors import EngineError
 
 
 def static_analysis(book: rulebook.Rulebook) -> int:
@@ -24,6 +25,13 @@ def static_analysis(book: rulebook.Rulebook) -> int:
     for name, why in result.skipped:
         click.echo(f"  not analysed: {name}: {why}")
     return errors
+
+
+def _folder(spec: str, tmp: Path, name: str) -> Path:
+    try:
+        return rulediff.checkout(spec, tmp)
+    except EngineError as exc:
+        raise click.BadParameter(str(exc), param_hint=name) from None
 
 
 @main.command(name="schema")
@@ -51,8 +59,8 @@ def diff(old: str, new: str, cases_dir: Path | None) -> None:
     Exit status 0 when nothing differs, 1 when something does.
     """
     with tempfile.TemporaryDirectory(prefix="paragraf-diff-") as tmp:
-        before = rulebook.load(rulediff.checkout(old, Path(tmp) / "old"))
-        after = rulebook.load(rulediff.checkout(new, Path(tmp) / "new"))
+        before = rulebook.load(_folder(old, Path(tmp) / "old", "OLD"))
+        after = rulebook.load(_folder(new, Path(tmp) / "new", "NEW"))
         changes = rulediff.diff_rules(before, after)
         counts = {kind: sum(1 for c in changes if c.change == kind) for kind in ("added", "removed", "changed")}
         click.echo(f"rules: {counts['added']} added, {counts['removed']} removed, {counts['changed']} changed")
