@@ -110,6 +110,8 @@ def _decide(book: Rulebook, path: Path) -> dict[str, Any]:
         return {"evaluation": f"error: {exc}"}
     flat: dict[str, Any] = {"as of": decision.as_of}
     for obligation in decision.obligations:
+        if obligation["status"] == "not_applicable":  # the same decision as not being in force
+            continue
         rule = obligation["rule"]
         flat[f"obligation {rule}"] = obligation["status"]
         flat[f"obligation {rule} due"] = obligation.get("due")
