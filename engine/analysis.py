@@ -91,19 +91,21 @@ class _Run:
             pair = (top[0].id, top[1].id) if len(top) > 1 else None
             if pair and pair not in overlaps:
                 overlaps.add(pair)
-                self.diagnostics.append(_overlap(name, top[0], top[1], day, facts, proposals))
+                both = self._smallest(facts, lambda point: all(point.holds(r) is True for r in top[:2]), day, proposals)
+                self.diagnostics.append(_overlap(name, top[0], top[1], day, both, proposals))
             in_force = [r for r in definitions if r.in_force(day)]
             if total and not chosen and not gap_found and _inside(definitions, day):
                 gap_found = True
-                self.diagnostics.append(_gap(name, definitions, in_force, day, facts, proposals))
+                none = self._smallest(facts, lambda point: all(point.holds(r) is False for r in in_force), day, proposals)
+                self.diagnostics.append(_gap(name, definitions, in_force, day, none, proposals))
 
     def exemption(self, rule: Rule) -> None:
         if rule.when is None:
             return
-        space = self._space(rule.id, [rule.when], [rule], frozenset({rule.proposal} - {None}))
+        proposals = frozenset([rule.proposal] if rule.proposal else [])
+        space = self._space(rule.id, [rule.when], [rule], proposals)
         if space is None:
             return
-        proposals = frozenset({rule.proposal} - {None})
         for day, facts in space:
             if _Point(self.program, facts, day, proposals).holds(rule) is not False:
                 return
@@ -130,6 +132,15 @@ class _Run:
         self.analysed.append(name)
         self.points += len(points)
         return points
+
+    def _smallest(self, facts: dict[str, Any], shows: Any, day: dt.date, proposals: frozenset[str]) -> dict[str, Any]:
+        """The counterexample without the facts it does not need: each is left out while the finding still shows."""
+        kept = dict(facts)
+        for name in sorted(facts):
+            trial = {k: v for k, v in kept.items() if k != name}
+            if shows(_Point(self.program, trial, day, proposals)):
+                kept = trial
+        return kept
 
     def _applicable(self, definitions: list[Rule], day: dt.date, facts: dict[str, Any],
                     proposals: frozenset[str]) -> list[Rule] | None:

@@ -103,7 +103,7 @@ def _items(node: ast.Expr) -> list[ast.Literal]:
 
 
 def _numbers(kind: str, literals: list[Any]) -> list[Any]:
-    raw = sorted({_raw(v) for v in literals if _raw(v) is not None}) or [Decimal(0)]
+    raw = sorted({x for x in map(_raw, literals) if x is not None}) or [Decimal(0)]
     step = STEP[kind]
     split = sorted({x + d for x in raw for d in (-step, Decimal(0), step)})
     wrap = {"money": values.Money, "percent": values.Rate}.get(kind)

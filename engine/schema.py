@@ -9,7 +9,7 @@ in a `# yaml-language-server: $schema=...` line.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Callable
 
 from engine import loader, model
 from engine.model import Rule
@@ -114,7 +114,7 @@ def _code(spec: Any) -> dict[str, Any]:
 
 EVENT = {"anyOf": [DATE, {"type": "object", "required": ["date"], "additionalProperties": False,
                           "properties": {"date": DATE, "kind": {"type": "string"}}}]}
-FACT_TYPES = {
+FACT_TYPES: dict[str, Callable[[Any], dict[str, Any]]] = {
     "bool": lambda spec: {"type": "boolean"},
     "number": lambda spec: {"type": "number"},
     "money": lambda spec: {"anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^-?\d+(\.\d{1,2})?$"}]},

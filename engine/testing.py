@@ -111,7 +111,7 @@ def _expect_lines(node: YNode) -> dict[str, int]:
     lines: dict[str, int] = {}
     for section, span in (expect.key_spans.items() if expect is not None else ()):
         lines[section] = span.line
-        child = expect.get(section)
+        child = expect.get(section) if expect is not None else None
         lines.update((f"{section}.{key}", key_span.line) for key, key_span in (child.key_spans.items() if child else ()))
     return lines
 
@@ -250,7 +250,7 @@ def _fact(value: Any) -> str:
 
 def _same(expected: Any, actual: Any) -> bool:
     if isinstance(expected, bool) or isinstance(actual, bool) or expected is None or actual is None:
-        return expected == actual
+        return bool(expected == actual)
     try:
         return Decimal(str(expected)) == Decimal(str(actual))
     except InvalidOperation:

@@ -66,7 +66,7 @@ def diff(old: str, new: str, cases_dir: Path | None) -> None:
         click.echo(f"rules: {counts['added']} added, {counts['removed']} removed, {counts['changed']} changed")
         for change in changes:
             click.echo("\n".join(change.lines()))
-        decided = []
+        decided: list[rulediff.DecisionChange] = []
         if cases_dir is not None:
             decided, count = rulediff.diff_decisions(before, after, rulediff.case_files(cases_dir))
             click.echo(f"\ndecisions: {len(decided)} of {count} case(s) change")
