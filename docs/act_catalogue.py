@@ -16,6 +16,7 @@ from engine.citations import Citation, Number
 from engine.coverage import Coverage
 from engine.legal import FAR_FUTURE, Act, Numbering, Version
 from engine.model import Rule
+from engine.verbalise import verbalise
 
 REPO = Path(__file__).resolve().parent.parent
 SCENARIOS = REPO / "tests" / "scenarios"
@@ -104,7 +105,7 @@ def paragraph_section(number: Number, numbering: Numbering, versions: list[Versi
     if not implementing:
         return lines + ["No rule implements this paragraph.", ""]
     for rule in implementing:
-        lines += rule_entry(rule, _nearest_first(rule, exercised.get(rule.id, ())), esc)
+        lines += rule_entry(rule, _nearest_first(rule, exercised.get(rule.id, ())), esc, book)
     return lines
 
 
@@ -114,19 +115,27 @@ def _nearest_first(rule: Rule, scenarios: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(sorted(scenarios, key=lambda s: (mirror not in s, s)))
 
 
-def rule_entry(rule: Rule, scenarios: tuple[str, ...], esc) -> list[str]:  # type: ignore[no-untyped-def]
+def rule_entry(rule: Rule, scenarios: tuple[str, ...], esc, book: engine.Rulebook) -> list[str]:  # type: ignore[no-untyped-def]
     window = f"{rule.valid_from or 'open'} to {rule.valid_to or 'open'}"
     cites = ", ".join(esc(c.text) for c in rule.refs)
     lines = [f"- {{ref}}`{rule.id} <rule-{rule.id}>` ({rule.kind}, cites {cites}, valid {window})",
              f"  - da: {esc(rule.title.get('da', ''))}", f"  - en: {esc(rule.title.get('en', ''))}"]
     for field, node in rule.expressions():
         lines.append(f"  - {field}: `{ast.to_source(node).replace('`', '')}`")
+        if field in ("when", "fulfilled"):
+            lines += [f"    - {lang}: {_words(verbalise(node, book.checked, lang), esc)}" for lang in ("da", "en")]
     if rule.kind == "input":
         return lines
     shown = [f"`{s.replace('`', '')}`" for s in scenarios[:SHOWN_SCENARIOS]]
     more = f" and {len(scenarios) - SHOWN_SCENARIOS} more" if len(scenarios) > SHOWN_SCENARIOS else ""
     lines.append(f"  - scenarios where it applied: {', '.join(shown) + more if shown else '**none**'}")
     return lines
+
+
+def _words(text: str, esc) -> str:  # type: ignore[no-untyped-def]
+    """Verbalised text: escaped for Markdown, except the `code` spans it keeps."""
+    parts = text.split("`")
+    return "".join(f"`{p}`" if i % 2 else esc(p) for i, p in enumerate(parts))
 
 
 def uncovered_page(acts: list[Act], rules: list[Rule], book: engine.Rulebook, esc) -> str:  # type: ignore[no-untyped-def]

@@ -113,8 +113,9 @@ class Coverage:
     def report(self, rules: Iterable[Rule], types: dict[str, str]) -> Report:
         covered = [r for r in rules if r.kind in COVERED_KINDS]
         points = [p for r in covered for p in decision_points(r, types)]
-        gaps = tuple(Gap(p, missing) for p in points
-                     if (missing := tuple(o for o in p.wanted if o not in self.outcomes.get(id(p.node), ()))))
+        gaps = tuple(sorted((Gap(p, missing) for p in points
+                             if (missing := tuple(o for o in p.wanted if o not in self.outcomes.get(id(p.node), ())))),
+                            key=lambda gap: (gap.point.node.span.path, gap.point.node.span.line, gap.point.node.span.col)))
         evaluated = self.evaluated | {p.rule.id for p in points if p.field == "when" and self.outcomes.get(id(p.node))}
         return Report(tuple(covered), {k: tuple(v) for k, v in self.applied.items()}, frozenset(evaluated),
                       len(points), sum(len(p.wanted) for p in points), gaps)

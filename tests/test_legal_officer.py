@@ -247,3 +247,39 @@ class TestDiff:
     def test_neither_folder_nor_revision_exits_2(self) -> None:
         code, output = run("diff", "no-such-thing", str(REPO))
         assert code == 2 and "neither a folder nor a git revision" in output
+
+
+class TestInstrumentation:
+    def test_an_instrumented_rulebook_decides_byte_identically(self, rulebook: engine.Rulebook) -> None:
+        twin = rulebook.instrumented(Coverage())
+        for path in sorted((REPO / "examples").glob("*.yaml")):
+            assert twin.evaluate(path).to_json() == rulebook.evaluate(path).to_json(), path
+
+    def test_the_plain_rulebook_records_nothing(self, rulebook: engine.Rulebook) -> None:
+        assert getattr(rulebook.program.names, "recorder", None) is None
+
+
+class TestConditionsInWords:
+    @pytest.mark.parametrize("rule_id, lang, words", [
+        ("lab.maalgruppe.nr1", "da", "Ydelse er arbejdsløshedsdagpenge"),
+        ("lab.maalgruppe.nr1", "en", "Benefit is arbejdsløshedsdagpenge"),
+        ("frikommune.en_plan.2020", "en", "Municipality is one of {Allerød (201), Ballerup (151), Fredensborg (210), "
+         "Frederikssund (250), Furesø (190), Gribskov (270), Halsnæs (260), Helsingør (217), Hillerød (219)} "
+         "and Complex problems: yes"),
+        ("lab.kontaktforloeb.fire_samtaler", "da", "`lab.maalgruppe` er en af {2, 3, 4, 5, 7, 8, 10} eller "
+         "(`lab.maalgruppe` er 9 og Ydelse er ledighedsydelse)"),
+    ])
+    def test_when(self, rulebook: engine.Rulebook, rule_id: str, lang: str, words: str) -> None:
+        from engine.verbalise import verbalise
+
+        rule = rulebook.checked.rule(rule_id)
+        assert rule is not None and rule.when is not None
+        assert verbalise(rule.when, rulebook.checked, lang) == words
+
+    def test_age_and_negation(self, rulebook: engine.Rulebook) -> None:
+        from engine.verbalise import verbalise
+
+        [rule] = rulebook.checked.values["lab.uddannelseshjaelpsgruppe"]
+        text = verbalise(rule.expr, rulebook.checked, "en")  # type: ignore[arg-type]
+        assert "the age (from Date of birth) on the decision date is less than 30" in text
+        assert "Vocational education: no" in text
