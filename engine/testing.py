@@ -274,19 +274,38 @@ def run_paths(book: rulebook_module.Rulebook, paths: list[Path], coverage: Cover
 # -- pytest plugin -------------------------------------------------------------------------
 
 _BOOKS: dict[str, rulebook_module.Rulebook] = {}
+_COVERAGE = pytest.StashKey[Coverage]()
 
 
 def _book(config: pytest.Config) -> rulebook_module.Rulebook:
     location = config.getoption("paragraf_rules", None)
-    key = str(location)
+    recorder = config.stash.get(_COVERAGE, None)
+    key = f"{location}:{id(recorder)}"
     if key not in _BOOKS:
-        _BOOKS[key] = rulebook_module.load(location)
+        book = rulebook_module.load(location)
+        _BOOKS[key] = book.instrumented(recorder) if recorder is not None else book
     return _BOOKS[key]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--paragraf-rules", dest="paragraf_rules", default=None,
                      help="rulebook for YAML scenarios (default: the bundled one)")
+    parser.addoption("--paragraf-coverage", dest="paragraf_coverage", action="store_true", default=False,
+                     help="report the rules and condition branches no YAML scenario exercised")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("paragraf_coverage", False):
+        config.stash[_COVERAGE] = Coverage()
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    recorder = config.stash.get(_COVERAGE, None)
+    if recorder is None:
+        return
+    checked = _book(config).checked
+    terminalreporter.write_sep("-", "paragraf scenario coverage")
+    terminalreporter.write(recorder.report(checked.ruleset.rules, checked.types).render())
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
@@ -311,7 +330,7 @@ class ScenarioItem(pytest.Item):
         self.scenario = scenario
 
     def runtest(self) -> None:
-        result = run(_book(self.config), self.scenario)
+        result = run(_book(self.config), self.scenario, self.config.stash.get(_COVERAGE, None))
         if not result.passed:
             raise ScenarioFailure(result.report())
 

@@ -283,3 +283,14 @@ class TestConditionsInWords:
         text = verbalise(rule.expr, rulebook.checked, "en")  # type: ignore[arg-type]
         assert "the age (from Date of birth) on the decision date is less than 30" in text
         assert "Vocational education: no" in text
+
+
+def test_pytest_reports_scenario_coverage() -> None:
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--paragraf-coverage",
+                             str(REPO / "tests/scenarios/finansieringsloven")], capture_output=True, text=True,
+                            cwd=REPO, timeout=300)
+    assert result.returncode == 0, result.stdout[-2000:]
+    assert "paragraf scenario coverage" in result.stdout
+    assert "evaluated but never applied: lab.maalgruppe.nr1" in result.stdout
