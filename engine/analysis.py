@@ -24,7 +24,7 @@ from typing import Any, Iterable, Iterator
 
 import attrs
 
-from engine import domains
+from engine import ast, domains
 from engine.compiler import Program
 from engine.errors import Diagnostic, EvaluationError
 from engine.legal import FAR_FUTURE, LegalRefs
@@ -78,7 +78,7 @@ class _Run:
                 self._value_under(name, active, proposal, total=True in totals)
 
     def _value_under(self, name: str, definitions: list[Rule], proposals: frozenset[str], total: bool) -> None:
-        space = self._space(name, [r.when for r in definitions if r.when is not None], definitions, proposals)
+        space = self._space(name, [r.when for r in definitions if r.when is not None], definitions)
         if space is None:
             return
         overlaps: set[tuple[str, str]] = set()
@@ -103,7 +103,7 @@ class _Run:
         if rule.when is None:
             return
         proposals = frozenset([rule.proposal] if rule.proposal else [])
-        space = self._space(rule.id, [rule.when], [rule], proposals)
+        space = self._space(rule.id, [rule.when], [rule])
         if space is None:
             return
         for day, facts in space:
@@ -114,16 +114,15 @@ class _Run:
             f"in its window {_window(rule)}", (rule.when.span,), "check the condition against the law", rule.id,
             severity="warning"))
 
-    def _space(self, name: str, conditions: list[Any], rules: list[Rule],
-               proposals: frozenset[str]) -> list[tuple[dt.date, dict[str, Any]]] | None:
+    def _space(self, name: str, conditions: list[Any], rules: list[Rule]) -> list[tuple[dt.date, dict[str, Any]]] | None:
         """Every (date, facts) point to try, or None (recorded as skipped) when it cannot be enumerated."""
         reads = domains.inputs_read(conditions, self.checked)
         unsupported = sorted(i for i in reads if not domains.enumerable(self.checked.inputs[i]))
         if unsupported:
             self.skipped.append((name, f"its conditions read {', '.join(unsupported)}, which cannot be enumerated"))
             return None
-        days = segment_starts(rules, self.checked, proposals)
         nodes = domains.nodes_read(conditions, self.checked)
+        days = segment_starts(rules, nodes, self.checked)
         count = sum(domains.size(reads, nodes, self.checked, day) for day in days)
         if count > self.cap:
             self.skipped.append((name, f"{count} cases to try, more than the cap of {self.cap}"))
@@ -209,13 +208,21 @@ def _inside(definitions: list[Rule], day: dt.date) -> bool:
     return min(r.window[0] for r in definitions) <= day <= max(r.window[1] for r in definitions)
 
 
-def segment_starts(rules: list[Rule], checked: Any, proposals: frozenset[str]) -> list[dt.date]:
-    """The first day of each stretch of time in which the same rules and act versions are in force."""
+def segment_starts(rules: list[Rule], nodes: list[Any], checked: Any) -> list[dt.date]:
+    """The first day of each stretch of time in which the same rules, act versions and dated conditions hold.
+
+    The rules that matter are `rules` and the definitions of the values their conditions read
+    (`nodes`); a date literal in a condition (`as_of >= 2024-01-01`) is a boundary too.
+    """
     start = min(r.window[0] for r in rules)
     end = max(r.window[1] for r in rules)
+    read = {n.dotted for n in nodes if isinstance(n, ast.Name)}
+    relevant = list(rules) + [r for name in sorted(read & checked.values.keys()) for r in checked.values[name]]
     bounds = {start}
-    for rule in checked.ruleset.rules:
+    for rule in relevant:
         bounds |= {rule.window[0], rule.window[1] + ONE_DAY if rule.window[1] < FAR_FUTURE else FAR_FUTURE}
+    for literal in (n.value for n in nodes if isinstance(n, ast.Literal) and isinstance(n.value, dt.date)):
+        bounds |= {literal, literal + ONE_DAY}
     for act in _acts(rules, checked.legal_refs):
         for version in act.versions:
             bounds |= {version.start, (version.end + ONE_DAY) if version.end else FAR_FUTURE}
