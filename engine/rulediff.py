@@ -142,7 +142,7 @@ def checkout(spec: str, folder: Path, repo: Path | None = None) -> Path:
     path = Path(spec)
     if path.is_dir():
         return path
-    repo = repo or Path.cwd()
+    repo = Path(_git(repo or Path.cwd(), "rev-parse", "--show-toplevel").decode().strip())
     archive = _git(repo, "archive", "--format=tar", spec, "rules", "legal_refs")
     folder.mkdir(parents=True, exist_ok=True)
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
@@ -157,6 +157,7 @@ def _git(repo: Path, *args: str) -> bytes:
         raise EngineError(f"could not run git: {exc}") from None
     if result.returncode != 0:
         reason = result.stderr.decode(errors="replace").strip().splitlines()
-        raise EngineError(f"'{args[2] if len(args) > 2 else ''}' is neither a folder nor a git revision with "
-                          f"rules/ and legal_refs/ ({reason[-1] if reason else 'git failed'})")
+        what = f"'{args[2]}' is neither a folder nor a git revision with rules/ and legal_refs/" if args[0] == "archive" \
+            else "not inside a git repository, so OLD and NEW must be folders"
+        raise EngineError(f"{what} ({reason[-1] if reason else 'git failed'})")
     return result.stdout

@@ -61,7 +61,8 @@ def rules_schema() -> dict[str, Any]:
                        "rules": {"type": "array", "items": {"$ref": "#/$defs/rule"}}},
         "$defs": {"rule": {"type": "object", "required": ["id", "kind"],
                            "properties": {"kind": {"enum": list(model.KINDS)}},
-                           "oneOf": [{"$ref": f"#/$defs/{kind}"} for kind in model.KINDS]},
+                           "allOf": [{"if": {"properties": {"kind": {"const": kind}}, "required": ["kind"]},
+                                      "then": {"$ref": f"#/$defs/{kind}"}} for kind in model.KINDS]},
                   **{kind: _kind_schema(kind) for kind in model.KINDS}},
     }
 
