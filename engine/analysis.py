@@ -47,9 +47,9 @@ def analyse(checked: Any, program: Program, cap: int = DEFAULT_CAP) -> Analysis:
     """Run every check of this module over a resolved rulebook."""
     run = _Run(checked, program, cap)
     for name, definitions in sorted(checked.values.items()):
-        run.value(name, definitions)
+        run.guarded(name, lambda: run.value(name, definitions))
     for exemption in checked.exemptions:
-        run.exemption(exemption)
+        run.guarded(exemption.id, lambda: run.exemption(exemption))
     diagnostics = run.diagnostics + successors(checked.ruleset.rules, checked.legal_refs) \
         + repealed_citations(checked.ruleset.rules, checked.legal_refs)
     return Analysis(tuple(sorted(diagnostics, key=Diagnostic.sort_key)), tuple(run.analysed),
@@ -63,6 +63,16 @@ class _Run:
         self.analysed: list[str] = []
         self.skipped: list[tuple[str, str]] = []
         self.points = 0
+
+    def guarded(self, name: str, check: Any) -> None:
+        """Run one value's or exemption's check; a condition the enumeration cannot evaluate (say, one
+        needing a kind of fact or scope this module does not provide) skips it rather than failing
+        `paragraf check`."""
+        try:
+            check()
+        except (EvaluationError, AttributeError, TypeError, ValueError, ArithmeticError) as exc:
+            self.analysed[:] = [n for n in self.analysed if n != name]
+            self.skipped.append((name, f"its conditions could not be evaluated here ({type(exc).__name__}: {exc})"))
 
     def value(self, name: str, definitions: tuple[Rule, ...]) -> None:
         totals = {r.total for r in definitions}

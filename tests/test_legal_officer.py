@@ -294,3 +294,20 @@ def test_pytest_reports_scenario_coverage() -> None:
     assert result.returncode == 0, result.stdout[-2000:]
     assert "paragraf scenario coverage" in result.stdout
     assert "evaluated but never applied: lab.maalgruppe.nr1" in result.stdout
+
+
+def test_an_overlap_under_a_proposal_names_the_proposal(rulebook_copy: Path) -> None:
+    result = findings(plant(rulebook_copy, "proposal.yaml"))
+    [overlap] = result.diagnostics
+    case = yaml.safe_load(overlap.hint.split("both apply:\n", 1)[1])  # type: ignore[union-attr]
+    assert case["with"] == ["demo.forslag"] and case["citizen"]["affected_week"] <= 4
+    assert case["as_of"] == dt.date(2016, 1, 4)
+
+
+def test_a_successor_that_is_not_a_rule_is_an_error(rulebook_copy: Path) -> None:
+    path = rulebook_copy / "rules" / "lab" / "kontaktforloeb_2019.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("successor: none", "successor: lab.no_such_rule"),
+                    encoding="utf-8")
+    [problem] = findings(rulebook_copy).diagnostics
+    assert (problem.category, problem.severity) == ("window", "error")
+    assert "successor 'lab.no_such_rule'" in problem.message
