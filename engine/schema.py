@@ -9,6 +9,8 @@ in a `# yaml-language-server: $schema=...` line.
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 from typing import Any, Callable
 
 from engine import loader, model
@@ -125,6 +127,23 @@ FACT_TYPES: dict[str, Callable[[Any], dict[str, Any]]] = {
     "string": lambda spec: {"type": "string"},
     "events": lambda spec: {"type": "array", "items": EVENT},
 }
+
+
+MODELINE = "# yaml-language-server: $schema="
+
+
+def add_modelines(rules_dir: Path, schema_file: Path) -> list[Path]:
+    """Make every rule file below `rules_dir` name `schema_file` on its first line; return the files changed."""
+    changed = []
+    for path in sorted(rules_dir.rglob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        line = MODELINE + os.path.relpath(schema_file, path.parent).replace(os.sep, "/")
+        if text.startswith(line + "\n"):
+            continue
+        rest = text.split("\n", 1)[1] if text.startswith(MODELINE) else text
+        path.write_text(line + "\n" + rest, encoding="utf-8")
+        changed.append(path)
+    return changed
 
 
 def dumps(schema: dict[str, Any]) -> str:

@@ -186,7 +186,16 @@ class TestSchemas:
             first = path.read_text(encoding="utf-8").splitlines()[0]
             target = first.partition("$schema=")[2]
             assert first.startswith("# yaml-language-server: $schema=") and (path.parent / target).resolve() == (
-                REPO / "schemas/rules.schema.json"), path
+                REPO / "schemas/rules.schema.json"), f"{path}: run paragraf schema rules --annotate schemas/rules.schema.json"
+
+    def test_annotate_adds_or_corrects_the_first_line(self, rulebook_copy: Path) -> None:
+        path = rulebook_copy / "rules" / "lab" / "ret_og_pligt_2019.yaml"
+        body = path.read_text(encoding="utf-8").split("\n", 1)[1]
+        path.write_text(body, encoding="utf-8")
+        target = rulebook_copy / "schemas" / "rules.schema.json"
+        code, output = run("schema", "rules", "--annotate", str(target), "--rules", str(rulebook_copy))
+        assert (code, output) == (0, f"1 rule file(s) now name {target}\n")
+        assert path.read_text(encoding="utf-8") == "# yaml-language-server: $schema=../../schemas/rules.schema.json\n" + body
 
     @pytest.mark.parametrize("text, needle", [
         ("rules: [{id: a.b, kind: value, ref: x, title: {da: a, en: b}, expr: '1', priorty: 2}]", "priorty"),

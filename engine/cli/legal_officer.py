@@ -36,10 +36,17 @@ def _folder(spec: str, tmp: Path, name: str) -> Path:
 
 @main.command(name="schema")
 @click.argument("what", type=click.Choice(["rules", "case"]))
+@click.option("--annotate", "schema_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Instead of printing: make every rule file name this schema file on its first line.")
 @RULES_OPTION
 @guarded
-def schema_(what: str, rules_dir: Path | None) -> None:
+def schema_(what: str, schema_file: Path | None, rules_dir: Path | None) -> None:
     """Print the JSON Schema of rule files (rules) or of cases (case, from the rulebook's inputs)."""
+    if schema_file is not None:
+        folder, _ = rulebook.find_folders(rules_dir)
+        changed = schema.add_modelines(folder, schema_file)
+        click.echo(f"{len(changed)} rule file(s) now name {schema_file}")
+        return
     if what == "rules":
         click.echo(schema.dumps(schema.rules_schema()), nl=False)
         return
