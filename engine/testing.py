@@ -8,6 +8,7 @@ or `error` (the category of a case error that must be raised).
 from __future__ import annotations
 
 import copy
+import difflib
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Iterator
@@ -193,7 +194,9 @@ class _Check:
     def _absent(self, rule_id: str) -> str:
         rules = self._rules(rule_id)
         if not rules:
-            return "no such rule or value in the rulebook (check the spelling)"
+            known = [r.id for r in self.book.checked.ruleset.rules] + list(self.book.checked.values)
+            close = difflib.get_close_matches(rule_id, known, n=1)
+            return "no such rule or value in the rulebook" + (f"; did you mean '{close[0]}'?" if close else "")
         windows = ", ".join(f"{r.valid_from or 'open'} to {r.valid_to or 'open'}" for r in rules)
         return f"not in force on {self.decision.as_of} (in force {windows})"
 

@@ -64,7 +64,8 @@ class TestScenarioFailures:
         code, output = run("test", str(path))
         assert code == 1
         assert "not in force on 2025-01-01 (in force 2020-01-01 to 2023-12-31)" in output
-        assert "lab.kontaktforloeb.fire_samtalr: no such rule or value" in output
+        assert "lab.kontaktforloeb.fire_samtalr: no such rule or value in the rulebook; did you mean " \
+               "'lab.kontaktforloeb.fire_samtaler'?" in output
 
 
 class TestCoverage:
