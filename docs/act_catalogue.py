@@ -2,7 +2,7 @@
 implementing each paragraph, and a page of the paragraphs no rule covers.
 
 Called by `catalogue_gen.generate` on every build. Which scenarios exercise a rule comes from
-running `tests/scenarios/` through the coverage recorder (`engine.coverage`) at build time: a
+running `tests/scenarios/` through the coverage recorder (`engine.scenario_coverage`) at build time: a
 scenario is listed under a rule when the rule applied in that scenario's decision.
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 import engine
 from engine import ast, testing
 from engine.citations import Citation, Number
-from engine.coverage import Coverage
+from engine.scenario_coverage import Coverage
 from engine.legal import FAR_FUTURE, Act, Numbering, Version
 from engine.model import Rule
 from engine.verbalise import verbalise

@@ -32,7 +32,7 @@ class Names(Protocol):
 
 
 class Recorder(Protocol):
-    """Told which way each condition went (see `engine.coverage`); only for instrumented programs."""
+    """Told which way each condition went (see `engine.scenario_coverage`); only for instrumented programs."""
 
     def saw(self, node: ast.Expr | ast.Step, outcome: Any) -> None: ...
 

@@ -18,7 +18,7 @@ import pytest
 
 from engine import ast
 from engine import rulebook as rulebook_module
-from engine.coverage import Coverage
+from engine.scenario_coverage import Coverage
 from engine.errors import EngineError
 from engine.trace import TraceNode
 from engine.yamlsource import YNode, read_yaml

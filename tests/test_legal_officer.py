@@ -16,7 +16,7 @@ from click.testing import CliRunner
 import engine
 from engine import analysis, schema, testing
 from engine.cli import main
-from engine.coverage import Coverage
+from engine.scenario_coverage import Coverage
 
 HERE = Path(__file__).resolve().parent
 PLANTED = HERE / "legal_officer"

@@ -78,7 +78,7 @@ def explain_(case: Path, rule_id: str, as_of: str | None, proposals: tuple[str, 
 def test_(paths: tuple[Path, ...], coverage: bool, rules_dir: Path | None) -> None:
     """Run the YAML scenario tests in PATHS (files or folders)."""
     from engine import testing
-    from engine.coverage import Coverage
+    from engine.scenario_coverage import Coverage
 
     book = rulebook.load(rules_dir)
     recorder = Coverage() if coverage else None
