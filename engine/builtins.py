@@ -49,13 +49,10 @@ def _same_ordered(args: list[str]) -> str:
     return kind
 
 
-def _events_check(returns: str) -> Callable[[list[str]], str]:
-    """(events, from, to[, kind]) -> `returns`: the signature of the functions over a window of events."""
-    def check(args: list[str]) -> str:
-        if len(args) == 4:
-            return _fixed("events", "date", "date", "string", returns=returns)(args)
-        return _fixed("events", "date", "date", returns=returns)(args)
-    return check
+def _count_check(args: list[str]) -> str:
+    if len(args) == 4:
+        return _fixed("events", "date", "date", "string", returns="number")(args)
+    return _fixed("events", "date", "date", returns="number")(args)
 
 
 def age(birth: dt.date, on: dt.date) -> Decimal:
@@ -68,22 +65,31 @@ def count(events: tuple[values.Event, ...], start: dt.date, end: dt.date, kind: 
     return Decimal(sum(1 for e in events if start <= e.date <= end and (kind is None or e.kind == kind)))
 
 
-def _dates(events: tuple[values.Event, ...], start: dt.date, end: dt.date, kind: str | None) -> list[dt.date]:
+def days_between(start: dt.date, end: dt.date) -> Decimal:
+    return Decimal((end - start).days)
+
+
+def _window_dates(events: tuple[values.Event, ...], start: dt.date, end: dt.date, kind: str | None) -> list[dt.date]:
     return [e.date for e in events if start <= e.date <= end and (kind is None or e.kind == kind)]
 
 
 def first_date(events: tuple[values.Event, ...], start: dt.date, end: dt.date, kind: str | None = None) -> dt.date | None:
-    """The earliest event date in the window, or none when there is no such event."""
-    return min(_dates(events, start, end, kind), default=None)
+    """The earliest event date in the window (both ends included), or no value when there is none."""
+    return min(_window_dates(events, start, end, kind), default=None)
 
 
 def last_date(events: tuple[values.Event, ...], start: dt.date, end: dt.date, kind: str | None = None) -> dt.date | None:
-    """The latest event date in the window, or none when there is no such event."""
-    return max(_dates(events, start, end, kind), default=None)
+    """The latest event date in the window (both ends included), or no value when there is none."""
+    return max(_window_dates(events, start, end, kind), default=None)
 
 
-def days_between(start: dt.date, end: dt.date) -> Decimal:
-    return Decimal((end - start).days)
+def _window_check(returns: str) -> Callable[[list[str]], str]:
+    """The signature (events, from: date, to: date[, kind: string]) -> `returns`."""
+    def check(args: list[str]) -> str:
+        if len(args) == 4:
+            return _fixed("events", "date", "date", "string", returns=returns)(args)
+        return _fixed("events", "date", "date", returns=returns)(args)
+    return check
 
 
 REGISTRY: dict[str, Builtin] = {b.name: b for b in (
@@ -91,12 +97,8 @@ REGISTRY: dict[str, Builtin] = {b.name: b for b in (
             "Whole years of age on a date."),
     Builtin("min", "min(a, b, ...) -> same type", _same_ordered, lambda *a: min(a), "The smallest of its arguments."),
     Builtin("max", "max(a, b, ...) -> same type", _same_ordered, lambda *a: max(a), "The largest of its arguments."),
-    Builtin("count", "count(events, from: date, to: date[, kind: string]) -> number", _events_check("number"), count,
+    Builtin("count", "count(events, from: date, to: date[, kind: string]) -> number", _count_check, count,
             "How many recorded events fall in a window of dates (both ends included)."),
-    Builtin("first_date", "first_date(events, from: date, to: date[, kind: string]) -> date", _events_check("date"),
-            first_date, "The earliest event date in a window (both ends included); none if there is none."),
-    Builtin("last_date", "last_date(events, from: date, to: date[, kind: string]) -> date", _events_check("date"),
-            last_date, "The latest event date in a window (both ends included); none if there is none."),
     Builtin("days_between", "days_between(from: date, to: date) -> number", _fixed("date", "date", returns="number"),
             days_between, "Calendar days from one date to another."),
     Builtin("period_end", "period_end(start: date, length: duration) -> date",
@@ -108,4 +110,8 @@ REGISTRY: dict[str, Builtin] = {b.name: b for b in (
             lambda m: m.round_half_up(values.ORE), "Round half up to whole øre."),
     Builtin("round_kr", "round_kr(amount: money) -> money", _fixed("money", returns="money"),
             lambda m: m.round_half_up(values.KRONE), "Round half up to whole kroner."),
+    Builtin("first_date", "first_date(events, from: date, to: date[, kind: string]) -> date", _window_check("date"),
+            first_date, "The earliest event date in a window of dates (both ends included); no value if none."),
+    Builtin("last_date", "last_date(events, from: date, to: date[, kind: string]) -> date", _window_check("date"),
+            last_date, "The latest event date in a window of dates (both ends included); no value if none."),
 )}
