@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import attrs
 
 from engine.citations import Citation, Number
-from engine.legal import FAR_FUTURE, Numbering, Version
+from engine.legal import FAR_FUTURE, LegalRefs, Numbering, Version
 from engine.model import Rule, RuleSet
 
 SCHEMA = "paragraf/coverage@1"
@@ -56,7 +57,8 @@ def _citations(rules: Iterable[Rule]) -> Iterable[tuple[Rule, Citation]]:
                 yield rule, lift.citation
 
 
-def _version_coverage(act: str, version: Version, citations: list[tuple[Rule, Citation]], refs: Any) -> VersionCoverage:
+def _version_coverage(act: str, version: Version, citations: list[tuple[Rule, Citation]],
+                      refs: LegalRefs) -> VersionCoverage:
     numbering = version.numbering
     paragraphs: dict[Number, set[str]] = {n: set() for n in paragraphs_of(numbering)}
     chapters: dict[Number, set[str]] = {c.number: set() for c in numbering.chapters}
@@ -64,24 +66,28 @@ def _version_coverage(act: str, version: Version, citations: list[tuple[Rule, Ci
         if not _applies(rule, citation, version, refs):
             continue
         if citation.kind == "chapter":
-            for number in chapters:
-                if citation.first <= number <= citation.last:
-                    chapters[number].add(rule.id)
+            _mark(chapters, citation, rule.id)
             continue
-        for number in paragraphs:
-            if citation.first <= number <= citation.last:
-                paragraphs[number].add(rule.id)
-                chapter = numbering.chapter_of(number)
-                if chapter is not None:
-                    chapters[chapter.number].add(rule.id)
+        for number in _mark(paragraphs, citation, rule.id):
+            chapter = numbering.chapter_of(number)
+            if chapter is not None:
+                chapters[chapter.number].add(rule.id)
     return VersionCoverage(act, version, _frozen(paragraphs), _frozen(chapters))
+
+
+def _mark(table: dict[Number, set[str]], citation: Citation, rule_id: str) -> list[Number]:
+    """Record the rule against every entry of the table inside the citation's range; return those entries."""
+    inside = [number for number in table if citation.first <= number <= citation.last]
+    for number in inside:
+        table[number].add(rule_id)
+    return inside
 
 
 def _frozen(table: dict[Number, set[str]]) -> dict[Number, tuple[str, ...]]:
     return {n: tuple(sorted(table[n])) for n in sorted(table)}
 
 
-def _applies(rule: Rule, citation: Citation, version: Version, refs: Any) -> bool:
+def _applies(rule: Rule, citation: Citation, version: Version, refs: LegalRefs) -> bool:
     """Whether the citation names this act version during the rule's window."""
     if citation.pinned:
         return citation.pinned == version.short
