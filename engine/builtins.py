@@ -55,6 +55,12 @@ def _count_check(args: list[str]) -> str:
     return _fixed("events", "date", "date", returns="number")(args)
 
 
+def _last_event_check(args: list[str]) -> str:
+    if len(args) == 3:
+        return _fixed("events", "date", "string", returns="date")(args)
+    return _fixed("events", "date", returns="date")(args)
+
+
 def age(birth: dt.date, on: dt.date) -> Decimal:
     """Whole years completed on `on` (a person born 1990-03-01 is 30 on 2020-03-01)."""
     return Decimal(relativedelta(on, birth).years)
@@ -63,6 +69,12 @@ def age(birth: dt.date, on: dt.date) -> Decimal:
 def count(events: tuple[values.Event, ...], start: dt.date, end: dt.date, kind: str | None = None) -> Decimal:
     """Events dated from `start` to `end`, both included, optionally of one kind."""
     return Decimal(sum(1 for e in events if start <= e.date <= end and (kind is None or e.kind == kind)))
+
+
+def last_event(events: tuple[values.Event, ...], to: dt.date, kind: str | None = None) -> dt.date | None:
+    """The date of the latest event on or before `to` (optionally of one kind); no value if there is none."""
+    dates = [e.date for e in events if e.date <= to and (kind is None or e.kind == kind)]
+    return max(dates) if dates else None
 
 
 def days_between(start: dt.date, end: dt.date) -> Decimal:
@@ -76,6 +88,14 @@ REGISTRY: dict[str, Builtin] = {b.name: b for b in (
     Builtin("max", "max(a, b, ...) -> same type", _same_ordered, lambda *a: max(a), "The largest of its arguments."),
     Builtin("count", "count(events, from: date, to: date[, kind: string]) -> number", _count_check, count,
             "How many recorded events fall in a window of dates (both ends included)."),
+    Builtin("last_event", "last_event(events, to: date[, kind: string]) -> date", _last_event_check, last_event,
+            "The date of the latest recorded event on or before a date; no value when there is none."),
+    Builtin("cycle_start", "cycle_start(start: date, length: duration, on: date) -> date",
+            _fixed("date", "duration", "date", returns="date"), values.cycle_start,
+            "The first day of the period, among periods of that length following one another from start, that on falls in."),
+    Builtin("cycle_end", "cycle_end(start: date, length: duration, on: date) -> date",
+            _fixed("date", "duration", "date", returns="date"), values.cycle_end,
+            "The last day of that period: period_end(start, (k + 1) × length) for the k-th period."),
     Builtin("days_between", "days_between(from: date, to: date) -> number", _fixed("date", "date", returns="number"),
             days_between, "Calendar days from one date to another."),
     Builtin("period_end", "period_end(start: date, length: duration) -> date",

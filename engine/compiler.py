@@ -226,7 +226,10 @@ def _(node: ast.Call, names: Names) -> Fn:
         missing = _unknown(*found)
         if missing or any(a is None for a in found):
             return missing
-        return builtin.call(*found)
+        try:
+            return builtin.call(*found)
+        except ValueError as exc:
+            raise fail(f"{node.function}(): {exc}", node) from None
     return run
 
 
