@@ -77,10 +77,11 @@ class Duration:
 
 @attrs.frozen
 class Event:
-    """A dated event recorded in a case: a talk held, an offer given."""
+    """A dated event recorded in a case: a talk held, an offer given (with its last day, if known)."""
 
     date: dt.date
     kind: str | None = None
+    end: dt.date | None = None
 
 
 @attrs.frozen
@@ -184,7 +185,8 @@ def to_json(value: Any) -> Any:
     if isinstance(value, Duration):
         return str(value)
     if isinstance(value, Event):
-        return {"date": value.date.isoformat(), "kind": value.kind}
+        shown = {"date": value.date.isoformat(), "kind": value.kind}
+        return shown if value.end is None else {**shown, "end": value.end.isoformat()}
     if isinstance(value, frozenset):
         return sorted((to_json(v) for v in value), key=lambda v: (str(type(v)), v))
     if isinstance(value, tuple):

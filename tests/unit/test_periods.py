@@ -1,4 +1,4 @@
-"""Periods that follow one another (cycle_start / cycle_end), period_end and last_event."""
+"""Periods that follow one another (cycle_start / cycle_end), period_end and last_event_end."""
 from __future__ import annotations
 
 import datetime as dt
@@ -63,29 +63,15 @@ class TestCycles:
             values.cycle_bounds(D(2021, 1, 1), months(0), D(2021, 5, 1))
 
 
-class TestLastEvent:
-    EVENTS = (Event(D(2021, 1, 4), "jobsamtale"), Event(D(2021, 3, 1), "loentilskud"), Event(D(2021, 5, 3), "jobsamtale"))
-
-    def test_the_latest_on_or_before(self) -> None:
-        assert builtins.last_event(self.EVENTS, D(2021, 5, 2)) == D(2021, 3, 1)
-        assert builtins.last_event(self.EVENTS, D(2021, 5, 3)) == D(2021, 5, 3)
-
-    def test_of_one_kind(self) -> None:
-        assert builtins.last_event(self.EVENTS, D(2021, 5, 2), "jobsamtale") == D(2021, 1, 4)
-
-    def test_none_when_there_is_none(self) -> None:
-        assert builtins.last_event(self.EVENTS, D(2021, 1, 3)) is None
-
-
 class TestSignatures:
     def test_cycle_end_takes_a_date_a_duration_and_a_date(self) -> None:
         assert builtins.REGISTRY["cycle_end"].check(["date", "duration", "date"]) == "date"
         with pytest.raises(TypeError):
             builtins.REGISTRY["cycle_end"].check(["date", "number", "date"])
 
-    def test_last_event_with_and_without_kind(self) -> None:
-        assert builtins.REGISTRY["last_event"].check(["events", "date"]) == "date"
-        assert builtins.REGISTRY["last_event"].check(["events", "date", "string"]) == "date"
+    def test_last_event_end_with_and_without_kind(self) -> None:
+        assert builtins.REGISTRY["last_event_end"].check(["events", "date"]) == "date"
+        assert builtins.REGISTRY["last_event_end"].check(["events", "date", "string"]) == "date"
 
 
 def test_a_zero_length_period_in_a_rule_is_an_evaluation_error_not_a_traceback(rulebook_copy) -> None:  # type: ignore[no-untyped-def]
@@ -106,3 +92,20 @@ def test_a_zero_length_period_in_a_rule_is_an_evaluation_error_not_a_traceback(r
     assert diagnostic.category == "evaluation"
     assert "cycle_end(): a period must be at least 1 month long" in diagnostic.message
     assert diagnostic.spans[0].path.endswith("zero.yaml")
+
+
+class TestLastEventEnd:
+    OFFERS = (Event(D(2021, 2, 1), "virksomhedspraktik", D(2021, 4, 25)), Event(D(2021, 6, 7), "loentilskud"))
+
+    def test_the_last_day_of_the_latest_started(self) -> None:
+        assert builtins.last_event_end(self.OFFERS, D(2021, 6, 6)) == D(2021, 4, 25)
+
+    def test_unknown_when_the_latest_has_no_last_day(self) -> None:
+        assert isinstance(builtins.last_event_end(self.OFFERS, D(2021, 6, 7)), values.Unknown)
+
+    def test_none_before_any_event(self) -> None:
+        assert builtins.last_event_end(self.OFFERS, D(2021, 1, 31)) is None
+
+    def test_an_event_end_is_in_its_json_only_when_recorded(self) -> None:
+        assert values.to_json(self.OFFERS[0]) == {"date": "2021-02-01", "kind": "virksomhedspraktik", "end": "2021-04-25"}
+        assert values.to_json(self.OFFERS[1]) == {"date": "2021-06-07", "kind": "loentilskud"}
