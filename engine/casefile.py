@@ -161,7 +161,7 @@ def _events(node: YNode, spec: Any) -> tuple[values.Event, ...]:
     events = []
     for item in node.value:
         if item.kind == "map" and item.get("date") is not None:  # type: ignore[union-attr]
-            events.append(_event(item))
+            events.append(_event(item))  # type: ignore[arg-type]
         else:
             events.append(values.Event(_date(item, spec)))  # type: ignore[arg-type]
     return tuple(sorted(events, key=lambda e: (e.date, e.kind or "")))
