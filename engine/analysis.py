@@ -82,40 +82,66 @@ class _Run:
                 "write 'total: true' on every definition of the value, or on none", definitions[0].id))
         if len(definitions) < 2 and not any(totals):
             return
-        for proposal in _proposal_sets(definitions):
-            active = [r for r in definitions if r.proposal is None or r.proposal in proposal]
-            if active:
-                self._value_under(name, active, proposal, total=True in totals)
+        complete = True
+        for proposals in _proposal_sets(definitions):
+            active = [r for r in definitions if r.proposal is None or r.proposal in proposals]
+            complete &= self._overlaps(name, active, proposals)
+            if True in totals and (not proposals or any(r.proposal for r in active)):
+                complete &= self._gaps(name, active, proposals)
+        if complete:
+            self.analysed.append(name)
 
-    def _value_under(self, name: str, definitions: list[Rule], proposals: frozenset[str], total: bool) -> None:
-        space = self._space(name, [r.when for r in definitions if r.when is not None], definitions)
-        if space is None:
-            return
-        overlaps: set[tuple[str, str]] = set()
-        gap_found = False
-        for day, facts in space:
-            chosen = self._applicable(definitions, day, facts, proposals)
-            if chosen is None:
+    def _overlaps(self, name: str, definitions: list[Rule], proposals: frozenset[str]) -> bool:
+        """Each pair of rival definitions, over the inputs the two read: True when every pair was enumerated."""
+        complete = True
+        for first, second in _rivals(definitions, proposals):
+            space = self._space(f"{name} ({first.id} and {second.id})", [first, second])
+            if space is None:
+                complete = False
                 continue
-            top = _top(chosen)
-            pair = (top[0].id, top[1].id) if len(top) > 1 else None
-            if pair and pair not in overlaps:
-                overlaps.add(pair)
-                both = self._smallest(facts, lambda point: all(point.holds(r) is True for r in top[:2]), day, proposals)
-                self.diagnostics.append(_overlap(name, top[0], top[1], day, both, proposals))
+            found = next(((d, f) for d, f in space if self._both(first, second, definitions, d, f, proposals)), None)
+            if found is not None:
+                day, facts = found
+                both = self._smallest(facts, lambda p: self._both_at(first, second, definitions, p), day, proposals)
+                self.diagnostics.append(_overlap(name, first, second, day, both, proposals, self.checked.values))
+        return complete
+
+    def _both(self, first: Rule, second: Rule, definitions: list[Rule], day: dt.date, facts: dict[str, Any],
+              proposals: frozenset[str]) -> bool:
+        if not (first.in_force(day) and second.in_force(day)):
+            return False
+        return self._both_at(first, second, definitions, _Point(self.program, facts, day, proposals))
+
+    @staticmethod
+    def _both_at(first: Rule, second: Rule, definitions: list[Rule], point: _Point) -> bool:
+        """Both apply, and no definition of a higher priority in force takes over."""
+        if point.holds(first) is not True or point.holds(second) is not True:
+            return False
+        higher = [r for r in definitions if r.priority > first.priority and r.in_force(point.as_of)]
+        return not any(point.holds(r) is True for r in higher)
+
+    def _gaps(self, name: str, definitions: list[Rule], proposals: frozenset[str]) -> bool:
+        """A day and case within the definitions' span on which none applies (all read inputs at once)."""
+        space = self._space(name, definitions)
+        if space is None:
+            return False
+        for day, facts in space:
             in_force = [r for r in definitions if r.in_force(day)]
-            if total and not chosen and not gap_found and _inside(definitions, day):
-                gap_found = True
-                none = self._smallest(facts, lambda point: all(point.holds(r) is False for r in in_force), day, proposals)
-                self.diagnostics.append(_gap(name, definitions, in_force, day, none, proposals))
+            point = _Point(self.program, facts, day, proposals)
+            if _inside(definitions, day) and all(point.holds(r) is False for r in in_force):
+                none = self._smallest(facts, lambda p: all(p.holds(r) is False for r in in_force), day, proposals)
+                self.diagnostics.append(_gap(name, definitions, in_force, day, none, proposals, self.checked.values))
+                break
+        return True
 
     def exemption(self, rule: Rule) -> None:
         if rule.when is None:
             return
         proposals = frozenset([rule.proposal] if rule.proposal else [])
-        space = self._space(rule.id, [rule.when], [rule])
+        space = self._space(rule.id, [rule])
         if space is None:
             return
+        self.analysed.append(rule.id)
         for day, facts in space:
             if _Point(self.program, facts, day, proposals).holds(rule) is not False:
                 return
@@ -124,23 +150,31 @@ class _Run:
             f"in its window {_window(rule)}", (rule.when.span,), "check the condition against the law", rule.id,
             severity="warning"))
 
-    def _space(self, name: str, conditions: list[Any], rules: list[Rule]) -> list[tuple[dt.date, dict[str, Any]]] | None:
-        """Every (date, facts) point to try, or None (recorded as skipped) when it cannot be enumerated."""
-        reads = domains.inputs_read(conditions, self.checked)
-        unsupported = sorted(i for i in reads if not domains.enumerable(self.checked.inputs[i]))
+    def _space(self, name: str, rules: list[Rule]) -> list[tuple[dt.date, dict[str, Any]]] | None:
+        """Every (date, facts) point to try for the rules' conditions, or None (recorded as skipped)."""
+        conditions = [r.when for r in rules if r.when is not None]
+        reads, nodes, days, count = self._plan(conditions, rules, frozenset())
+        if count > self.cap:  # try again with target groups and the like as facts of their own
+            reads, nodes, days, count = self._plan(conditions, rules, domains.literal_values(conditions, self.checked))
+        unsupported = sorted(i for i in reads if i in self.checked.inputs and not domains.enumerable(self.checked.inputs[i]))
         if unsupported:
             self.skipped.append((name, f"its conditions read {', '.join(unsupported)}, which cannot be enumerated"))
             return None
-        nodes = domains.nodes_read(conditions, self.checked)
-        days = segment_starts(rules, nodes, self.checked)
-        count = sum(domains.size(reads, nodes, self.checked, day) for day in days)
         if count > self.cap:
             self.skipped.append((name, f"{count} cases to try, more than the cap of {self.cap}"))
             return None
         points = [(day, facts) for day in days for facts in domains.combinations(reads, nodes, self.checked, day)]
-        self.analysed.append(name)
         self.points += len(points)
         return points
+
+    def _plan(self, conditions: list[Any], rules: list[Rule], opaque: frozenset[str]) -> tuple[Any, Any, Any, int]:
+        """What to enumerate: the names read, the nodes seen, the days, and how many cases that makes."""
+        reads = domains.inputs_read(conditions, self.checked, opaque)
+        nodes = domains.nodes_read(conditions, self.checked, opaque)
+        days = segment_starts(rules, domains.nodes_read(conditions, self.checked), self.checked)
+        if any(i in self.checked.inputs and not domains.enumerable(self.checked.inputs[i]) for i in reads):
+            return reads, nodes, days, 0
+        return reads, nodes, days, sum(domains.size(reads, nodes, self.checked, day) for day in days)
 
     def _smallest(self, facts: dict[str, Any], shows: Any, day: dt.date, proposals: frozenset[str]) -> dict[str, Any]:
         """The counterexample without the facts it does not need: each is left out while the finding still shows."""
@@ -150,19 +184,6 @@ class _Run:
             if shows(_Point(self.program, trial, day, proposals)):
                 kept = trial
         return kept
-
-    def _applicable(self, definitions: list[Rule], day: dt.date, facts: dict[str, Any],
-                    proposals: frozenset[str]) -> list[Rule] | None:
-        """The definitions that apply, or None when one of them is undecided for this case."""
-        point = _Point(self.program, facts, day, proposals)
-        chosen = []
-        for rule in (r for r in definitions if r.in_force(day)):
-            holds = point.holds(rule)
-            if holds is None:
-                return None
-            if holds:
-                chosen.append(rule)
-        return chosen
 
 
 class _Point:
@@ -176,6 +197,8 @@ class _Point:
         return self.facts.get(input_id, Unknown(frozenset({input_id})))
 
     def value(self, name: str) -> Any:
+        if name in self.facts:  # a target group or the like, enumerated as a fact of its own
+            return self.facts[name]
         if name not in self.memo:
             self.memo[name] = None  # a cycle cannot happen in a resolved rulebook; this only guards it
             self.memo[name] = self._value(name)
@@ -201,6 +224,13 @@ class _Point:
             return self.program.function(node)(self)
         except EvaluationError:
             return Unknown(frozenset())
+
+
+def _rivals(definitions: list[Rule], proposals: frozenset[str]) -> list[tuple[Rule, Rule]]:
+    """Pairs of definitions at the same priority whose windows meet (under a proposal: pairs it adds)."""
+    return [(a, b) for i, a in enumerate(definitions) for b in definitions[i + 1:]
+            if a.priority == b.priority and a.window[0] <= b.window[1] and b.window[0] <= a.window[1]
+            and (not proposals or a.proposal or b.proposal)]
 
 
 def _top(rules: list[Rule]) -> list[Rule]:
@@ -244,12 +274,16 @@ def _acts(rules: list[Rule], refs: LegalRefs) -> list[Any]:
     return list(found.values())
 
 
-def case_yaml(day: dt.date, facts: dict[str, Any], proposals: frozenset[str]) -> str:
-    """A counterexample as the case file a legal officer would write."""
+def case_yaml(day: dt.date, facts: dict[str, Any], proposals: frozenset[str], derived: Iterable[str] = ()) -> str:
+    """A counterexample as the case file a legal officer would write; `derived` facts (target groups
+    enumerated as facts of their own) become comments saying what the case must come to."""
+    derived = set(derived)
     from engine.values import to_json
 
     nested: dict[str, Any] = {}
     for dotted, value in sorted(facts.items()):
+        if dotted in derived:
+            continue
         *parents, leaf = dotted.split(".")
         target = nested
         for part in parents:
@@ -257,6 +291,7 @@ def case_yaml(day: dt.date, facts: dict[str, Any], proposals: frozenset[str]) ->
         target[leaf] = to_json(value)
     lines = [f"as_of: {day.isoformat()}"] + ([f"with: [{', '.join(sorted(proposals))}]"] if proposals else [])
     lines += list(_yaml_lines(nested, 0))
+    lines += [f"# and any case where {name} is {to_json(facts[name])}" for name in sorted(derived & facts.keys())]
     return "\n".join(lines)
 
 
@@ -270,27 +305,27 @@ def _yaml_lines(data: dict[str, Any], depth: int) -> Iterator[str]:
             yield f"{'  ' * depth}{key}: {shown}"
 
 
-def _counterexample(day: dt.date, facts: dict[str, Any], proposals: frozenset[str]) -> str:
-    return "\n".join("        " + line for line in case_yaml(day, facts, proposals).splitlines())
+def _counterexample(day: dt.date, facts: dict[str, Any], proposals: frozenset[str], derived: Iterable[str]) -> str:
+    return "\n".join("        " + line for line in case_yaml(day, facts, proposals, derived).splitlines())
 
 
 def _overlap(name: str, first: Rule, second: Rule, day: dt.date, facts: dict[str, Any],
-             proposals: frozenset[str]) -> Diagnostic:
+             proposals: frozenset[str], derived: Iterable[str]) -> Diagnostic:
     return Diagnostic(
         "overlap", f"'{first.id}' and '{second.id}' both define '{name}' for the same case on {day}",
         (second.span, first.span),
         "give them disjoint conditions or windows (a valid_to on the older one), or a priority; "
-        "a case where both apply:\n" + _counterexample(day, facts, proposals))
+        "a case where both apply:\n" + _counterexample(day, facts, proposals, derived))
 
 
 def _gap(name: str, definitions: list[Rule], in_force: list[Rule], day: dt.date, facts: dict[str, Any],
-         proposals: frozenset[str]) -> Diagnostic:
+         proposals: frozenset[str], derived: Iterable[str]) -> Diagnostic:
     what = f"none of its {len(in_force)} definitions in force applies" if in_force else "no definition is in force"
     spans = tuple(r.span for r in (in_force or definitions))
     return Diagnostic(
         "gap", f"'{name}' is declared total, but on {day} {what}", spans,
         "add a definition for this case, widen a condition or window, or drop 'total'; "
-        "a case with no definition:\n" + _counterexample(day, facts, proposals))
+        "a case with no definition:\n" + _counterexample(day, facts, proposals, derived))
 
 
 def successors(rules: Iterable[Rule], refs: LegalRefs) -> list[Diagnostic]:
@@ -325,11 +360,23 @@ def _law_goes_on(rule: Rule, refs: LegalRefs, day: dt.date) -> bool:
 
 
 def _succeeds(other: Rule, rule: Rule, refs: LegalRefs, day: dt.date) -> bool:
+    """`other` takes over from `rule` on `day`: the same kind, and the same value, or a citation of the
+    same paragraph (any paragraph of the same act when the act is renumbered on that day)."""
     if other.kind != rule.kind or other.valid_from != day or other.proposal != rule.proposal:
         return False
     if rule.kind == "value" and other.name == rule.name:
         return True
-    return bool({id(a) for a in _acts([rule], refs)} & {id(a) for a in _acts([other], refs)})
+    return any(_same_place(mine, theirs, refs, day) for mine in rule.refs for theirs in other.refs)
+
+
+def _same_place(mine: Any, theirs: Any, refs: LegalRefs, day: dt.date) -> bool:
+    act = refs.act_of(mine)
+    if act is None or refs.act_of(theirs) is not act:
+        return False
+    before, after = refs.version_on(mine, day - ONE_DAY), refs.version_on(theirs, day)
+    if before is None or after is None or before.numbering is not after.numbering:
+        return True  # renumbered: paragraph numbers cannot be compared across the change
+    return mine.kind == theirs.kind == "paragraph" and mine.first <= theirs.last and theirs.first <= mine.last
 
 
 def repealed_citations(rules: Iterable[Rule], refs: LegalRefs) -> list[Diagnostic]:

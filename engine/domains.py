@@ -30,10 +30,11 @@ def enumerable(rule: Rule) -> bool:
     return rule.input is not None and rule.input.type in ENUMERABLE
 
 
-def nodes_read(conditions: Iterable[ast.Expr], checked: Any) -> list[ast.Expr]:
-    """Every node of the conditions and of the definitions of the values they read, transitively."""
+def nodes_read(conditions: Iterable[ast.Expr], checked: Any, opaque: frozenset[str] = frozenset()) -> list[ast.Expr]:
+    """Every node of the conditions and of the definitions of the values they read, transitively
+    (but not into the `opaque` values, which are enumerated themselves)."""
     out: list[ast.Expr] = []
-    pending, seen = list(conditions), set()
+    pending, seen = list(conditions), set(opaque)
     while pending:
         for node in ast.walk(pending.pop()):
             out.append(node)
@@ -43,8 +44,17 @@ def nodes_read(conditions: Iterable[ast.Expr], checked: Any) -> list[ast.Expr]:
     return out
 
 
-def inputs_read(conditions: Iterable[ast.Expr], checked: Any) -> set[str]:
-    return {n.dotted for n in nodes_read(conditions, checked) if isinstance(n, ast.Name) and n.dotted in checked.inputs}
+def inputs_read(conditions: Iterable[ast.Expr], checked: Any, opaque: frozenset[str] = frozenset()) -> set[str]:
+    """The inputs the conditions read, and the `opaque` values among what they read."""
+    names = {n.dotted for n in nodes_read(conditions, checked, opaque) if isinstance(n, ast.Name)}
+    return {n for n in names if n in checked.inputs or n in opaque}
+
+
+def literal_values(conditions: Iterable[ast.Expr], checked: Any) -> frozenset[str]:
+    """The values read (transitively) whose every definition is a literal, such as a target group."""
+    names = {n.dotted for n in nodes_read(conditions, checked) if isinstance(n, ast.Name)}
+    return frozenset(n for n in names if n in checked.values
+                     and all(isinstance(r.expr, ast.Literal) for r in checked.values[n]))
 
 
 def size(reads: Iterable[str], nodes: list[ast.Expr], checked: Any, day: dt.date) -> int:
@@ -59,6 +69,9 @@ def combinations(reads: Iterable[str], nodes: list[ast.Expr], checked: Any, day:
 
 
 def domain(input_id: str, nodes: list[ast.Expr], checked: Any, day: dt.date) -> list[Any]:
+    if input_id not in checked.inputs:  # an opaque value: each literal it can take, or none
+        literals = {r.expr.value: r.expr.value for r in checked.values[input_id]}
+        return [*literals.values(), None]
     spec = checked.inputs[input_id].input
     if spec.type == "bool":
         return [True, False]

@@ -154,9 +154,10 @@ def _generic_message(exc: lark.exceptions.UnexpectedInput) -> tuple[str, str]:
     if isinstance(exc, lark.exceptions.UnexpectedCharacters):
         return f"unexpected character {exc.char!r}", "remove it; the rule language does not use it"
     token = getattr(exc, "token", None)
-    found = "the end of the expression" if token is None or token.type == "$END" else repr(str(token))
-    expected = sorted({_READABLE.get(t, repr(t.lower())) for t in getattr(exc, "expected", ()) or ()})
-    return f"unexpected {found}", f"expected {', '.join(expected[:6])}" if expected else "check the expression here"
+    message = "the expression ends too early" if token is None or token.type == "$END" else f"unexpected {str(token)!r}"
+    expected = sorted({_READABLE.get(t, repr(t.lower())) for t in getattr(exc, "expected", ()) or ()},
+                      key=lambda word: (not word.startswith("a "), word))  # names and numbers first
+    return message, f"expected {', '.join(expected[:6])}" if expected else "check the expression here"
 
 
 class _Builder:
