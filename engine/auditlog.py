@@ -63,6 +63,8 @@ CREATE TABLE IF NOT EXISTS head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTE
 class LogError(EngineError):
     """A decision log that cannot be opened or written."""
 
+    category = "log"
+
 
 @attrs.frozen
 class Entry:
@@ -131,7 +133,7 @@ class DecisionLog:
             self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
             self._prepare(create)
         except sqlite3.DatabaseError as exc:
-            raise LogError(f"{self.path}: not a decision log ({exc})") from None
+            raise LogError(f"{self.path}: not a paragraf decision log ({exc})") from None
 
     def _prepare(self, create: bool) -> None:
         self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -157,6 +159,12 @@ class DecisionLog:
         """Add one record at the end of the chain, committed before this returns."""
         content = canonical(record)
         kind = str(record.get("schema", "record"))
+        try:
+            return self._commit(kind, content)
+        except sqlite3.Error as exc:
+            raise LogError(f"{self.path}: could not append to the decision log ({exc}); nothing was written") from None
+
+    def _commit(self, kind: str, content: str) -> Entry:
         self.db.execute("BEGIN IMMEDIATE")  # takes the write lock before reading the head
         try:
             entry = self._next_entry(kind, content)
@@ -164,7 +172,8 @@ class DecisionLog:
             self.db.execute("INSERT OR REPLACE INTO head VALUES (1, ?, ?)", (entry.seq, entry.entry_hash))
             self.db.execute("COMMIT")
         except BaseException:
-            self.db.execute("ROLLBACK")
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
             raise
         return entry
 
@@ -200,8 +209,11 @@ def append(path: str | Path, record: dict[str, Any]) -> Entry:
 def verify(path: str | Path) -> Verification:
     """Walk the chain from the first entry and report every entry that breaks it."""
     with DecisionLog(path, create=False) as log:
-        entries = list(log.entries())
-        head_seq, head_hash = log.head()
+        try:
+            entries = list(log.entries())
+            head_seq, head_hash = log.head()
+        except sqlite3.Error as exc:
+            raise LogError(f"{path}: the decision log cannot be read ({exc})") from None
     problems = _chain_problems(entries) + _head_problems(entries, head_seq, head_hash)
     return Verification(len(entries), head_seq, head_hash, tuple(sorted(problems, key=lambda p: p.seq)))
 

@@ -33,6 +33,8 @@ _manifests: weakref.WeakKeyDictionary[Rulebook, dict[str, Any]] = weakref.WeakKe
 class RecordError(EngineError):
     """A record that cannot be read or does not hold what a record must."""
 
+    category = "record"
+
 
 def make_record(book: Rulebook, case: Case, decision: Decision) -> dict[str, Any]:
     """The record of `decision`, made by `book` from `case`."""

@@ -8,6 +8,7 @@ first (found in the old or the new trace of what changed).
 """
 from __future__ import annotations
 
+import json
 from typing import Any, Iterable
 
 import attrs
@@ -70,7 +71,7 @@ def replay(record: dict[str, Any], book: Rulebook) -> Replay:
     if case.digest != old.get("case_digest"):
         raise CaseError(f"case {old.get('case')}: the stored case does not match the decision's case_digest; "
                         "the record has been altered")
-    new = book.evaluate(case, old["as_of"], old.get("proposals", ())).to_dict()
+    new = json.loads(book.evaluate(case, old["as_of"], old.get("proposals", ())).to_json())  # plain JSON, as stored
     changes = tuple(_changes(old, new))
     rule_changes = compare_rulebooks(record["rulebook"], records.manifest(book))
     return Replay(
@@ -94,9 +95,7 @@ def compare_rulebooks(old: dict[str, Any], new: dict[str, Any]) -> RuleChanges:
 def _changes(old: dict[str, Any], new: dict[str, Any]) -> Iterable[Change]:
     yield from _obligation_changes(_by_rule(old["obligations"]), _by_rule(new["obligations"]))
     yield from _mapping_changes("value", _values(old), _values(new))
-    before = {e["rule"]: e.get("lifted_obligations") for e in old["exemptions"]}
-    after = {e["rule"]: e.get("lifted_obligations") for e in new["exemptions"]}
-    yield from _mapping_changes("exemption", before, after)
+    yield from _exemption_changes(_by_rule(old["exemptions"]), _by_rule(new["exemptions"]))
     if sorted(old["missing"]) != sorted(new["missing"]):
         yield Change("missing", "missing", "missing", old["missing"], new["missing"])
 
@@ -120,11 +119,19 @@ def _obligation_changes(old: dict[str, Any], new: dict[str, Any]) -> Iterable[Ch
                 yield Change("obligation", rule, field, old[rule].get(field), new[rule].get(field))
 
 
+def _exemption_changes(old: dict[str, Any], new: dict[str, Any]) -> Iterable[Change]:
+    for rule in sorted(old.keys() | new.keys()):
+        if (rule in old) != (rule in new):
+            yield Change("exemption", rule, "in force", rule in old, rule in new)
+        elif old[rule].get("lifted_obligations") != new[rule].get("lifted_obligations"):
+            yield Change("exemption", rule, "lifted_obligations", old[rule].get("lifted_obligations"),
+                         new[rule].get("lifted_obligations"))
+
+
 def _mapping_changes(kind: str, old: dict[str, Any], new: dict[str, Any]) -> Iterable[Change]:
     for name in sorted(old.keys() | new.keys()):
         if old.get(name, _ABSENT) != new.get(name, _ABSENT):
-            yield Change(kind, name, "value" if kind == "value" else "applies",
-                         old.get(name, None), new.get(name, None))
+            yield Change(kind, name, "value", old.get(name, None), new.get(name, None))
 
 
 _ABSENT = object()
