@@ -6,7 +6,7 @@ from engine.report.sentences import Cite, Obligation, Report, Step
 
 def escape(text: str) -> str:
     """Text safe inside a Markdown table cell or list item."""
-    for char in "\\|*_`[]<>":
+    for char in "\\|*`[]<>":  # not _: GitHub-flavoured Markdown leaves intraword underscores alone
         text = text.replace(char, "\\" + char)
     return text.replace("\n", " ")
 
