@@ -8,6 +8,7 @@ font rendering; ``pytest --update-golden`` rewrites the reference (review it bef
 """
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -84,8 +85,6 @@ def probe(tmp_path: Path, page_html: str) -> dict[str, Any]:
     dom = run_browser(tmp_path, page, "--dump-dom").stdout
     found = re.search(r'<pre id="probe">(.*?)</pre>', dom, re.S)
     assert found, "the browser did not run the layout probe"
-    import html
-
     return json.loads(html.unescape(found.group(1)))  # type: ignore[no-any-return]
 
 

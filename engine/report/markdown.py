@@ -25,7 +25,7 @@ def link(cite: Cite) -> str:
 def decision(report: Report) -> str:
     w = report.w
     lines = [f"# {w['decision']}: {w['case']} {escape(report.case)}", "",
-             f"| | |", "|---|---|",
+             "| | |", "|---|---|",
              f"| {w['as_of']} | {report.as_of} |", f"| {w['municipality']} | {report.municipality or '-'} |",
              f"| {w['rulebook']} | `{report.fingerprint}` (paragraf {escape(report.engine_version)}) |",
              f"| {w['case_digest']} | `{report.case_digest}` |"]

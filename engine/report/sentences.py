@@ -155,7 +155,7 @@ def failed_parts(node: dict[str, Any], lang: str) -> tuple[Failed, ...]:
 
 
 def obligation(data: dict[str, Any], node: Step | None, lang: str) -> Obligation:
-    w, s = WORDS[lang], SENTENCES[lang]
+    w = WORDS[lang]
     exempted = data.get("exempted_by")
     exempted_by = Exempted(exempted["rule"], exempted["title"][lang], cites(exempted["legal_basis"])) if exempted else None
     fulfilled = data.get("fulfilled", "absent")
@@ -216,7 +216,8 @@ def step_sentence(node: dict[str, Any], lang: str) -> str:
     if node["kind"] == "obligation":
         return f"{w['obligation']} {w.get(node['value'], node['value'])}: {title}."
     if node["kind"] == "exemption":
-        key = {True: "exemption_true", False: "exemption_false"}.get(node.get("value"), "exemption_unknown")
+        value = node.get("value")
+        key = "exemption_true" if value is True else "exemption_false" if value is False else "exemption_unknown"
         return s[key].format(title=title)
     name = node.get("defines") or node["rule"]
     if node.get("note") == "no definition applies":
