@@ -5,10 +5,12 @@ this module keeps the entry points the CLI and `Decision.explain` use, and the d
 """
 from __future__ import annotations
 
+import os
+
 from engine import report
 from engine.decision import Decision
 from engine.errors import Diagnostic
-from engine.source import SourceCache
+from engine.source import SourceCache, Span
 
 FORMATS = report.FORMATS
 WORDS = report.WORDS
@@ -19,11 +21,18 @@ def render(decision: Decision, rule_id: str | None = None, format: str = "text",
     return report.render(decision, rule_id, format, lang)
 
 
-def render_diagnostic(diagnostic: Diagnostic, sources: SourceCache | None = None) -> str:
-    """`path:line:col: error[category]: message`, the source line, a caret under the span, and the hint."""
+def render_diagnostic(diagnostic: Diagnostic, sources: SourceCache | None = None, root: str | None = None) -> str:
+    """`path:line:col: error[category]: message`, the source line, a caret under the span, and the hint.
+
+    `root` is the rulebook folder as the user named it; paths are shown below it.
+    """
     sources = sources or SourceCache()
     span = diagnostic.span
-    where = f"{span}: " if span else ""
+
+    def shown(other: Span) -> str:
+        return f"{os.path.normpath(os.path.join(root, other.path)) if root else other.path}:{other.line}:{other.col}"
+
+    where = f"{shown(span)}: " if span else ""
     lines = [f"{where}{diagnostic.severity}[{diagnostic.category}]: {diagnostic.message}"]
     if span:
         text = sources.line(span.path, span.line)
@@ -32,7 +41,7 @@ def render_diagnostic(diagnostic: Diagnostic, sources: SourceCache | None = None
             gutter = " " * len(str(span.line))
             lines.append(f" {span.line} | {text}")
             lines.append(f" {gutter} | {' ' * (span.col - 1)}{'^' * max(1, width)}")
-    lines += [f"   note: see also {other}" for other in diagnostic.spans[1:]]
+    lines += [f"   note: see also {shown(other)}" for other in diagnostic.spans[1:]]
     suffix = f"   (rule {diagnostic.rule})" if diagnostic.rule else ""
     if diagnostic.hint or suffix:
         lines.append(f"   hint: {diagnostic.hint or ''}{suffix}".rstrip())

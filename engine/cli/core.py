@@ -20,7 +20,7 @@ def check(rules_dir: Path | None) -> None:
     book = rulebook.load(rules_dir)
     if book.diagnostics:
         for diagnostic in book.diagnostics:
-            click.echo(explain.render_diagnostic(diagnostic, book.sources) + "\n")
+            click.echo(explain.render_diagnostic(diagnostic, book.sources, book.shown_as) + "\n")
         click.echo(f"{len(book.diagnostics)} problem(s) found")
         sys.exit(1)
     rules = book.checked.ruleset.rules
