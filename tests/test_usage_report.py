@@ -152,3 +152,15 @@ def test_a_folder_of_case_files(tmp_path: Path) -> None:
     report = json.loads(out)
     assert report["cases"] == 12
     assert sum(u["cases"] for u in report["exemptions"]) == sum(map(exempt, cases))
+
+
+def test_a_broken_rulebook_or_unknown_proposal_is_reported_once(tmp_path: Path, rulebook_copy: Path) -> None:
+    path = tmp_path / "cases.jsonl"
+    path.write_text("".join(json.dumps(c) + "\n" for c in generate(5)), encoding="utf-8")
+    code, out, err = run("report", "exemptions", str(path), "--with", "no.such.proposal")
+    assert code == 2 and err.count("unknown proposal 'no.such.proposal'") == 1
+    rules = rulebook_copy / "rules" / "frikommune" / "en_plan.yaml"
+    rules.write_text(rules.read_text(encoding="utf-8").replace("and citizen.complex_case", "and citizen.complex"),
+                     encoding="utf-8")
+    code, out, err = run("report", "exemptions", str(path), "--rules", str(rulebook_copy))
+    assert code == 1 and err.count("run 'paragraf check'") == 1 and out == ""
