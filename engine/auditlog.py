@@ -8,7 +8,8 @@ Each entry stores a record (any JSON object with a ``schema`` key: a decision re
 * ``entry_hash``   = sha256 over the entry's position, time, kind, content hash and ``prev_hash``.
 
 Changing, deleting or reordering an entry breaks the chain at that entry, which `verify`
-names. The ``head`` table holds the last entry's position and hash, updated in the same
+names. Triggers refuse UPDATE and DELETE on entries, so no ordinary use of the database
+changes them; whoever drops the triggers to do so still breaks the chain. The ``head`` table holds the last entry's position and hash, updated in the same
 transaction, so deleting the newest entries is caught too, unless whoever deletes them also
 rewrites the head; compare the head that `verify` prints with a copy kept elsewhere to rule
 that out.
@@ -44,6 +45,7 @@ GENESIS = "0" * 64
 SCHEMA = "paragraf/decision-log@1"
 BUSY_TIMEOUT_MS = 60_000
 SQLITE_MAGIC = b"SQLite format 3\x00"
+MAX_SEARCHES = 100  # bad entries whose original position verify looks for
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -57,6 +59,10 @@ CREATE TABLE IF NOT EXISTS entries (
     entry_hash TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, entry_hash TEXT NOT NULL);
+CREATE TRIGGER IF NOT EXISTS entries_no_update BEFORE UPDATE ON entries
+    BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS entries_no_delete BEFORE DELETE ON entries
+    BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END;
 """
 
 
@@ -207,47 +213,63 @@ def append(path: str | Path, record: dict[str, Any]) -> Entry:
 
 
 def verify(path: str | Path) -> Verification:
-    """Walk the chain from the first entry and report every entry that breaks it."""
+    """Walk the chain from the first entry and report every entry that breaks it.
+
+    Entries are read one at a time, so a log of any length verifies in constant memory.
+    """
     with DecisionLog(path, create=False) as log:
         try:
-            entries = list(log.entries())
             head_seq, head_hash = log.head()
+            walk = _Walk(max(head_seq, log.db.execute("SELECT coalesce(max(seq), 0) FROM entries").fetchone()[0]))
+            for entry in log.entries():
+                walk.step(entry)
         except sqlite3.Error as exc:
             raise LogError(f"{path}: the decision log cannot be read ({exc})") from None
-    problems = _chain_problems(entries) + _head_problems(entries, head_seq, head_hash)
-    return Verification(len(entries), head_seq, head_hash, tuple(sorted(problems, key=lambda p: p.seq)))
+    problems = walk.problems + _head_problems(walk.last, head_seq, head_hash)
+    return Verification(walk.count, head_seq, head_hash, tuple(sorted(problems, key=lambda p: p.seq)))
 
 
-def _chain_problems(entries: list[Entry]) -> list[Problem]:
-    problems: list[Problem] = []
-    prev, expected_seq, prev_ok = None, 1, True
-    for entry in entries:
-        gap = entry.seq != expected_seq
+class _Walk:
+    """The state of a walk along the chain: the entry before, and the problems found so far."""
+
+    def __init__(self, highest: int) -> None:
+        self.highest, self.count, self.searches = highest, 0, 0
+        self.last: Entry | None = None
+        self.last_ok = True
+        self.problems: list[Problem] = []
+
+    def step(self, entry: Entry) -> None:
+        expected = self.last.seq + 1 if self.last else 1
+        gap = entry.seq != expected
         if gap:
-            problems.append(_missing(expected_seq, entry.seq))
-        problem = _entry_problem(entry, len(entries)) or (
-            None if gap or not prev_ok else _link_problem(entry, prev))
+            self.problems.append(_missing(expected, entry.seq))
+        problem = self._own_problem(entry) or (None if gap or not self.last_ok else _link_problem(entry, self.last))
         if problem is not None:
-            problems.append(problem)
-        prev, expected_seq, prev_ok = entry, entry.seq + 1, problem is None
-    return problems
+            self.problems.append(problem)
+        self.last, self.last_ok, self.count = entry, problem is None, self.count + 1
+
+    def _own_problem(self, entry: Entry) -> Problem | None:
+        """An entry that does not match its own hashes: edited, or moved to another position."""
+        if sha256(entry.content) != entry.content_hash:
+            return Problem(entry.seq, "edited", f"entry {entry.seq} edited: its content no longer matches its hash")
+        if _hash_at(entry, entry.seq) == entry.entry_hash:
+            return None
+        original = self._written_at(entry)
+        if original is not None:
+            return Problem(entry.seq, "out_of_order", f"entry {entry.seq} out of order: it was written as entry {original}")
+        return Problem(entry.seq, "edited", f"entry {entry.seq} edited: its time, kind or hashes no longer match")
+
+    def _written_at(self, entry: Entry) -> int | None:
+        """The position an entry's hash was made for; searched for the first MAX_SEARCHES bad entries only."""
+        self.searches += 1
+        if self.searches > MAX_SEARCHES:
+            return None
+        return next((s for s in range(1, self.highest + 2) if _hash_at(entry, s) == entry.entry_hash), None)
 
 
 def _missing(expected: int, found: int) -> Problem:
     gap = f"entry {expected}" if found == expected + 1 else f"entries {expected}-{found - 1}"
     return Problem(expected, "missing", f"{gap} deleted: the log jumps from entry {expected - 1} to {found}")
-
-
-def _entry_problem(entry: Entry, count: int) -> Problem | None:
-    """An entry that does not match its own hashes: edited, or moved to another position."""
-    if sha256(entry.content) != entry.content_hash:
-        return Problem(entry.seq, "edited", f"entry {entry.seq} edited: its content no longer matches its hash")
-    if _hash_at(entry, entry.seq) == entry.entry_hash:
-        return None
-    original = next((s for s in range(1, count * 2 + 2) if _hash_at(entry, s) == entry.entry_hash), None)
-    if original is not None:
-        return Problem(entry.seq, "out_of_order", f"entry {entry.seq} out of order: it was written as entry {original}")
-    return Problem(entry.seq, "edited", f"entry {entry.seq} edited: its time, kind or hashes no longer match")
 
 
 def _hash_at(entry: Entry, seq: int) -> str:
@@ -262,8 +284,7 @@ def _link_problem(entry: Entry, prev: Entry | None) -> Problem | None:
                    f"entry {entry.seq} was not written after the entry now before it: the chain breaks here")
 
 
-def _head_problems(entries: list[Entry], head_seq: int, head_hash: str) -> list[Problem]:
-    last = entries[-1] if entries else None
+def _head_problems(last: Entry | None, head_seq: int, head_hash: str) -> list[Problem]:
     if last is not None and (last.seq, last.entry_hash) == (head_seq, head_hash):
         return []
     if last is None and head_seq == 0:

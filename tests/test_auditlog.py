@@ -31,7 +31,10 @@ def log(tmp_path: Path) -> Path:
 
 
 def sql(path: Path, *statements: str) -> None:
+    """Tamper with the log as someone with write access to the file would: drop the triggers first."""
     db = sqlite3.connect(path)
+    db.execute("DROP TRIGGER entries_no_update")
+    db.execute("DROP TRIGGER entries_no_delete")
     for statement in statements:
         db.execute(statement)
     db.commit()
@@ -52,6 +55,14 @@ class TestChain:
         assert all(b.prev_hash == a.entry_hash for a, b in zip(entries, entries[1:]))
         assert entries[2].record == record(3)
 
+    def test_entries_cannot_be_changed_or_deleted_through_the_database(self, log: Path) -> None:
+        db = sqlite3.connect(log)
+        for statement in ("UPDATE entries SET content = 'x' WHERE seq = 1", "DELETE FROM entries WHERE seq = 6"):
+            with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+                db.execute(statement)
+        db.close()
+        assert auditlog.verify(log).ok
+
     def test_untouched_log_verifies(self, log: Path) -> None:
         result = auditlog.verify(log)
         assert result.ok and result.entries == 6 and result.head_seq == 6
@@ -64,7 +75,7 @@ class TestChain:
 
     def test_not_a_log_is_refused_clearly(self, tmp_path: Path) -> None:
         other = tmp_path / "other.sqlite"
-        sql(other, "CREATE TABLE t (x)")
+        sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.close()
         code, output = verify_cli(other)
         assert code == 2 and "not a paragraf decision log" in output and "Traceback" not in output
         (tmp_path / "text.sqlite").write_text("hello", encoding="utf-8")
