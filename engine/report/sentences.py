@@ -81,6 +81,7 @@ class Obligation:
     failed: tuple[Failed, ...]
     missing: tuple[str, ...]
     confidence: str | None
+    facts: tuple[Fact, ...] = ()
 
 
 @attrs.frozen
@@ -145,7 +146,8 @@ def show(value: Any, w: dict[str, str]) -> str:
 
 
 def facts(mapping: dict[str, Any], w: dict[str, str]) -> tuple[Fact, ...]:
-    return tuple(Fact(name, show(value, w)) for name, value in mapping.items())
+    """The facts a step read; a fact recorded as null was not in the case, so it is unknown."""
+    return tuple(Fact(name, w["unknown"] if value is None else show(value, w)) for name, value in mapping.items())
 
 
 def failed_parts(node: dict[str, Any], lang: str) -> tuple[Failed, ...]:
@@ -164,7 +166,8 @@ def obligation(data: dict[str, Any], node: Step | None, lang: str) -> Obligation
         sentence=obligation_sentence(data, node, lang), title=data["title"][lang], actor=data["actor"],
         due=data.get("due"), cites=cites(data["legal_basis"]), exempted_by=exempted_by,
         fulfilled=None if fulfilled == "absent" else fulfilment(fulfilled, w),
-        failed=node.failed if node else (), missing=node.missing if node else (), confidence=data.get("confidence"))
+        failed=node.failed if node else (), missing=node.missing if node else (), confidence=data.get("confidence"),
+        facts=node.facts if node else ())
 
 
 def fulfilment(value: Any, w: dict[str, str]) -> str:

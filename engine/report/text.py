@@ -39,6 +39,8 @@ def obligation_lines(item: Obligation, report: Report) -> list[str]:
         facts.append(f"{w['fulfilment']}: {item.fulfilled}")
     lines.append("      " + " · ".join(facts))
     lines += [f"      {w['basis']}: {cite_line(c)}" for c in item.cites]
+    if item.facts:
+        lines.append(f"      {w['facts']}: " + "; ".join(f"{f.name} = {f.value}" for f in item.facts))
     if item.exempted_by:
         lines.append(f"      {w['exempted_by']} {item.exempted_by.rule}: "
                      + "; ".join(cite_line(c) for c in item.exempted_by.cites))
