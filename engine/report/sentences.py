@@ -128,6 +128,11 @@ def build(decision: dict[str, Any], lang: str) -> Report:
         values=tuple(values), missing=tuple(decision.get("missing", ())), steps=steps)
 
 
+def title_in(titles: dict[str, str], lang: str) -> str:
+    """A title in `lang`, or in the other language when a rule has only one."""
+    return titles.get(lang) or next(iter(titles.values()), "")
+
+
 def cites(basis: list[dict[str, Any]] | tuple[dict[str, Any], ...]) -> tuple[Cite, ...]:
     return tuple(Cite(b["cite"], b.get("act"), b.get("version"), b.get("eli")) for b in basis)
 
@@ -159,11 +164,11 @@ def failed_parts(node: dict[str, Any], lang: str) -> tuple[Failed, ...]:
 def obligation(data: dict[str, Any], node: Step | None, lang: str) -> Obligation:
     w = WORDS[lang]
     exempted = data.get("exempted_by")
-    exempted_by = Exempted(exempted["rule"], exempted["title"][lang], cites(exempted["legal_basis"])) if exempted else None
+    exempted_by = Exempted(exempted["rule"], title_in(exempted["title"], lang), cites(exempted["legal_basis"])) if exempted else None
     fulfilled = data.get("fulfilled", "absent")
     return Obligation(
         rule=data["rule"], status=data["status"], status_word=w[data["status"]],
-        sentence=obligation_sentence(data, node, lang), title=data["title"][lang], actor=data["actor"],
+        sentence=obligation_sentence(data, node, lang), title=title_in(data["title"], lang), actor=data["actor"],
         due=data.get("due"), cites=cites(data["legal_basis"]), exempted_by=exempted_by,
         fulfilled=None if fulfilled == "absent" else fulfilment(fulfilled, w),
         failed=node.failed if node else (), missing=node.missing if node else (), confidence=data.get("confidence"),
@@ -177,7 +182,7 @@ def fulfilment(value: Any, w: dict[str, str]) -> str:
 def obligation_sentence(data: dict[str, Any], node: Step | None, lang: str) -> str:
     s, w = SENTENCES[lang], WORDS[lang]
     actor = ACTORS[lang].get(data["actor"], data["actor"])
-    title, status, due = data["title"][lang], data["status"], data.get("due")
+    title, status, due = title_in(data["title"], lang), data["status"], data.get("due")
     if status == "applies":
         return s["applies"].format(actor=actor, title=title, due=s["applies_due"].format(due=due) if due else "")
     if status == "exempted":
@@ -198,7 +203,7 @@ def exemption(data: dict[str, Any], lang: str) -> Exemption:
     sentence = SENTENCES[lang]["lifts"].format(
         rule=data["rule"], lifts=", ".join(data["lifts"]), basis="; ".join(c.text for c in basis),
         lifted=", ".join(lifted) or w["none"])
-    return Exemption(data["rule"], data["title"][lang], sentence, basis, tuple(data["lifts"]), lifted)
+    return Exemption(data["rule"], title_in(data["title"], lang), sentence, basis, tuple(data["lifts"]), lifted)
 
 
 def step(node: dict[str, Any], lang: str) -> Step:
@@ -215,7 +220,7 @@ def step(node: dict[str, Any], lang: str) -> Step:
 
 def step_sentence(node: dict[str, Any], lang: str) -> str:
     s, w = SENTENCES[lang], WORDS[lang]
-    title = node.get("title", {}).get(lang, "")
+    title = title_in(node.get("title", {}), lang)
     if node["kind"] == "obligation":
         return f"{w['obligation']} {w.get(node['value'], node['value'])}: {title}."
     if node["kind"] == "exemption":
