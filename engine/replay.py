@@ -193,7 +193,7 @@ def _rule_lines(result: Replay) -> list[str]:
 
 def _show(value: Any) -> str:
     if isinstance(value, list) and value and isinstance(value[0], dict) and "cite" in value[0]:
-        return "; ".join(v["cite"] for v in value)
+        return "; ".join(f"{v['cite']} ({v.get('version')}, {v.get('eli')})" for v in value)
     if isinstance(value, dict) and "rule" in value:
         return str(value["rule"])
     return "none" if value is None else str(value).lower() if isinstance(value, bool) else str(value)

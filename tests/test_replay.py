@@ -127,3 +127,14 @@ class TestReplay:
         code, shown = run("audit", "show", str(log), "--entry", "1", "--lang", "en")
         assert code == 0
         assert shown == run("eval", str(HILLEROD), "--lang", "en")[1]
+
+
+def test_a_changed_act_version_is_named_by_its_file(recorded: Path, rulebook_copy: Path) -> None:
+    edit(rulebook_copy / "legal_refs" / "lab.yaml", "designation: LOV nr 548 af 07/05/2019",
+         "designation: LOV nr. 548 af 7. maj 2019")
+    code, output = run("replay", str(recorded), "--rules", str(rulebook_copy))
+    assert code == 1
+    assert ("obligation lab.kontaktforloeb.fire_samtaler: legal_basis LAB § 31, stk. 1 (LOV nr 548 af 07/05/2019, "
+            "https://www.retsinformation.dk/eli/lta/2019/548) -> LAB § 31, stk. 1 (LOV nr. 548 af 7. maj 2019, "
+            "https://www.retsinformation.dk/eli/lta/2019/548)") in output
+    assert "  file legal_refs/lab.yaml\n" in output and "<- responsible" not in output
