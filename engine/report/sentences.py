@@ -143,8 +143,10 @@ def show(value: Any, w: dict[str, str]) -> str:
         return w["none"]
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, list):  # recorded events
+    if isinstance(value, list) and all(isinstance(e, dict) for e in value):  # recorded events
         return ", ".join(" ".join(str(v) for v in (e.get("date"), e.get("kind")) if v) for e in value) or "[]"
+    if isinstance(value, list):  # a set of codes or numbers
+        return "{" + ", ".join(show(v, w) for v in value) + "}"
     if isinstance(value, dict):  # an undecided value with its possible outcomes
         return w["unknown"]
     return str(value)
