@@ -17,6 +17,7 @@ from typing import Any, Iterable, Iterator
 
 import attrs
 
+from engine.decision import Decision
 from engine.errors import CaseError, EngineError
 from engine.rulebook import Rulebook
 
@@ -68,7 +69,7 @@ def count_usage(book: Rulebook, sources: Iterable[Path], period: str = "quarter"
         raise CaseError(f"unknown proposal '{unknown[0]}'; known: {', '.join(sorted(book.checked.proposals)) or 'none'}")
     for where, case in read_cases(sources, report.bad):
         try:
-            decision = book.evaluate(case, None, proposals).to_dict()
+            decision = book.evaluate(case, None, proposals)
         except EngineError as exc:
             report.bad.append(BadCase(where, _message(exc)))
             continue
@@ -116,15 +117,15 @@ def period_of(day: str, period: str) -> str:
     return {"month": f"{year}-{month:02d}", "quarter": f"{year}-Q{(month - 1) // 3 + 1}", "year": year}[period]
 
 
-def _count(report: UsageReport, decision: dict[str, Any]) -> None:
-    place = (decision.get("municipality") or "-", period_of(decision["as_of"], report.period))
-    for exemption in decision["exemptions"]:
+def _count(report: UsageReport, decision: Decision) -> None:
+    place = (decision.municipality or "-", period_of(decision.as_of, report.period))
+    for exemption in decision.exemptions:
         usage = report.usages.setdefault(
             exemption["rule"], Usage(exemption["rule"], exemption["title"], exemption["legal_basis"]))
         usage.cases += 1
-        usage.case_ids.add(decision["case"])
+        usage.case_ids.add(decision.case)
         usage.by_place[place] += 1
-    for obligation in decision["obligations"]:
+    for obligation in decision.obligations:
         by = obligation.get("exempted_by")
         if obligation["status"] != "exempted" or by is None or by["rule"] not in report.usages:
             continue

@@ -21,7 +21,7 @@ NETWORK_7 = {"201", "151", "210", "250", "190", "270", "260", "217", "219"}   # 
 OTHERS = ["101", "751", "851"]
 TRIAL = (dt.date(2020, 1, 1), dt.date(2021, 12, 31))                           # BEK 1184/2019, as encoded
 BENEFITS = ["kontanthjaelp", "a_dagpenge"]
-SIZE = 2400
+SIZE = 2000
 
 
 def generate(size: int, seed: int = 4) -> list[dict[str, Any]]:
