@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from engine import coverage, explain, rulebook
+from engine import coverage, explain, record, rulebook
 from engine.cli import main
-from engine.cli.common import RULES_OPTION, case_options, guarded, parse_as_of
+from engine.cli.common import RULES_OPTION, case_options, guarded, parse_as_of, record_options
 
 
 @main.command()
@@ -42,11 +42,15 @@ def check(rules_dir: Path | None, show_coverage: bool, fmt: str) -> None:
 @main.command(name="eval")
 @click.argument("case", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @case_options
+@record_options
 @guarded
-def eval_(case: Path, as_of: str | None, proposals: tuple[str, ...], fmt: str, lang: str, rules_dir: Path | None) -> None:
+def eval_(case: Path, as_of: str | None, proposals: tuple[str, ...], fmt: str, lang: str, rules_dir: Path | None,
+          log_path: Path | None, record_path: Path | None) -> None:
     """Evaluate CASE: which obligations apply, by when, and which exemptions lift them."""
     book = rulebook.load(rules_dir)
-    decision = book.evaluate(case, parse_as_of(as_of), proposals)
+    read = book.read_case(case)
+    decision = book.evaluate(read, parse_as_of(as_of), proposals)
+    record.keep(book, read, decision, log_path, record_path)
     click.echo(decision.explain(format=fmt, lang=lang), nl=False)
 
 
