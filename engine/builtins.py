@@ -66,7 +66,7 @@ def _lagged_check(args: list[str]) -> str:
     return kinds.pop() if kinds else "any"
 
 
-def _window_check(series_type: str, returns: str | None = None) -> Callable[[list[str]], str]:
+def _series_window_check(series_type: str, returns: str | None = None) -> Callable[[list[str]], str]:
     """count_weeks/sum_weeks(series, weeks: number[, after: date])."""
     def check(args: list[str]) -> str:
         if len(args) not in (2, 3):
@@ -90,6 +90,10 @@ def amount(amounts: dict[str, values.Money], codes: frozenset[str]) -> values.Mo
 
 def _not_in_a_week(*args: Any) -> Any:
     raise TypeError("a weekly built-in is evaluated by the weekly evaluator, not called directly")
+def _last_event_end_check(args: list[str]) -> str:
+    if len(args) == 3:
+        return _fixed("events", "date", "string", returns="date")(args)
+    return _fixed("events", "date", returns="date")(args)
 
 
 def age(birth: dt.date, on: dt.date) -> Decimal:
@@ -102,8 +106,41 @@ def count(events: tuple[values.Event, ...], start: dt.date, end: dt.date, kind: 
     return Decimal(sum(1 for e in events if start <= e.date <= end and (kind is None or e.kind == kind)))
 
 
+def last_event_end(events: tuple[values.Event, ...], to: dt.date, kind: str | None = None) -> Any:
+    """The last day of the latest event starting on or before `to` (optionally of one kind);
+    no value when there is none, and unknown when that event's last day is not recorded."""
+    started = [e for e in events if e.date <= to and (kind is None or e.kind == kind)]
+    if not started:
+        return None
+    latest = max(started, key=lambda e: (e.date, e.end or e.date))
+    return latest.end if latest.end is not None else values.Unknown()
+
+
 def days_between(start: dt.date, end: dt.date) -> Decimal:
     return Decimal((end - start).days)
+
+
+def _window_dates(events: tuple[values.Event, ...], start: dt.date, end: dt.date, kind: str | None) -> list[dt.date]:
+    return [e.date for e in events if start <= e.date <= end and (kind is None or e.kind == kind)]
+
+
+def first_date(events: tuple[values.Event, ...], start: dt.date, end: dt.date, kind: str | None = None) -> dt.date | None:
+    """The earliest event date in the window (both ends included), or no value when there is none."""
+    return min(_window_dates(events, start, end, kind), default=None)
+
+
+def last_date(events: tuple[values.Event, ...], start: dt.date, end: dt.date, kind: str | None = None) -> dt.date | None:
+    """The latest event date in the window (both ends included), or no value when there is none."""
+    return max(_window_dates(events, start, end, kind), default=None)
+
+
+def _window_check(returns: str) -> Callable[[list[str]], str]:
+    """The signature (events, from: date, to: date[, kind: string]) -> `returns`."""
+    def check(args: list[str]) -> str:
+        if len(args) == 4:
+            return _fixed("events", "date", "date", "string", returns=returns)(args)
+        return _fixed("events", "date", "date", returns=returns)(args)
+    return check
 
 
 REGISTRY: dict[str, Builtin] = {b.name: b for b in (
@@ -113,6 +150,14 @@ REGISTRY: dict[str, Builtin] = {b.name: b for b in (
     Builtin("max", "max(a, b, ...) -> same type", _same_ordered, lambda *a: max(a), "The largest of its arguments."),
     Builtin("count", "count(events, from: date, to: date[, kind: string]) -> number", _count_check, count,
             "How many recorded events fall in a window of dates (both ends included)."),
+    Builtin("last_event_end", "last_event_end(events, to: date[, kind: string]) -> date", _last_event_end_check,
+            last_event_end, "The last day of the latest event starting on or before a date; unknown if not recorded."),
+    Builtin("cycle_start", "cycle_start(start: date, length: duration, on: date) -> date",
+            _fixed("date", "duration", "date", returns="date"), values.cycle_start,
+            "The first day of the period, among periods of that length following one another from start, that on falls in."),
+    Builtin("cycle_end", "cycle_end(start: date, length: duration, on: date) -> date",
+            _fixed("date", "duration", "date", returns="date"), values.cycle_end,
+            "The last day of that period: period_end(start, (k + 1) × length) for the k-th period."),
     Builtin("days_between", "days_between(from: date, to: date) -> number", _fixed("date", "date", returns="number"),
             days_between, "Calendar days from one date to another."),
     Builtin("period_end", "period_end(start: date, length: duration) -> date",
@@ -131,10 +176,14 @@ REGISTRY: dict[str, Builtin] = {b.name: b for b in (
     Builtin("previous", "previous(series, default) -> type of series", _lagged_check, _not_in_a_week,
             "A weekly series' value in the previous calendar week (the default in a person's first week).", True),
     Builtin("count_weeks", "count_weeks(series: bool, weeks: number[, after: date]) -> number",
-            _window_check("bool", "number"), _not_in_a_week,
+            _series_window_check("bool", "number"), _not_in_a_week,
             "How many of the given number of weeks before this one the series was true, counting only weeks "
             "whose Monday is after the date when one is given.", True),
     Builtin("sum_weeks", "sum_weeks(series: number|money, weeks: number[, after: date]) -> same type",
-            _window_check("number|money"), _not_in_a_week,
+            _series_window_check("number|money"), _not_in_a_week,
             "The sum of the series over the given number of weeks before this one (optionally only after a date).", True),
+    Builtin("first_date", "first_date(events, from: date, to: date[, kind: string]) -> date", _window_check("date"),
+            first_date, "The earliest event date in a window of dates (both ends included); no value if none."),
+    Builtin("last_date", "last_date(events, from: date, to: date[, kind: string]) -> date", _window_check("date"),
+            last_date, "The latest event date in a window of dates (both ends included); no value if none."),
 )}

@@ -31,9 +31,48 @@ class Names(Protocol):
     values: dict[str, Any]
 
 
+class Recorder(Protocol):
+    """Told which way each condition went (see `engine.scenario_coverage`); only for instrumented programs."""
+
+    def saw(self, node: ast.Expr | ast.Step, outcome: Any) -> None: ...
+
+
+class _Observed:
+    """The names a program compiles against, plus the coverage recorder its closures report to."""
+
+    def __init__(self, names: Names, recorder: Recorder) -> None:
+        self.inputs, self.values, self.recorder = names.inputs, names.values, recorder
+
+
 def compile_expr(node: ast.Expr, names: Names) -> Fn:
     """Compile one checked expression."""
     return _compile(node, names)
+
+
+def _observed(node: ast.Expr, names: Names) -> Fn:
+    """A sub-expression whose outcome a coverage recorder sees; the plain closure when none listens."""
+    function = _compile(node, names)
+    recorder = getattr(names, "recorder", None)
+    if recorder is None:
+        return function
+
+    def run(scope: Scope) -> Any:
+        result = function(scope)
+        recorder.saw(node, result)
+        return result
+    return run
+
+
+def _reached(step: ast.Step, function: Fn, names: Names) -> Fn:
+    """A step table row that tells the coverage recorder when it is taken."""
+    recorder = getattr(names, "recorder", None)
+    if recorder is None:
+        return function
+
+    def run(scope: Scope) -> Any:
+        recorder.saw(step, True)
+        return function(scope)
+    return run
 
 
 def _unknown(*args: Any) -> Unknown | None:
@@ -191,7 +230,7 @@ def _decide_over_possible(a: Any, b: Any, decide: Callable[[Any, Any], Any]) -> 
 
 @_compile.register
 def _(node: ast.Logic, names: Names) -> Fn:
-    operands = [_compile(o, names) for o in node.operands]
+    operands = [_observed(o, names) for o in node.operands]
     decisive = node.op == "or"  # `or` is decided by a true operand, `and` by a false one
 
     def run(scope: Scope) -> Any:
@@ -208,7 +247,8 @@ def _(node: ast.Logic, names: Names) -> Fn:
 
 @_compile.register
 def _(node: ast.If, names: Names) -> Fn:
-    condition, then, otherwise = (_compile(n, names) for n in (node.condition, node.then, node.otherwise))
+    condition = _observed(node.condition, names)
+    then, otherwise = (_compile(n, names) for n in (node.then, node.otherwise))
 
     def run(scope: Scope) -> Any:
         test = condition(scope)
@@ -224,13 +264,19 @@ def _(node: ast.Call, names: Names) -> Fn:
     if builtin.lagged:
         return _compile_lagged(node, names)
     args = [_compile(a, names) for a in node.args]
+    # a built-in that cannot answer from the facts it was given names the inputs it read
+    read = frozenset(a.dotted for a in node.args if isinstance(a, ast.Name) and a.dotted in names.inputs)
 
     def run(scope: Scope) -> Any:
         found = [arg(scope) for arg in args]
         missing = _unknown(*found)
         if missing or any(a is None for a in found):
             return missing
-        return builtin.call(*found)
+        try:
+            result = builtin.call(*found)
+        except ValueError as exc:
+            raise fail(f"{node.function}(): {exc}", node) from None
+        return Unknown(read) if isinstance(result, Unknown) and not result.missing else result
     return run
 
 
@@ -244,14 +290,16 @@ def _compile_lagged(node: ast.Call, names: Names) -> Fn:
 @_compile.register
 def _(node: ast.Steps, names: Names) -> Fn:
     subject = _compile(node.subject, names)
-    rows = [(step.low.value, step.high.value if step.high else None, _compile(step.result, names)) for step in node.steps]
+    rows = [(step.low.value, step.high.value if step.high else None, _reached(step, _compile(step.result, names), names))
+            for step in node.steps]
 
     def run(scope: Scope) -> Any:
         key = subject(scope)
         if isinstance(key, Unknown) or key is None:
             return key
-        for low, high, result in rows:
-            if low <= key and (high is None or key <= high):
+        for (low, high, result), following in zip(rows, [*rows[1:], None]):
+            # a row reaches up to where the next one starts, so 4.5 falls in 1..4 when 5.. follows
+            if low <= key and (key < following[0] if following else high is None or key <= high):
                 return result(scope)
         return None
     return run
@@ -260,8 +308,9 @@ def _(node: ast.Steps, names: Names) -> Fn:
 class Program:
     """A checked rule set with every rule expression compiled once, ready for many cases."""
 
-    def __init__(self, checked: Any) -> None:
+    def __init__(self, checked: Any, recorder: Recorder | None = None) -> None:
         self.checked = checked
+        self.names: Names = checked if recorder is None else _Observed(checked, recorder)
         # by identity: structurally equal literals may differ in type (`false == 0` in Python)
         self._compiled: dict[int, tuple[ast.Expr, Fn]] = {}
         for rule in checked.ruleset.rules:
@@ -271,9 +320,10 @@ class Program:
     def function(self, node: ast.Expr) -> Fn:
         """The closure of an expression or of any sub-expression (compiled on first use)."""
         if id(node) not in self._compiled:
-            self._compiled[id(node)] = (node, compile_expr(node, self.checked))
+            self._compiled[id(node)] = (node, _observed(node, self.names))
         return self._compiled[id(node)][1]
 
 
-def compile_ruleset(checked: Any) -> Program:
-    return Program(checked)
+def compile_ruleset(checked: Any, recorder: Recorder | None = None) -> Program:
+    """Compile every rule; with a `recorder`, the closures report how each condition went."""
+    return Program(checked, recorder)

@@ -20,10 +20,10 @@ from engine.source import SourceCache
 from engine.yamlsource import FieldReader, YNode, read_yaml
 
 RULE_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
-COMMON_KEYS = {"id", "kind", "ref", "title", "valid_from", "valid_to", "confidence", "note", "proposal"}
+COMMON_KEYS = {"id", "kind", "ref", "title", "valid_from", "valid_to", "confidence", "note", "proposal", "successor"}
 KIND_KEYS = {
     "input": {"type", "values", "description"},
-    "value": {"defines", "when", "expr", "priority", "per", "supplies"},
+    "value": {"defines", "when", "expr", "priority", "total", "per", "supplies"},
     "obligation": {"actor", "when", "due", "fulfilled"},
     "exemption": {"when", "lifts"},
     "proposal": set(),
@@ -105,6 +105,7 @@ def _read_rule(node: YNode, default_act: str | None, diagnostics: list[Diagnosti
         due=_expression(fields, "due"),
         fulfilled=_expression(fields, "fulfilled"),
         lifts=tuple(_lifts(fields, default_act)) if kind == "exemption" else (),
+        total=_flag(fields, "total"), successor=fields.text("successor"),
         per=_per(fields), supplies=fields.text("supplies"),
     )
 
@@ -190,6 +191,16 @@ def _per(fields: FieldReader) -> str | None:
         fields.problem(f"per must be one of {', '.join(PERIODS)}", fields.node_of("per").span)  # type: ignore[union-attr]
         return None
     return value
+
+
+def _flag(fields: FieldReader, key: str) -> bool:
+    node = fields.node_of(key)
+    if node is None:
+        return False
+    if node.kind != "scalar" or not node.tag.endswith(":bool"):
+        fields.problem(f"'{key}' must be true or false", node.span)
+        return False
+    return str(node.value).lower() in ("true", "yes", "on")
 
 
 def _priority(fields: FieldReader) -> int:

@@ -66,6 +66,8 @@ class Rule:
     lifts: tuple[Lift, ...] = ()
     per: Optional[str] = None          # "week": a weekly series, one value per calendar week
     supplies: Optional[str] = None     # the input a weekly series answers in weekly evaluation
+    total: bool = False                 # a value declared defined for every case (checked by `paragraf check`)
+    successor: Optional[str] = None     # "none" or the id of the rule taking over after valid_to
 
     @property
     def name(self) -> str:

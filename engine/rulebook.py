@@ -1,6 +1,7 @@
 """The rulebook: load, check, evaluate. Ties the pipeline stages together."""
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 from importlib import metadata
@@ -42,11 +43,13 @@ def find_folders(path: Path | None) -> tuple[Path, Path]:
 class Rulebook:
     """A loaded and checked rulebook. `diagnostics` lists every problem `paragraf check` reports."""
 
-    def __init__(self, rules_dir: Path, legal_dir: Path) -> None:
+    def __init__(self, rules_dir: Path, legal_dir: Path, shown_as: str | None = None) -> None:
         if not rules_dir.is_dir():
             raise EngineError(f"no rules folder at {rules_dir}")
+        self.rules_dir, self.legal_dir = rules_dir, legal_dir
         self.sources = SourceCache()
-        ruleset, diagnostics = loader.load_rule_dir(rules_dir, legal_dir, self.sources, _display)
+        self.shown_as = shown_as  # the folder as the user named it; None for the bundled rulebook
+        ruleset, diagnostics = loader.load_rule_dir(rules_dir, legal_dir, self.sources, _relative_to_parent)
         self.checked, resolved = resolver.resolve(ruleset)
         self.diagnostics: list[Diagnostic] = sorted(diagnostics + resolved, key=Diagnostic.sort_key)
         self.fingerprint = "sha256:" + hashlib.sha256(
@@ -59,10 +62,17 @@ class Rulebook:
     @property
     def program(self) -> Program:
         if self.diagnostics:
-            raise RulebookError(self.diagnostics, self.sources)
+            raise RulebookError(self.diagnostics, self.sources, self.shown_as)
         if self._program is None:
             self._program = compile_ruleset(self.checked)
         return self._program
+
+    def instrumented(self, recorder: Any) -> Rulebook:
+        """The same rulebook, evaluating through closures that report to a coverage recorder."""
+        program = self.program
+        twin = copy.copy(self)
+        twin._program = compile_ruleset(program.checked, recorder)
+        return twin
 
     def read_case(self, case: str | Path | dict[str, Any]) -> casefile.Case:
         return casefile.read_case(case, self.checked.inputs)
@@ -79,7 +89,7 @@ class Rulebook:
             raise CaseError(f"unknown proposal '{unknown[0]}'; known: {', '.join(sorted(self.checked.proposals)) or 'none'}")
         result = evaluator.evaluate(program, read, day, proposals)
         return Decision(
-            case=read.id, as_of=day.isoformat(), municipality=read.facts.get("municipality"),
+            case=read.id, as_of=day.isoformat(), municipality=read.municipality,
             rulebook={"fingerprint": self.fingerprint, "engine_version": engine_version()},
             case_digest=read.digest, proposals=proposals,
             obligations=tuple(result["obligations"]), exemptions=tuple(result["exemptions"]),
@@ -98,15 +108,13 @@ class Rulebook:
         return refusion.refusion(self.program, read, proposals)
 
 
-def _display(path: Path) -> str:
-    """How a rulebook file is named in messages: bundled files by their place in the rulebook,
-    others relative to the working directory when they are below it."""
-    for root in (bundled_root(), Path.cwd()):
-        try:
-            return path.resolve().relative_to(root.resolve()).as_posix()
-        except ValueError:
-            continue
-    return str(path)
+def _relative_to_parent(path: Path) -> str:
+    """A rulebook file's name inside the rulebook (`rules/lab/x.yaml`), the same wherever it lives,
+    so that decisions do not depend on the working directory."""
+    folder = path.parent
+    while folder.name not in ("rules", "legal_refs") and folder != folder.parent:
+        folder = folder.parent
+    return path.relative_to(folder.parent).as_posix()
 
 
 def _as_of(as_of: dt.date | str | None, case: casefile.Case) -> dt.date:
@@ -124,4 +132,5 @@ def _as_of(as_of: dt.date | str | None, case: casefile.Case) -> dt.date:
 def load(path: str | Path | None = None) -> Rulebook:
     """Load a rulebook: a folder holding rules/ and legal_refs/, a rules folder, or the bundled one."""
     rules_dir, legal_dir = find_folders(Path(path) if path is not None else None)
-    return Rulebook(rules_dir, legal_dir)
+    shown_as = None if path is None else str(rules_dir.parent if rules_dir.name == "rules" else rules_dir)
+    return Rulebook(rules_dir, legal_dir, shown_as)

@@ -17,3 +17,5 @@ def main() -> None:
 
 from engine.cli import core  # noqa: E402,F401  (registers the commands)
 from engine.cli import refusion  # noqa: E402,F401
+from engine.cli import legal_officer  # noqa: E402,F401
+from engine.cli import audit  # noqa: E402,F401  (replay, audit, report)

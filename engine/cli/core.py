@@ -7,21 +7,33 @@ from pathlib import Path
 
 import click
 
-from engine import explain, rulebook
+from engine import coverage, explain, record, rulebook
 from engine.cli import main
-from engine.cli.common import RULES_OPTION, case_options, guarded, parse_as_of
+from engine.cli.common import RULES_OPTION, case_options, guarded, parse_as_of, record_options
 
 
 @main.command()
 @RULES_OPTION
+@click.option("--coverage", "show_coverage", is_flag=True,
+              help="Also report, per act version, which paragraphs and chapters the rules cite and which not.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Format of the coverage report.")
 @guarded
-def check(rules_dir: Path | None) -> None:
+def check(rules_dir: Path | None, show_coverage: bool, fmt: str) -> None:
     """Report every problem in the rulebook, with file, line, column, a caret and a hint."""
     book = rulebook.load(rules_dir)
     if book.diagnostics:
         for diagnostic in book.diagnostics:
-            click.echo(explain.render_diagnostic(diagnostic, book.sources) + "\n")
+            click.echo(explain.render_diagnostic(diagnostic, book.sources, book.shown_as) + "\n")
         click.echo(f"{len(book.diagnostics)} problem(s) found")
+        sys.exit(1)
+    if show_coverage:
+        report = coverage.coverage(book.checked.ruleset)
+        click.echo(coverage.to_json(report) if fmt == "json" else coverage.render_text(report), nl=False)
+        return
+    from engine.cli.legal_officer import static_analysis
+
+    if static_analysis(book):
         sys.exit(1)
     rules = book.checked.ruleset.rules
     click.echo(f"ok: {len(rules)} rules, {len(book.checked.ruleset.files)} files, no problems")
@@ -30,11 +42,15 @@ def check(rules_dir: Path | None) -> None:
 @main.command(name="eval")
 @click.argument("case", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @case_options
+@record_options
 @guarded
-def eval_(case: Path, as_of: str | None, proposals: tuple[str, ...], fmt: str, lang: str, rules_dir: Path | None) -> None:
+def eval_(case: Path, as_of: str | None, proposals: tuple[str, ...], fmt: str, lang: str, rules_dir: Path | None,
+          log_path: Path | None, record_path: Path | None) -> None:
     """Evaluate CASE: which obligations apply, by when, and which exemptions lift them."""
     book = rulebook.load(rules_dir)
-    decision = book.evaluate(case, parse_as_of(as_of), proposals)
+    read = book.read_case(case)
+    decision = book.evaluate(read, parse_as_of(as_of), proposals)
+    record.keep(book, read, decision, log_path, record_path)
     click.echo(decision.explain(format=fmt, lang=lang), nl=False)
 
 
@@ -68,17 +84,22 @@ def explain_(case: Path, rule_id: str, as_of: str | None, proposals: tuple[str, 
 
 @main.command(name="test")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--coverage", is_flag=True, help="Also list the rules and branches of conditions no scenario exercised.")
 @RULES_OPTION
 @guarded
-def test_(paths: tuple[Path, ...], rules_dir: Path | None) -> None:
+def test_(paths: tuple[Path, ...], coverage: bool, rules_dir: Path | None) -> None:
     """Run the YAML scenario tests in PATHS (files or folders)."""
     from engine import testing
+    from engine.scenario_coverage import Coverage
 
     book = rulebook.load(rules_dir)
-    results = testing.run_paths(book, list(paths) or [Path("tests/scenarios")])
+    recorder = Coverage() if coverage else None
+    results = testing.run_paths(book, list(paths) or [Path("tests/scenarios")], recorder)
     failures = [r for r in results if not r.passed]
     for result in failures:
         click.echo(result.report() + "\n")
     click.echo(f"{len(results) - len(failures)} passed, {len(failures)} failed")
+    if recorder is not None:
+        click.echo("\n" + recorder.report(book.checked.ruleset.rules, book.checked.types).render(), nl=False)
     if failures or not results:
         sys.exit(1)
