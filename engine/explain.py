@@ -105,6 +105,8 @@ def _show(value: Any, w: dict[str, str]) -> str:
         return w["none"]
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, list) and not all(isinstance(e, dict) for e in value):  # a set of codes
+        return "{" + ", ".join(str(v) for v in value) + "}"
     if isinstance(value, list):  # recorded events
         return ", ".join(" ".join(str(v) for v in (e.get("date"), e.get("kind")) if v) for e in value) or "[]"
     return str(value)

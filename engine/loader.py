@@ -20,6 +20,7 @@ from engine.source import SourceCache
 from engine.yamlsource import FieldReader, YNode, read_yaml
 
 RULE_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
+PROPOSAL_ID = re.compile(r"^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)*$")  # switched on by name: --with tvaergaaende-borgerforloeb
 COMMON_KEYS = {"id", "kind", "ref", "title", "valid_from", "valid_to", "confidence", "note", "proposal"}
 KIND_KEYS = {
     "input": {"type", "values", "description"},
@@ -85,7 +86,7 @@ def _read_rule(node: YNode, default_act: str | None, diagnostics: list[Diagnosti
             fields.problem(f"unknown rule kind '{kind}'", fields.node_of("kind").span, f"use one of: {', '.join(KINDS)}")  # type: ignore[union-attr]
         return None
     fields.check_keys(COMMON_KEYS | KIND_KEYS[kind])
-    if rule_id is None or not RULE_ID.match(rule_id):
+    if rule_id is None or not (PROPOSAL_ID if kind == "proposal" else RULE_ID).match(rule_id):
         span = node.value["id"].span if "id" in node.value else node.span  # type: ignore[index,operator]
         fields.problem(f"rule id {rule_id!r} is missing or malformed", span,
                        "ids are dotted lower-case names such as lab.kontaktforloeb.fire_samtaler")

@@ -3,6 +3,7 @@
 A scenario file holds optional `defaults` (a partial case) and `scenarios`, each with a
 `name`, `as_of`, a partial `case` merged over the defaults, optional `with` (proposals),
 and `expect`: obligation statuses (or `{status, due, fulfilled}`), `values`, `missing`,
+`exemptions` (true/false: whether it holds, or `{holds, lifted_obligations, versions}`),
 or `error` (the category of a case error that must be raised).
 """
 from __future__ import annotations
@@ -98,6 +99,8 @@ def run(book: rulebook_module.Rulebook, scenario: Scenario) -> Result:
         elif not _same(want, decision.values[name]):
             problems.append(f"value {name}: expected {want!r}, got {decision.values[name]!r}")
             shown.add(name)
+    for rule_id, want in (scenario.expect.get("exemptions") or {}).items():
+        problems += _exemption_problems(decision, rule_id, want)
     if "missing" in scenario.expect and sorted(scenario.expect["missing"] or []) != list(decision.missing):
         problems.append(f"missing: expected {sorted(scenario.expect['missing'] or [])}, got {list(decision.missing)}")
     details = "\n".join(_trace_of(decision, rule_id) for rule_id in sorted(shown))
@@ -126,6 +129,21 @@ def _obligation_problems(decision: Any, rule_id: str, want: Any) -> list[str]:
         if not _same(expected, actual):
             problems.append(f"obligation {rule_id}: expected {key} {expected!r}, got {actual!r}")
     return problems
+
+
+def _exemption_problems(decision: Any, rule_id: str, want: Any) -> list[str]:
+    """An exemption holds when the decision lists it; `versions` are the act versions its basis cites."""
+    want = want if isinstance(want, dict) else {"holds": want}
+    found = next((e for e in decision.exemptions if e["rule"] == rule_id), None)
+    if want.get("holds", True) != (found is not None):
+        return [f"exemption {rule_id}: expected it {'to hold' if want.get('holds', True) else 'not to hold'}"
+                f" on {decision.as_of}, but it {'does' if found else 'does not'}"]
+    if found is None:
+        return []
+    actual = {"lifted_obligations": found["lifted_obligations"],
+              "versions": [b["version"] for b in found["legal_basis"]]}
+    return [f"exemption {rule_id}: expected {key} {sorted(want[key])!r}, got {sorted(actual[key])!r}"
+            for key in actual if key in want and sorted(want[key]) != sorted(actual[key])]
 
 
 def _same(expected: Any, actual: Any) -> bool:
