@@ -16,3 +16,4 @@ def main() -> None:
 
 
 from engine.cli import core  # noqa: E402,F401  (registers the commands)
+from engine.cli import proposals  # noqa: E402,F401
