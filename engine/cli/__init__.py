@@ -17,3 +17,4 @@ def main() -> None:
 
 from engine.cli import core  # noqa: E402,F401  (registers the commands)
 from engine.cli import proposals  # noqa: E402,F401
+from engine.cli import tilsyn  # noqa: E402,F401
