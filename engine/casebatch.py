@@ -6,6 +6,7 @@ still gets every good one.
 """
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -34,7 +35,7 @@ def read_cases(path: Path, read: Callable[[Any], Case]) -> Iterator[Row]:
     path = Path(path)
     if path.is_dir():
         files = sorted(p for p in path.rglob("*") if p.suffix in CASE_SUFFIXES and p.is_file())
-        yield from (_row(str(p), lambda p=p: read(p)) for p in files)
+        yield from (_row(str(p), functools.partial(read, p)) for p in files)
     elif path.suffix in (".jsonl", ".ndjson"):
         yield from _json_lines(path, read)
     elif path.is_file():

@@ -67,7 +67,7 @@ class FocusTargets:
         for target in (1, 2):
             share = self.share(target)
             if share is not None:
-                facts[f"fokusmaal_{target}"] = f"{_plain(share * 100)}%"
+                facts[f"fokusmaal_{target}"] = f"{_plain(share * 100)}%"  # the exact share, as the case reader takes it
                 facts[f"sager_fokusmaal_{target}"] = len(self.population)
         return facts
 
@@ -75,17 +75,17 @@ class FocusTargets:
         return {
             "municipality": self.municipality, "year": self.year, "as_of": self.as_of.isoformat(),
             "period": [f"{self.year}-01-01", f"{self.year}-12-31"], "population": len(self.population),
-            "targets": {str(t): {"against": [c.case for c in self.against(t)],
-                                 "share": None if self.share(t) is None else _plain(self.share(t))} for t in (1, 2)},
+            "targets": {str(t): {"against": [c.case for c in self.against(t)], "share": _plain(self.share(t))}
+                        for t in (1, 2)},
             "undecided": [c.case for c in self.citizens if c.undecided],
             "other_municipalities": self.other_municipalities,
             "problems": [{"source": r.source, "messages": [d.message for d in r.problems]} for r in self.problems],
         }
 
 
-def _plain(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return text
+def _plain(value: Decimal | None) -> str | None:
+    """An exact decimal as plain text (0.25, not 2.5E-1); None stays None."""
+    return None if value is None else format(value.normalize(), "f")
 
 
 def measure(book: Rulebook, cases: Path, municipality: str, year: int, as_of: dt.date | None = None) -> FocusTargets:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sys
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -26,12 +27,13 @@ TEXT = {
 }
 
 
-def _reason(citizen: focus_targets.Citizen, target: int) -> str:
+def _reason(citizen: focus_targets.Citizen, target: int, lang: str) -> str:
     facts = citizen.facts
+    words = ("tilbud", "timer", "samtaler") if lang == "da" else ("offers", "hours", "talks")
     if target == 1:
-        return (f"{facts['maaling.tilbud']} offers, {facts['citizen.ordinary_hours']} hours "
+        return (f"{facts['maaling.tilbud']} {words[0]}, {facts['citizen.ordinary_hours']} {words[1]} "
                 f"(< {facts['maaling.timer_graense']})")
-    return f"{facts['maaling.samtaler']} talks (< 4)"
+    return f"{facts['maaling.samtaler']} {words[2]} (< 4)"
 
 
 def render(result: focus_targets.FocusTargets, lang: str) -> str:
@@ -40,10 +42,10 @@ def render(result: focus_targets.FocusTargets, lang: str) -> str:
              f"({t['law']} {result.as_of.isoformat()})", "", f"{t['population']}: {len(result.population)}"]
     for target in (1, 2):
         share = result.share(target)
-        shown = "-" if share is None else f"{(share * 100).quantize(share.__class__('0.1'))} %"
+        shown = "-" if share is None else f"{(share * 100).quantize(Decimal('0.1'))} %"  # display only; decisions use the exact share
         against = result.against(target)
         lines += ["", f"{t['target']} {target}: {len(against)} {t['against']}, {t['share']} {shown}"]
-        lines += [f"  {c.case}: {_reason(c, target)}" for c in against]
+        lines += [f"  {c.case}: {_reason(c, target, lang)}" for c in against]
     undecided = [c.case for c in result.citizens if c.undecided]
     lines += ["", f"{t['undecided']}: {', '.join(undecided) or t['none']}",
               f"{result.other_municipalities} {t['others']}"]
