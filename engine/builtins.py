@@ -79,6 +79,29 @@ def days_between(start: dt.date, end: dt.date) -> Decimal:
     return Decimal((end - start).days)
 
 
+def _window_dates(events: tuple[values.Event, ...], start: dt.date, end: dt.date, kind: str | None) -> list[dt.date]:
+    return [e.date for e in events if start <= e.date <= end and (kind is None or e.kind == kind)]
+
+
+def first_date(events: tuple[values.Event, ...], start: dt.date, end: dt.date, kind: str | None = None) -> dt.date | None:
+    """The earliest event date in the window (both ends included), or no value when there is none."""
+    return min(_window_dates(events, start, end, kind), default=None)
+
+
+def last_date(events: tuple[values.Event, ...], start: dt.date, end: dt.date, kind: str | None = None) -> dt.date | None:
+    """The latest event date in the window (both ends included), or no value when there is none."""
+    return max(_window_dates(events, start, end, kind), default=None)
+
+
+def _window_check(returns: str) -> Callable[[list[str]], str]:
+    """The signature (events, from: date, to: date[, kind: string]) -> `returns`."""
+    def check(args: list[str]) -> str:
+        if len(args) == 4:
+            return _fixed("events", "date", "date", "string", returns=returns)(args)
+        return _fixed("events", "date", "date", returns=returns)(args)
+    return check
+
+
 REGISTRY: dict[str, Builtin] = {b.name: b for b in (
     Builtin("age", "age(birth_date: date, on: date) -> number", _fixed("date", "date", returns="number"), age,
             "Whole years of age on a date."),
@@ -101,4 +124,8 @@ REGISTRY: dict[str, Builtin] = {b.name: b for b in (
             lambda m: m.round_half_up(values.ORE), "Round half up to whole øre."),
     Builtin("round_kr", "round_kr(amount: money) -> money", _fixed("money", returns="money"),
             lambda m: m.round_half_up(values.KRONE), "Round half up to whole kroner."),
+    Builtin("first_date", "first_date(events, from: date, to: date[, kind: string]) -> date", _window_check("date"),
+            first_date, "The earliest event date in a window of dates (both ends included); no value if none."),
+    Builtin("last_date", "last_date(events, from: date, to: date[, kind: string]) -> date", _window_check("date"),
+            last_date, "The latest event date in a window of dates (both ends included); no value if none."),
 )}

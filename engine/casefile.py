@@ -27,6 +27,7 @@ TOP_LEVEL = {"case", "as_of", "municipality", "citizen", "payments"}
 class Case:
     id: str
     as_of: dt.date | None
+    municipality: str | None
     facts: dict[str, Any]
     digest: str
     data: dict[str, Any]
@@ -50,7 +51,9 @@ def read_case(source: str | Path | dict[str, Any], inputs: dict[str, Rule]) -> C
         raise CaseError(sorted(problems, key=Diagnostic.sort_key))
     data = root.to_python()
     digest = hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-    return Case(str(data.get("case") or "case"), as_of, facts, f"sha256:{digest}", data)
+    municipality = data.get("municipality")
+    return Case(str(data.get("case") or "case"), as_of, None if municipality is None else str(municipality),
+                facts, f"sha256:{digest}", data)
 
 
 def _as_of(root: YNode, problems: list[Diagnostic]) -> dt.date | None:

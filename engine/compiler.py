@@ -239,8 +239,9 @@ def _(node: ast.Steps, names: Names) -> Fn:
         key = subject(scope)
         if isinstance(key, Unknown) or key is None:
             return key
-        for low, high, result in rows:
-            if low <= key and (high is None or key <= high):
+        for (low, high, result), following in zip(rows, [*rows[1:], None]):
+            # a row reaches up to where the next one starts, so 4.5 falls in 1..4 when 5.. follows
+            if low <= key and (key < following[0] if following else high is None or key <= high):
                 return result(scope)
         return None
     return run

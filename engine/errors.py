@@ -68,9 +68,9 @@ class RulebookError(EngineError):
     category = "resolution"
     exit_code = 1
 
-    def __init__(self, diagnostics: Iterable[Diagnostic] | str, sources: object = None) -> None:
+    def __init__(self, diagnostics: Iterable[Diagnostic] | str, sources: object = None, root: str | None = None) -> None:
         super().__init__(diagnostics)
-        self.sources = sources
+        self.sources, self.root = sources, root
 
 
 class CaseError(EngineError):

@@ -44,7 +44,7 @@ class _Evaluation:
 
     def _switched_on(self, name: str) -> bool:
         proposal = self.proposals.get(name)
-        covered = proposal.covers(self.case.facts.get("municipality"), self.as_of) if proposal else False
+        covered = proposal.covers(self.case.municipality, self.as_of) if proposal else False
         if covered is None:  # limited to named municipalities, and the case does not say which
             self.missing.add("municipality")
         return covered is True

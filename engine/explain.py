@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 from engine.decision import Decision
 from engine.errors import Diagnostic
-from engine.source import SourceCache
+from engine.source import SourceCache, Span
 from engine.trace import TraceNode
 
 WORDS: dict[str, dict[str, str]] = {
@@ -105,10 +106,10 @@ def _show(value: Any, w: dict[str, str]) -> str:
         return w["none"]
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, list) and not all(isinstance(e, dict) for e in value):  # a set of codes
-        return "{" + ", ".join(str(v) for v in value) + "}"
-    if isinstance(value, list):  # recorded events
+    if isinstance(value, list) and all(isinstance(e, dict) for e in value):  # recorded events
         return ", ".join(" ".join(str(v) for v in (e.get("date"), e.get("kind")) if v) for e in value) or "[]"
+    if isinstance(value, list):  # a set of codes or numbers
+        return "{" + ", ".join(_show(v, w) for v in value) + "}"
     return str(value)
 
 
@@ -154,11 +155,18 @@ def _node_lines(node: TraceNode, w: dict[str, str], lang: str, depth: int) -> li
     return lines
 
 
-def render_diagnostic(diagnostic: Diagnostic, sources: SourceCache | None = None) -> str:
-    """`path:line:col: error[category]: message`, the source line, a caret under the span, and the hint."""
+def render_diagnostic(diagnostic: Diagnostic, sources: SourceCache | None = None, root: str | None = None) -> str:
+    """`path:line:col: error[category]: message`, the source line, a caret under the span, and the hint.
+
+    `root` is the rulebook folder as the user named it; paths are shown below it.
+    """
     sources = sources or SourceCache()
     span = diagnostic.span
-    where = f"{span}: " if span else ""
+
+    def shown(other: Span) -> str:
+        return f"{os.path.normpath(os.path.join(root, other.path)) if root else other.path}:{other.line}:{other.col}"
+
+    where = f"{shown(span)}: " if span else ""
     lines = [f"{where}{diagnostic.severity}[{diagnostic.category}]: {diagnostic.message}"]
     if span:
         text = sources.line(span.path, span.line)
@@ -167,7 +175,7 @@ def render_diagnostic(diagnostic: Diagnostic, sources: SourceCache | None = None
             gutter = " " * len(str(span.line))
             lines.append(f" {span.line} | {text}")
             lines.append(f" {gutter} | {' ' * (span.col - 1)}{'^' * max(1, width)}")
-    lines += [f"   note: see also {other}" for other in diagnostic.spans[1:]]
+    lines += [f"   note: see also {shown(other)}" for other in diagnostic.spans[1:]]
     suffix = f"   (rule {diagnostic.rule})" if diagnostic.rule else ""
     if diagnostic.hint or suffix:
         lines.append(f"   hint: {diagnostic.hint or ''}{suffix}".rstrip())

@@ -99,7 +99,7 @@ def measure(book: Rulebook, cases: Path, municipality: str, year: int, as_of: dt
     for row in casebatch.read_cases(cases, book.read_case):
         if row.case is None:
             problems.append(row)
-        elif row.case.facts.get("municipality") != municipality:
+        elif row.case.municipality != municipality:
             others += 1
         else:
             try:

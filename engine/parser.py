@@ -47,6 +47,8 @@ SYNTAX_ERRORS: list[tuple[str, str, list[str]]] = [
     ("a step table row is written LOW..HIGH -> RESULT",
      "for example: steps x { 1..4 -> 80%, 5.. -> 40% }",
      ["steps x { 1-4 -> 80% }", "steps x { 1 -> 80% }", "steps x { 1..4 80% }", "steps x { 1..4: 80% }"]),
+    ("comparisons cannot be chained", "join two comparisons with 'and': a < b and b < c",
+     ["a < b < c", "1 <= x <= 3", "a == b == c", "x > 1 >= 2", "x in {1} == 2"]),
     ("a closing parenthesis has no opening one", "remove the ')' or add the matching '('",
      ["a)", "1 + 2)", "f(a))", "(a))"]),
     ("a string is not closed", "end the string with a double quote \"",
@@ -152,9 +154,10 @@ def _generic_message(exc: lark.exceptions.UnexpectedInput) -> tuple[str, str]:
     if isinstance(exc, lark.exceptions.UnexpectedCharacters):
         return f"unexpected character {exc.char!r}", "remove it; the rule language does not use it"
     token = getattr(exc, "token", None)
-    found = "the end of the expression" if token is None or token.type == "$END" else repr(str(token))
-    expected = sorted({_READABLE.get(t, repr(t.lower())) for t in getattr(exc, "expected", ()) or ()})
-    return f"unexpected {found}", f"expected {', '.join(expected[:6])}" if expected else "check the expression here"
+    message = "the expression ends too early" if token is None or token.type == "$END" else f"unexpected {str(token)!r}"
+    expected = sorted({_READABLE.get(t, repr(t.lower())) for t in getattr(exc, "expected", ()) or ()},
+                      key=lambda word: (not word.startswith("a "), word))  # names and numbers first
+    return message, f"expected {', '.join(expected[:6])}" if expected else "check the expression here"
 
 
 class _Builder:

@@ -93,7 +93,8 @@ def resolve(ruleset: RuleSet) -> tuple[CheckedRuleSet, list[Diagnostic]]:
     diagnostics += cycle_diagnostics
     diagnostics += _types(rules, names, order)
     for rule in rules:
-        diagnostics += _citations(rule, ruleset.legal_refs)
+        if rule.window[0] <= rule.window[1]:  # a reversed window is reported once, by _structure
+            diagnostics += _citations(rule, ruleset.legal_refs)
     diagnostics += _conflicts(names)
     diagnostics += _exemptions(rules, ruleset.legal_refs)
     checked = CheckedRuleSet(
@@ -251,8 +252,8 @@ def _conflicts(names: Namespace) -> list[Diagnostic]:
     for name, definitions in names.values.items():
         for i, first in enumerate(definitions):
             for second in definitions[i + 1:]:
-                if _overlap(first, second) and first.proposal == second.proposal and first.priority == second.priority \
-                        and _same_condition(first.when, second.when):
+                if first.id != second.id and _overlap(first, second) and first.proposal == second.proposal \
+                        and first.priority == second.priority and _same_condition(first.when, second.when):
                     out.append(Diagnostic("conflict", f"'{first.id}' and '{second.id}' both define '{name}' "
                                           "under the same condition in an overlapping window",
                                           (second.span, first.span), "give them disjoint conditions or windows, or a priority", second.id))

@@ -42,11 +42,12 @@ def find_folders(path: Path | None) -> tuple[Path, Path]:
 class Rulebook:
     """A loaded and checked rulebook. `diagnostics` lists every problem `paragraf check` reports."""
 
-    def __init__(self, rules_dir: Path, legal_dir: Path) -> None:
+    def __init__(self, rules_dir: Path, legal_dir: Path, shown_as: str | None = None) -> None:
         if not rules_dir.is_dir():
             raise EngineError(f"no rules folder at {rules_dir}")
         self.sources = SourceCache()
-        ruleset, diagnostics = loader.load_rule_dir(rules_dir, legal_dir, self.sources, _display)
+        self.shown_as = shown_as  # the folder as the user named it; None for the bundled rulebook
+        ruleset, diagnostics = loader.load_rule_dir(rules_dir, legal_dir, self.sources, _relative_to_parent)
         self.checked, resolved = resolver.resolve(ruleset)
         self.diagnostics: list[Diagnostic] = sorted(diagnostics + resolved, key=Diagnostic.sort_key)
         self.fingerprint = "sha256:" + hashlib.sha256(
@@ -59,7 +60,7 @@ class Rulebook:
     @property
     def program(self) -> Program:
         if self.diagnostics:
-            raise RulebookError(self.diagnostics, self.sources)
+            raise RulebookError(self.diagnostics, self.sources, self.shown_as)
         if self._program is None:
             self._program = compile_ruleset(self.checked)
         return self._program
@@ -71,7 +72,7 @@ class Rulebook:
                  proposals: Iterable[proposal_switches.ProposalLike] = ()) -> Decision:
         """Evaluate a case (a path, a dict or a read case) on `as_of` (default: the case's own).
 
-        `proposals` switches proposals on: names, `NAME:219,751@2021-01-01` text, or `Proposal`s.
+        ``proposals`` switches proposals on: names, ``NAME:219,751@2021-01-01`` text, or ``Proposal`` objects.
         """
         program = self.program
         read = case if isinstance(case, casefile.Case) else self.read_case(case)
@@ -79,13 +80,12 @@ class Rulebook:
         switched = self.proposals(proposals)
         result = evaluator.evaluate(program, read, day, switched)
         return Decision(
-            case=read.id, as_of=day.isoformat(), municipality=read.facts.get("municipality"),
+            case=read.id, as_of=day.isoformat(), municipality=read.municipality,
             rulebook={"fingerprint": self.fingerprint, "engine_version": engine_version()},
             case_digest=read.digest, proposals=tuple(str(p) for p in switched),
             obligations=tuple(result["obligations"]), exemptions=tuple(result["exemptions"]),
             values=result["values"], unknown_values=tuple(result["unknown_values"]), missing=tuple(result["missing"]), trace=tuple(result["trace"]),
         )
-
 
     def proposals(self, proposals: Iterable[proposal_switches.ProposalLike]) -> tuple[proposal_switches.Proposal, ...]:
         """The switched-on proposals, checked against the rulebook's proposals and municipality codes."""
@@ -94,15 +94,13 @@ class Rulebook:
         return proposal_switches.normalise(proposals, self.checked.proposals, codes)
 
 
-def _display(path: Path) -> str:
-    """How a rulebook file is named in messages: bundled files by their place in the rulebook,
-    others relative to the working directory when they are below it."""
-    for root in (bundled_root(), Path.cwd()):
-        try:
-            return path.resolve().relative_to(root.resolve()).as_posix()
-        except ValueError:
-            continue
-    return str(path)
+def _relative_to_parent(path: Path) -> str:
+    """A rulebook file's name inside the rulebook (`rules/lab/x.yaml`), the same wherever it lives,
+    so that decisions do not depend on the working directory."""
+    folder = path.parent
+    while folder.name not in ("rules", "legal_refs") and folder != folder.parent:
+        folder = folder.parent
+    return path.relative_to(folder.parent).as_posix()
 
 
 def _as_of(as_of: dt.date | str | None, case: casefile.Case) -> dt.date:
@@ -120,4 +118,5 @@ def _as_of(as_of: dt.date | str | None, case: casefile.Case) -> dt.date:
 def load(path: str | Path | None = None) -> Rulebook:
     """Load a rulebook: a folder holding rules/ and legal_refs/, a rules folder, or the bundled one."""
     rules_dir, legal_dir = find_folders(Path(path) if path is not None else None)
-    return Rulebook(rules_dir, legal_dir)
+    shown_as = None if path is None else str(rules_dir.parent if rules_dir.name == "rules" else rules_dir)
+    return Rulebook(rules_dir, legal_dir, shown_as)

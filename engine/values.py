@@ -47,7 +47,7 @@ class Rate:
     fraction: Decimal
 
     def __str__(self) -> str:
-        return f"{format_decimal(self.fraction * 100, 0)} %"
+        return f"{format_decimal((self.fraction * 100).normalize(), 0)} %"
 
 
 UNITS = {

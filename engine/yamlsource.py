@@ -153,33 +153,18 @@ class _Converter:
     def _origin(self, node: yaml.ScalarNode) -> TextOrigin:
         """Map each character of the scalar's value to its line and column in the file."""
         start = node.start_mark
-        if node.style == "|":
-            return self._block_origin(node)
         offset = 1 if node.style in ("'", '"') else 0
         first = self.offset(start) + offset
-        if node.style != ">" and self.text[first:first + len(node.value)] == node.value:  # one line, no escapes
+        if node.style not in ("|", ">") and self.text[first:first + len(node.value)] == node.value:  # one line, no escapes
             return TextOrigin.standalone(node.value, self.name, start.line + 1, start.column + 1 + offset)
         return self._folded_origin(node, offset)
 
-    def _block_origin(self, node: yaml.ScalarNode) -> TextOrigin:
-        """Literal and folded blocks: content starts on the next line at a fixed indent."""
-        first_line = node.start_mark.line + 1  # 0-based index of the first content line
-        content = [ln for ln in self.lines[first_line:node.end_mark.line + 1] if ln.strip()]
-        indent = len(content[0]) - len(content[0].lstrip(" ")) if content else 0
-        positions, line = [], first_line
-        for char_line in node.value.split("\n"):
-            while line < len(self.lines) and not self.lines[line].strip() and char_line:
-                line += 1
-            positions.extend((line + 1, indent + 1 + i) for i in range(len(char_line) + 1))
-            line += 1
-        return TextOrigin(self.name, tuple(positions[: len(node.value) + 1]) or ((first_line + 1, indent + 1),))
-
     def _folded_origin(self, node: yaml.ScalarNode, offset: int) -> TextOrigin:
-        """Folded blocks, multi-line and escaped scalars: each character of the value sits at the
+        """Block, multi-line and escaped scalars: each character of the value sits at the
         next equal character of the source (whitespace at whitespace), which skips quotes, escape
         backslashes, indentation and line breaks. A character with no match (an escape such as
         \\u00e6) stays where the previous one ended."""
-        start_line = node.start_mark.line + 1 if node.style == ">" else None  # skip the block header
+        start_line = node.start_mark.line + 1 if node.style in ("|", ">") else None  # skip the block header
         begin = self.line_starts[min(start_line, len(self.lines))] if start_line else self.offset(node.start_mark) + offset
         end, indices, j = self.offset(node.end_mark), [], begin
         for char in node.value:

@@ -32,9 +32,10 @@ def case_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-def report(diagnostics: list[Diagnostic] | tuple[Diagnostic, ...], sources: SourceCache | None) -> None:
+def report(diagnostics: list[Diagnostic] | tuple[Diagnostic, ...], sources: SourceCache | None,
+           root: str | None = None) -> None:
     for diagnostic in diagnostics:
-        click.echo(explain.render_diagnostic(diagnostic, sources) + "\n", err=True)
+        click.echo(explain.render_diagnostic(diagnostic, sources, root) + "\n", err=True)
 
 
 def guarded(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -45,7 +46,7 @@ def guarded(command: Callable[..., Any]) -> Callable[..., Any]:
             return command(*args, **kwargs)
         except RulebookError as exc:
             click.echo(f"paragraf: the rulebook has {len(exc.diagnostics)} problem(s); run 'paragraf check'", err=True)
-            report(exc.diagnostics, exc.sources)
+            report(exc.diagnostics, exc.sources, exc.root)
             sys.exit(1)
         except EngineError as exc:
             report(exc.diagnostics, None)

@@ -7,22 +7,30 @@ from pathlib import Path
 
 import click
 
-from engine import explain, rulebook
+from engine import coverage, explain, rulebook
 from engine.cli import main
 from engine.cli.common import RULES_OPTION, case_options, guarded, parse_as_of
 
 
 @main.command()
 @RULES_OPTION
+@click.option("--coverage", "show_coverage", is_flag=True,
+              help="Also report, per act version, which paragraphs and chapters the rules cite and which not.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Format of the coverage report.")
 @guarded
-def check(rules_dir: Path | None) -> None:
+def check(rules_dir: Path | None, show_coverage: bool, fmt: str) -> None:
     """Report every problem in the rulebook, with file, line, column, a caret and a hint."""
     book = rulebook.load(rules_dir)
     if book.diagnostics:
         for diagnostic in book.diagnostics:
-            click.echo(explain.render_diagnostic(diagnostic, book.sources) + "\n")
+            click.echo(explain.render_diagnostic(diagnostic, book.sources, book.shown_as) + "\n")
         click.echo(f"{len(book.diagnostics)} problem(s) found")
         sys.exit(1)
+    if show_coverage:
+        report = coverage.coverage(book.checked.ruleset)
+        click.echo(coverage.to_json(report) if fmt == "json" else coverage.render_text(report), nl=False)
+        return
     rules = book.checked.ruleset.rules
     click.echo(f"ok: {len(rules)} rules, {len(book.checked.ruleset.files)} files, no problems")
 
