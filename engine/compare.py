@@ -49,6 +49,7 @@ class Comparison:
     as_of: str
     proposal: str
     changes: tuple[Change, ...]
+    missing: tuple[str, ...] = ()  # facts only the proposal needs (it leaves some outcomes unknown)
 
     @property
     def lifted(self) -> tuple[Change, ...]:
@@ -56,7 +57,8 @@ class Comparison:
 
     def to_dict(self) -> dict[str, Any]:
         return {"case": self.case, "municipality": self.municipality, "as_of": self.as_of,
-                "proposal": self.proposal, "changes": [c.to_dict() for c in self.changes]}
+                "proposal": self.proposal, "changes": [c.to_dict() for c in self.changes],
+                "missing": list(self.missing)}
 
 
 def compare(book: Rulebook, case: str | Path | dict[str, Any] | Case, proposal: ProposalLike,
@@ -70,7 +72,8 @@ def compare(book: Rulebook, case: str | Path | dict[str, Any] | Case, proposal: 
     before = {o["rule"]: o for o in without.obligations}
     changes = tuple(_change(before.get(o["rule"]), o) for o in with_.obligations
                     if _differs(before.get(o["rule"]), o))
-    return Comparison(with_.case, with_.municipality, with_.as_of, ", ".join(added), changes)
+    missing = tuple(name for name in with_.missing if name not in without.missing)
+    return Comparison(with_.case, with_.municipality, with_.as_of, ", ".join(added), changes, missing)
 
 
 def _exempted_by(obligation: dict[str, Any] | None) -> str | None:

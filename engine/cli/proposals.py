@@ -35,6 +35,8 @@ def render(comparison: comparing.Comparison, lang: str) -> str:
         lines.append(f"      {change.title[lang]}")
         lines.append(f"      {_status(change.before, change.exempted_by_before, w)} -> "
                      f"{_status(change.after, change.exempted_by_after, w)}")
+    if comparison.missing:
+        lines += ["", f"{w['missing']}:"] + [f"  {name}" for name in comparison.missing]
     return "\n".join(lines) + "\n"
 
 

@@ -81,6 +81,12 @@ class TestCompare:
     def test_other_municipality_named_changes_nothing(self, rulebook: engine.Rulebook) -> None:
         assert compare.compare(rulebook, AARHUS, f"{NAME}:219").changes == ()
 
+    def test_an_unstated_target_fact_leaves_the_changes_unknown_and_is_named(self, rulebook: engine.Rulebook) -> None:
+        comparison = compare.compare(rulebook, EXAMPLES / "sygedagpenge.yaml", NAME)
+        assert comparison.missing == ("citizen.complex_case",)
+        assert comparison.changes and {c.after for c in comparison.changes} == {"unknown"}
+        assert not comparison.lifted
+
     def test_already_exempted_by_law_changes_nothing(self, rulebook: engine.Rulebook) -> None:
         hillerod = EXAMPLES / "hillerod-complex.yaml"
         assert rulebook.evaluate(hillerod, proposals=[NAME]).obligation(
