@@ -3,7 +3,7 @@
 A scenario file holds optional `defaults` (a partial case) and `scenarios`, each with a
 `name`, `as_of`, a partial `case` merged over the defaults, optional `with` (proposals),
 and `expect`: obligation statuses (or `{status, due, fulfilled}`), `values`, `missing`,
-values may be `not_in_force`, `exemptions` (true/false: whether it holds, or `{holds, lifted_obligations, versions}`),
+values may be `not_in_force` or `unknown`, `exemptions` (true/false: whether it holds, or `{holds, lifted_obligations, versions}`),
 or `error` (the category of a case error that must be raised).
 """
 from __future__ import annotations
@@ -100,8 +100,10 @@ def run(book: rulebook_module.Rulebook, scenario: Scenario) -> Result:
                 problems.append(f"value {name}: expected it not to be in force on {decision.as_of}, but it is")
         elif not in_force:
             problems.append(f"value {name}: expected {want!r}, but it is not in force")
-        elif name not in decision.values:
-            problems.append(f"value {name}: expected {want!r}, but it is unknown")
+        elif want == "unknown" or name not in decision.values:
+            if (want == "unknown") != (name in decision.unknown_values):
+                problems.append(f"value {name}: expected {want!r}, got "
+                                f"{'unknown' if name in decision.unknown_values else repr(decision.values[name])}")
         elif not _same(want, decision.values[name]):
             problems.append(f"value {name}: expected {want!r}, got {decision.values[name]!r}")
             shown.add(name)
