@@ -30,7 +30,7 @@ class _Evaluation:
         self.program, self.checked, self.case, self.as_of = program, program.checked, case, as_of
         self.refs = self.checked.legal_refs
         self.proposals = proposals
-        self.blocks = subjects.blocks_of(self.checked)
+        self.blocks = subjects.blocks_of(program)
         self.case_blocks = subjects.case_blocks(case.data, subjects.known_blocks(self.checked))
         self.frames: list[Frame] = []
         self.memo: dict[str, tuple[Any, TraceNode]] = {}

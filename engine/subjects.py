@@ -8,22 +8,21 @@ asked for the municipality's ydelsesgrad. A case that carries no block is a citi
 """
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 from engine import ast
 from engine.model import Rule
 
 DEFAULT_BLOCK = "citizen"
-_CACHE: dict[int, tuple[Any, dict[str, frozenset[str]]]] = {}
+_CACHE: weakref.WeakKeyDictionary[Any, dict[str, frozenset[str]]] = weakref.WeakKeyDictionary()
 
 
-def blocks_of(checked: Any) -> dict[str, frozenset[str]]:
-    """Rule id → the case blocks it needs (computed once per checked rule set)."""
-    cached = _CACHE.get(id(checked))
-    if cached is None or cached[0] is not checked:
-        cached = (checked, _compute(checked))
-        _CACHE[id(checked)] = cached
-    return cached[1]
+def blocks_of(program: Any) -> dict[str, frozenset[str]]:
+    """Rule id → the case blocks it needs, computed once per compiled program (and freed with it)."""
+    if program not in _CACHE:
+        _CACHE[program] = _compute(program.checked)
+    return _CACHE[program]
 
 
 def case_blocks(data: dict[str, Any], known: frozenset[str]) -> frozenset[str]:

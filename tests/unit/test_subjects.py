@@ -6,7 +6,7 @@ from engine import subjects
 
 
 def test_rules_belong_to_the_blocks_they_read(rulebook: engine.Rulebook) -> None:
-    blocks = subjects.blocks_of(rulebook.checked)
+    blocks = subjects.blocks_of(rulebook.program)
     assert blocks["lab.kontaktforloeb.fire_samtaler"] == {"citizen"}          # through lab.maalgruppe
     assert blocks["tilsyn.redegoerelse.bek_1409_2019"] == {"tilsyn"}
     assert blocks["tilsyn.graense_fokusmaal_1.bek_1409_2019"] == {"tilsyn"}  # by its id, though it reads nothing
