@@ -55,6 +55,12 @@ def _count_check(args: list[str]) -> str:
     return _fixed("events", "date", "date", returns="number")(args)
 
 
+def _last_event_end_check(args: list[str]) -> str:
+    if len(args) == 3:
+        return _fixed("events", "date", "string", returns="date")(args)
+    return _fixed("events", "date", returns="date")(args)
+
+
 def age(birth: dt.date, on: dt.date) -> Decimal:
     """Whole years completed on `on` (a person born 1990-03-01 is 30 on 2020-03-01)."""
     return Decimal(relativedelta(on, birth).years)
@@ -73,6 +79,16 @@ def share(count: Decimal, rate: values.Rate) -> Decimal:
 def round_up(number: Decimal) -> Decimal:
     """The smallest whole number not below `number` (20.1 → 21)."""
     return number.to_integral_value(rounding=ROUND_CEILING)
+
+
+def last_event_end(events: tuple[values.Event, ...], to: dt.date, kind: str | None = None) -> Any:
+    """The last day of the latest event starting on or before `to` (optionally of one kind);
+    no value when there is none, and unknown when that event's last day is not recorded."""
+    started = [e for e in events if e.date <= to and (kind is None or e.kind == kind)]
+    if not started:
+        return None
+    latest = max(started, key=lambda e: (e.date, e.end or e.date))
+    return latest.end if latest.end is not None else values.Unknown()
 
 
 def days_between(start: dt.date, end: dt.date) -> Decimal:
@@ -109,6 +125,14 @@ REGISTRY: dict[str, Builtin] = {b.name: b for b in (
     Builtin("max", "max(a, b, ...) -> same type", _same_ordered, lambda *a: max(a), "The largest of its arguments."),
     Builtin("count", "count(events, from: date, to: date[, kind: string]) -> number", _count_check, count,
             "How many recorded events fall in a window of dates (both ends included)."),
+    Builtin("last_event_end", "last_event_end(events, to: date[, kind: string]) -> date", _last_event_end_check,
+            last_event_end, "The last day of the latest event starting on or before a date; unknown if not recorded."),
+    Builtin("cycle_start", "cycle_start(start: date, length: duration, on: date) -> date",
+            _fixed("date", "duration", "date", returns="date"), values.cycle_start,
+            "The first day of the period, among periods of that length following one another from start, that on falls in."),
+    Builtin("cycle_end", "cycle_end(start: date, length: duration, on: date) -> date",
+            _fixed("date", "duration", "date", returns="date"), values.cycle_end,
+            "The last day of that period: period_end(start, (k + 1) × length) for the k-th period."),
     Builtin("days_between", "days_between(from: date, to: date) -> number", _fixed("date", "date", returns="number"),
             days_between, "Calendar days from one date to another."),
     Builtin("period_end", "period_end(start: date, length: duration) -> date",

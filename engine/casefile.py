@@ -103,7 +103,7 @@ def _hint(spec: Any, node: YNode) -> str | None:
         close = difflib.get_close_matches(str(node.value), spec.values, n=1)
         return f"did you mean '{close[0]}'?" if close else f"allowed: {', '.join(spec.values[:15])}"
     return {"date": "write dates as YYYY-MM-DD", "bool": "write true or false",
-            "events": "write a list of {date: YYYY-MM-DD, kind: ...}",
+            "events": "write a list of {date: YYYY-MM-DD, kind: ..., end: YYYY-MM-DD (optional)}",
             "money": "write an amount in kroner with at most 2 decimals, such as 1234.50"}.get(spec.type)
 
 
@@ -161,11 +161,20 @@ def _events(node: YNode, spec: Any) -> tuple[values.Event, ...]:
     events = []
     for item in node.value:
         if item.kind == "map" and item.get("date") is not None:  # type: ignore[union-attr]
-            kind = item.get("kind")  # type: ignore[union-attr]
-            events.append(values.Event(_date(item.get("date"), spec), str(kind.value) if kind else None))  # type: ignore[arg-type,union-attr]
+            events.append(_event(item))  # type: ignore[arg-type]
         else:
             events.append(values.Event(_date(item, spec)))  # type: ignore[arg-type]
     return tuple(sorted(events, key=lambda e: (e.date, e.kind or "")))
+
+
+def _event(item: YNode) -> values.Event:
+    """{date, kind, end}: an event and, for one that lasts (an offer), its last day."""
+    kind, end_node = item.get("kind"), item.get("end")
+    start = _date(item.get("date"), None)  # type: ignore[arg-type]
+    end = _date(end_node, None) if end_node is not None and not end_node.is_null else None
+    if end is not None and end < start:
+        raise ValueError(f"an event ends ({end}) before it starts ({start})")
+    return values.Event(start, str(kind.value) if kind else None, end)
 
 
 READERS = {"bool": _bool, "number": _number, "money": _money, "percent": _percent, "date": _date,

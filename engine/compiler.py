@@ -220,13 +220,19 @@ def _(node: ast.If, names: Names) -> Fn:
 def _(node: ast.Call, names: Names) -> Fn:
     builtin = builtins.REGISTRY[node.function]
     args = [_compile(a, names) for a in node.args]
+    # a built-in that cannot answer from the facts it was given names the inputs it read
+    read = frozenset(a.dotted for a in node.args if isinstance(a, ast.Name) and a.dotted in names.inputs)
 
     def run(scope: Scope) -> Any:
         found = [arg(scope) for arg in args]
         missing = _unknown(*found)
         if missing or any(a is None for a in found):
             return missing
-        return builtin.call(*found)
+        try:
+            result = builtin.call(*found)
+        except ValueError as exc:
+            raise fail(f"{node.function}(): {exc}", node) from None
+        return Unknown(read) if isinstance(result, Unknown) and not result.missing else result
     return run
 
 

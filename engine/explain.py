@@ -106,11 +106,15 @@ def _show(value: Any, w: dict[str, str]) -> str:
         return w["none"]
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, list) and all(isinstance(e, dict) for e in value):  # recorded events
-        return ", ".join(" ".join(str(v) for v in (e.get("date"), e.get("kind")) if v) for e in value) or "[]"
+    if isinstance(value, list) and all(isinstance(e, dict) for e in value):  # recorded events, offers as date..end
+        return ", ".join(" ".join(str(v) for v in (_dates(e), e.get("kind")) if v) for e in value) or "[]"
     if isinstance(value, list):  # a set of codes or numbers
         return "{" + ", ".join(_show(v, w) for v in value) + "}"
     return str(value)
+
+
+def _dates(event: dict[str, Any]) -> str | None:
+    return f"{event['date']}..{event['end']}" if event.get("end") else event.get("date")
 
 
 def _explain_text(decision: Decision, node: TraceNode, w: dict[str, str], lang: str) -> str:

@@ -3,7 +3,7 @@
 A scenario file holds optional `defaults` (a partial case) and `scenarios`, each with a
 `name`, `as_of`, a partial `case` merged over the defaults, optional `with` (proposals),
 and `expect`: obligation statuses (or `{status, due, fulfilled}`), `values`, `missing`,
-values may be `not_in_force` or `unknown`, `exemptions` (true/false: whether it holds, or `{holds, lifted_obligations, versions}`),
+values may be `not_in_force` or `unknown`, `exemptions` (true/false: whether it holds, or `{holds, lifted_obligations, lifts_include, versions}`),
 or `error` (the category of a case error that must be raised).
 """
 from __future__ import annotations
@@ -150,8 +150,10 @@ def _exemption_problems(decision: Any, rule_id: str, want: Any) -> list[str]:
         return []
     actual = {"lifted_obligations": found["lifted_obligations"],
               "versions": [b["version"] for b in found["legal_basis"]]}
-    return [f"exemption {rule_id}: expected {key} {sorted(want[key])!r}, got {sorted(actual[key])!r}"
-            for key in actual if key in want and sorted(want[key]) != sorted(actual[key])]
+    problems = [f"exemption {rule_id}: expected {key} {sorted(want[key])!r}, got {sorted(actual[key])!r}"
+                for key in actual if key in want and sorted(want[key]) != sorted(actual[key])]
+    absent = sorted(set(want.get("lifts_include") or ()) - set(found["lifted_obligations"]))
+    return problems + ([f"exemption {rule_id}: does not lift {absent}"] if absent else [])
 
 
 def _same(expected: Any, actual: Any) -> bool:

@@ -77,10 +77,11 @@ class Duration:
 
 @attrs.frozen
 class Event:
-    """A dated event recorded in a case: a talk held, an offer given."""
+    """A dated event recorded in a case: a talk held, an offer given (with its last day, if known)."""
 
     date: dt.date
     kind: str | None = None
+    end: dt.date | None = None
 
 
 @attrs.frozen
@@ -116,9 +117,46 @@ def period_end(start: dt.date, duration: Duration) -> dt.date:
 
     It ends the day before the same date `duration` later; when that month has no such day
     (31 August + 6 months), the period ends on the month's last day (28 or 29 February).
+    Periods of days or weeks have no such case: 2 weeks from a Monday end on the second Sunday.
     """
     target = add_duration(start, duration)
-    return target if target.day != start.day else target - dt.timedelta(days=1)
+    clamped = duration.unit in ("months", "years") and target.day != start.day
+    return target if clamped else target - dt.timedelta(days=1)
+
+
+def cycle_bounds(start: dt.date, length: Duration, on: dt.date) -> tuple[dt.date, dt.date]:
+    """First and last day of the period, among periods of `length` following one another from
+    `start`, that `on` falls in (the first period when `on` is before `start`).
+
+    Period k ends on period_end(start, (k + 1) × length) and the next begins the day after, so
+    the periods meet without gaps or overlaps and the first one is the "first N months" of
+    `period_end`. Each end is counted from `start` itself, so month ends do not drift.
+    """
+    if length.count < 1:
+        raise ValueError(f"a period must be at least 1 {length.unit.rstrip('s')} long, not {length}")
+    k = max(0, _periods_between(start, length, on) - 1)
+    while k > 0 and period_end(start, length.scaled(k)) >= on:
+        k -= 1
+    while period_end(start, length.scaled(k + 1)) < on:
+        k += 1
+    first = start if k == 0 else period_end(start, length.scaled(k)) + dt.timedelta(days=1)
+    return first, period_end(start, length.scaled(k + 1))
+
+
+def _periods_between(start: dt.date, length: Duration, on: dt.date) -> int:
+    """A close estimate of how many whole periods lie between `start` and `on`."""
+    if length.unit in ("days", "weeks"):
+        return (on - start).days // (length.count * (7 if length.unit == "weeks" else 1))
+    months = (on.year - start.year) * 12 + on.month - start.month
+    return months // (length.count * (12 if length.unit == "years" else 1))
+
+
+def cycle_start(start: dt.date, length: Duration, on: dt.date) -> dt.date:
+    return cycle_bounds(start, length, on)[0]
+
+
+def cycle_end(start: dt.date, length: Duration, on: dt.date) -> dt.date:
+    return cycle_bounds(start, length, on)[1]
 
 
 def monday_of(day: dt.date) -> dt.date:
@@ -147,7 +185,8 @@ def to_json(value: Any) -> Any:
     if isinstance(value, Duration):
         return str(value)
     if isinstance(value, Event):
-        return {"date": value.date.isoformat(), "kind": value.kind}
+        shown = {"date": value.date.isoformat(), "kind": value.kind}
+        return shown if value.end is None else {**shown, "end": value.end.isoformat()}
     if isinstance(value, frozenset):
         return sorted((to_json(v) for v in value), key=lambda v: (str(type(v)), v))
     if isinstance(value, tuple):

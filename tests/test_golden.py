@@ -19,7 +19,7 @@ def three_mistakes(root: Path) -> None:
     """One file, three mistakes: a misspelt name, a paragraph that does not exist, a syntax error."""
     path = root / "rules" / "lab" / "ret_og_pligt_2019.yaml"
     text = path.read_text(encoding="utf-8")
-    text = text.replace("ref: § 102, stk. 1", "ref: § 1002, stk. 1", 1)
+    text = text.replace("§ 102, stk. 1", "§ 1002, stk. 1", 1)
     text = text.replace("when: lab.maalgruppe in {1, 2, 3}", "when: lab.maalgrupe in {1, 2, 3}", 1)
     text = text.replace("due: citizen.benefit_since + 1 month\n", "due: citizen.benefit_since + 1 month)\n", 1)
     path.write_text(text, encoding="utf-8")

@@ -75,6 +75,7 @@ class TestCompare:
                          if o["status"] != without.obligation(o["rule"])["status"])
         assert [c.rule for c in comparison.changes] == changed
         assert changed == ["lab.kontaktforloeb.fire_samtaler", "lab.kontaktforloeb.foerste_samtale",
+                           "lab.koordinerende_sagsbehandler.aktivitetsparate",  # LAB § 36, in kap. 7
                            "lab.ret_og_pligt.seks_maaneder", "styringsloven.jobcenter.afgoerelser"]
         assert all(c.before == "applies" and c.after == "exempted" and c.lifted for c in comparison.changes)
 
@@ -99,20 +100,20 @@ class TestCli:
         _, plain = run("eval", str(AARHUS), "--lang", "en")
         _, switched = run("eval", str(AARHUS), "--lang", "en", "--with", NAME)
         assert plain.count("[EXEMPTED]") == 0
-        assert switched.count("[EXEMPTED]") == 4
+        assert switched.count("[EXEMPTED]") == 5
         assert f"Proposals switched on: {NAME}" in switched
 
     def test_eval_compare_with(self) -> None:
         code, output = run("eval", str(AARHUS), "--compare-with", f"{NAME}:751", "--lang", "en")
         assert code == 0
-        assert output.count("[LIFTED]") == 4
+        assert output.count("[LIFTED]") == 5
         assert "applies -> exempted (exempted by frikommune.forslag.tvaergaaende_borgerforloeb.2020)" in output
 
     def test_eval_compare_with_json(self) -> None:
         code, output = run("eval", str(AARHUS), "--compare-with", NAME, "--format", "json")
         assert code == 0
         data = json.loads(output)
-        assert data["proposal"] == NAME and len(data["changes"]) == 4
+        assert data["proposal"] == NAME and len(data["changes"]) == 5
 
     def test_batch_over_json_lines_keeps_good_rows_and_reports_bad_ones(self, tmp_path: Path) -> None:
         good = {"case": "a", "as_of": "2021-03-01", "municipality": "751",
