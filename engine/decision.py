@@ -51,7 +51,7 @@ class Decision:
         return next((found for root in self.trace if (found := root.find(rule_id)) is not None), None)
 
     def explain(self, rule_id: str | None = None, format: str = "text", lang: str = "da") -> str:
-        """Render the decision (or one rule's part of it) as text or JSON, in Danish or English."""
+        """Render the decision (or one rule's part of it) as text, Markdown, HTML or JSON, in Danish or English."""
         from engine import explain
 
         return explain.render(self, rule_id, format, lang)

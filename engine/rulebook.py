@@ -45,6 +45,7 @@ class Rulebook:
     def __init__(self, rules_dir: Path, legal_dir: Path, shown_as: str | None = None) -> None:
         if not rules_dir.is_dir():
             raise EngineError(f"no rules folder at {rules_dir}")
+        self.rules_dir, self.legal_dir = rules_dir, legal_dir
         self.sources = SourceCache()
         self.shown_as = shown_as  # the folder as the user named it; None for the bundled rulebook
         ruleset, diagnostics = loader.load_rule_dir(rules_dir, legal_dir, self.sources, _relative_to_parent)

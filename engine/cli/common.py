@@ -25,8 +25,20 @@ def case_options(command: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed([
         click.option("--as-of", "as_of", help="Evaluate under the law in force on this date (YYYY-MM-DD)."),
         click.option("--with", "proposals", multiple=True, help="Switch on a proposal (may be repeated)."),
-        click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True),
+        click.option("--format", "fmt", type=click.Choice(explain.FORMATS), default="text", show_default=True),
         LANG_OPTION, RULES_OPTION,
+    ]):
+        command = option(command)
+    return command
+
+
+def record_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Where `eval` keeps the decision's record: a decision log (SQLite) and/or a record file."""
+    for option in reversed([
+        click.option("--log", "log_path", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Append the decision's record to this decision log (SQLite; created if needed)."),
+        click.option("--record", "record_path", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Write the decision's record (decision, case, rulebook digests) to this JSON file."),
     ]):
         command = option(command)
     return command

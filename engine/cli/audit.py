@@ -1,0 +1,122 @@
+"""Commands for auditors: replay a recorded decision, verify and read a decision log, and
+report which exemptions were used on a batch of cases."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, Iterator
+
+import click
+
+from engine import auditlog, record as records, replay as replays, report as reports, rulebook, usage_report
+from engine.cli import main
+from engine.cli.common import LANG_OPTION, RULES_OPTION, guarded
+
+EXISTING = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@main.command()
+@click.argument("record", type=EXISTING)
+@click.option("--entry", "entries", type=int, multiple=True,
+              help="For a decision log: replay this entry (may be repeated). Default: every decision in it.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@RULES_OPTION
+@guarded
+def replay(record: Path, entries: tuple[int, ...], fmt: str, rules_dir: Path | None) -> None:
+    """Evaluate a recorded decision again with the current rulebook and say what changed.
+
+    RECORD is a record file (from 'paragraf eval --record') or a decision log (from '--log').
+    Exit 0 when every result is identical, 1 when one differs.
+    """
+    book = rulebook.load(rules_dir)
+    results = [(where, replays.replay(data, book)) for where, data in _recorded(record, entries)]
+    if fmt == "json":
+        click.echo(json.dumps([{"record": w, **r.to_dict()} for w, r in results], sort_keys=True,
+                              ensure_ascii=False, indent=2, default=str))
+    else:
+        click.echo("\n".join(f"{where}: {result_text}" for where, result_text in
+                             ((w, replays.report_text(r)) for w, r in results)), nl=False)
+    if any(not r.identical for _, r in results):
+        sys.exit(1)
+
+
+def _recorded(path: Path, entries: tuple[int, ...]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(where, record) from a record file, or from the chosen entries of a decision log."""
+    if not auditlog.is_log(path):
+        yield str(path), records.read_record(path)
+        return
+    with auditlog.DecisionLog(path, create=False) as log:
+        chosen = [log.entry(seq) for seq in entries] if entries else [
+            e for e in log.entries() if e.kind == records.SCHEMA]
+        if not chosen:
+            raise records.RecordError(f"{path}: the log holds no decision records")
+        for entry in chosen:
+            yield f"{path}#{entry.seq}", records.check_record(entry.record, f"{path}#{entry.seq}")
+
+
+@main.group()
+def audit() -> None:
+    """Read and verify decision logs."""
+
+
+@audit.command()
+@click.argument("log", type=EXISTING)
+@guarded
+def verify(log: Path) -> None:
+    """Check that LOG's hash chain is intact: no entry changed, deleted or reordered.
+
+    Exit 0 when it is, 1 naming every entry that breaks it.
+    """
+    result = auditlog.verify(log)
+    for problem in result.problems:
+        click.echo(f"{log}: entry {problem.seq}: {problem.kind}: {problem.message}")
+    if not result.ok:
+        click.echo(f"{len(result.problems)} problem(s) in {result.entries} entries; first bad entry: "
+                   f"{result.problems[0].seq}")
+        sys.exit(1)
+    click.echo(f"ok: {result.entries} entries, chain intact; head: entry {result.head_seq} {result.head_hash}")
+
+
+@audit.command()
+@click.argument("log", type=EXISTING)
+@click.option("--entry", "seq", type=int, required=True, help="The entry to show.")
+@click.option("--format", "fmt", type=click.Choice(reports.FORMATS), default="text", show_default=True)
+@LANG_OPTION
+@guarded
+def show(log: Path, seq: int, fmt: str, lang: str) -> None:
+    """Render the decision logged as entry SEQ of LOG, as recorded (nothing is evaluated)."""
+    with auditlog.DecisionLog(log, create=False) as opened:
+        data = records.check_record(opened.entry(seq).record, f"{log}#{seq}")
+    click.echo(reports.render(data["decision"], format=fmt, lang=lang), nl=False)
+
+
+@main.group(name="report")
+def report_() -> None:
+    """Reports over a batch of cases."""
+
+
+@report_.command()
+@click.argument("cases", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(usage_report.FORMATS), default="markdown", show_default=True)
+@click.option("--period", type=click.Choice(usage_report.PERIODS), default="quarter", show_default=True,
+              help="Count by this period of each case's as_of date.")
+@click.option("--with", "proposals", multiple=True, help="Switch on a proposal (may be repeated).")
+@LANG_OPTION
+@RULES_OPTION
+@guarded
+def exemptions(cases: tuple[Path, ...], fmt: str, period: str, proposals: tuple[str, ...], lang: str,
+               rules_dir: Path | None) -> None:
+    """For each exemption: how many citizens it applied to, by municipality and period, and which
+    paragraphs of which act it set aside how often, over CASES (folders, case files, JSON lines).
+
+    Cases that cannot be read are reported on stderr and left out; the exit code is then 1.
+    """
+    book = rulebook.load(rules_dir)
+    result = usage_report.count_usage(book, cases, period, proposals)
+    click.echo(usage_report.render(result, fmt, lang), nl=False)
+    for bad in result.bad:
+        click.echo(f"{bad.where}: {bad.message}", err=True)
+    if result.bad:
+        click.echo(f"paragraf: {len(result.bad)} case(s) could not be evaluated and were left out", err=True)
+        sys.exit(1)
