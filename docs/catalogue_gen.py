@@ -13,6 +13,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Iterable
 
+import act_catalogue
 import engine
 from engine import ast, builtins, errors, loader, model, parser, resolver, typechecker
 from engine.citations import Citation
@@ -35,6 +36,7 @@ def generate(srcdir: str | Path) -> list[Path]:
         "_rule_keys.md": rule_keys(), "_arithmetic.md": arithmetic_table(),
         "_categories.md": category_list(),
     })
+    pages.update(act_catalogue.act_pages(book, esc))
     for stale in {p.name for p in out.glob("*.md")} - set(pages):
         (out / stale).unlink()
     return [write(out / name, text) for name, text in sorted(pages.items())]

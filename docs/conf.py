@@ -15,6 +15,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import catalogue_gen  # noqa: E402
+import change_transcripts  # noqa: E402
 import transcripts  # noqa: E402
 
 project = "paragraf"
@@ -46,6 +47,7 @@ nitpick_ignore_regex = [(r"py:class", r"(pathlib|datetime|decimal)\..*")]
 def _generate(app) -> None:  # type: ignore[no-untyped-def]
     catalogue_gen.generate(app.srcdir)
     transcripts.generate(app.srcdir)
+    change_transcripts.generate(app.srcdir)
 
 
 def _type_alias(app, env, node, contnode):  # type: ignore[no-untyped-def]

@@ -31,9 +31,48 @@ class Names(Protocol):
     values: dict[str, Any]
 
 
+class Recorder(Protocol):
+    """Told which way each condition went (see `engine.scenario_coverage`); only for instrumented programs."""
+
+    def saw(self, node: ast.Expr | ast.Step, outcome: Any) -> None: ...
+
+
+class _Observed:
+    """The names a program compiles against, plus the coverage recorder its closures report to."""
+
+    def __init__(self, names: Names, recorder: Recorder) -> None:
+        self.inputs, self.values, self.recorder = names.inputs, names.values, recorder
+
+
 def compile_expr(node: ast.Expr, names: Names) -> Fn:
     """Compile one checked expression."""
     return _compile(node, names)
+
+
+def _observed(node: ast.Expr, names: Names) -> Fn:
+    """A sub-expression whose outcome a coverage recorder sees; the plain closure when none listens."""
+    function = _compile(node, names)
+    recorder = getattr(names, "recorder", None)
+    if recorder is None:
+        return function
+
+    def run(scope: Scope) -> Any:
+        result = function(scope)
+        recorder.saw(node, result)
+        return result
+    return run
+
+
+def _reached(step: ast.Step, function: Fn, names: Names) -> Fn:
+    """A step table row that tells the coverage recorder when it is taken."""
+    recorder = getattr(names, "recorder", None)
+    if recorder is None:
+        return function
+
+    def run(scope: Scope) -> Any:
+        recorder.saw(step, True)
+        return function(scope)
+    return run
 
 
 def _unknown(*args: Any) -> Unknown | None:
@@ -189,7 +228,7 @@ def _decide_over_possible(a: Any, b: Any, decide: Callable[[Any, Any], Any]) -> 
 
 @_compile.register
 def _(node: ast.Logic, names: Names) -> Fn:
-    operands = [_compile(o, names) for o in node.operands]
+    operands = [_observed(o, names) for o in node.operands]
     decisive = node.op == "or"  # `or` is decided by a true operand, `and` by a false one
 
     def run(scope: Scope) -> Any:
@@ -206,7 +245,8 @@ def _(node: ast.Logic, names: Names) -> Fn:
 
 @_compile.register
 def _(node: ast.If, names: Names) -> Fn:
-    condition, then, otherwise = (_compile(n, names) for n in (node.condition, node.then, node.otherwise))
+    condition = _observed(node.condition, names)
+    then, otherwise = (_compile(n, names) for n in (node.then, node.otherwise))
 
     def run(scope: Scope) -> Any:
         test = condition(scope)
@@ -239,7 +279,8 @@ def _(node: ast.Call, names: Names) -> Fn:
 @_compile.register
 def _(node: ast.Steps, names: Names) -> Fn:
     subject = _compile(node.subject, names)
-    rows = [(step.low.value, step.high.value if step.high else None, _compile(step.result, names)) for step in node.steps]
+    rows = [(step.low.value, step.high.value if step.high else None, _reached(step, _compile(step.result, names), names))
+            for step in node.steps]
 
     def run(scope: Scope) -> Any:
         key = subject(scope)
@@ -256,8 +297,9 @@ def _(node: ast.Steps, names: Names) -> Fn:
 class Program:
     """A checked rule set with every rule expression compiled once, ready for many cases."""
 
-    def __init__(self, checked: Any) -> None:
+    def __init__(self, checked: Any, recorder: Recorder | None = None) -> None:
         self.checked = checked
+        self.names: Names = checked if recorder is None else _Observed(checked, recorder)
         # by identity: structurally equal literals may differ in type (`false == 0` in Python)
         self._compiled: dict[int, tuple[ast.Expr, Fn]] = {}
         for rule in checked.ruleset.rules:
@@ -267,9 +309,10 @@ class Program:
     def function(self, node: ast.Expr) -> Fn:
         """The closure of an expression or of any sub-expression (compiled on first use)."""
         if id(node) not in self._compiled:
-            self._compiled[id(node)] = (node, compile_expr(node, self.checked))
+            self._compiled[id(node)] = (node, _observed(node, self.names))
         return self._compiled[id(node)][1]
 
 
-def compile_ruleset(checked: Any) -> Program:
-    return Program(checked)
+def compile_ruleset(checked: Any, recorder: Recorder | None = None) -> Program:
+    """Compile every rule; with a `recorder`, the closures report how each condition went."""
+    return Program(checked, recorder)

@@ -15,7 +15,10 @@ CATEGORIES = (
     "citation",     # a legal citation that does not resolve
     "cycle",        # rules that depend on each other
     "conflict",     # two definitions of one value that both apply
-    "exemption",    # an exemption that lifts nothing
+    "exemption",    # an exemption that lifts nothing, or can never apply
+    "overlap",      # two definitions of a value that apply to the same case on the same day
+    "gap",          # a value declared total with no definition for some case on some day
+    "window",       # a rule that ends while its act goes on, with nothing taking over
     "case",         # a case file that does not fit the inputs
     "evaluation",   # a failure while evaluating a case
 )

@@ -36,6 +36,7 @@ class Paragraph:
     number: Number
     title: dict[str, str]
     stk: Optional[int] = None
+    repealed: Optional[dt.date] = None  # repealed from this date (dt.date.min: in every version of the numbering)
 
 
 @attrs.frozen
@@ -193,8 +194,20 @@ def _read_numbering(name: str, node: YNode, diagnostics: list[Diagnostic]) -> Nu
             para.problem(str(exc), paragraphs_node.key_spans[key])  # type: ignore[union-attr]
             continue
         stk = para.text("stk")
-        paragraphs[number] = Paragraph(number, para.texts("title"), int(stk) if stk and stk.isdigit() else None)
+        paragraphs[number] = Paragraph(number, para.texts("title"), int(stk) if stk and stk.isdigit() else None,
+                                       _repealed(para))
     return Numbering(name, tuple(chapters), paragraphs)
+
+
+def _repealed(para: FieldReader) -> dt.date | None:
+    """`repealed: true` (in every version using the numbering) or `repealed: YYYY-MM-DD` (from that day)."""
+    node = para.node_of("repealed")
+    if node is None or node.kind != "scalar":
+        return None
+    text = str(node.value).lower()
+    if text in ("true", "false", "yes", "no"):
+        return dt.date.min if text in ("true", "yes") else None
+    return para.date("repealed")
 
 
 def _read_version(act: str, node: YNode, numberings: dict[str, Numbering], diagnostics: list[Diagnostic]) -> Version | None:

@@ -21,10 +21,10 @@ from engine.yamlsource import FieldReader, YNode, read_yaml
 
 RULE_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
 PROPOSAL_ID = re.compile(r"^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)*$")  # switched on by name: --with tvaergaaende-borgerforloeb
-COMMON_KEYS = {"id", "kind", "ref", "title", "valid_from", "valid_to", "confidence", "note", "proposal"}
+COMMON_KEYS = {"id", "kind", "ref", "title", "valid_from", "valid_to", "confidence", "note", "proposal", "successor"}
 KIND_KEYS = {
     "input": {"type", "values", "description"},
-    "value": {"defines", "when", "expr", "priority"},
+    "value": {"defines", "when", "expr", "priority", "total"},
     "obligation": {"actor", "when", "due", "fulfilled"},
     "exemption": {"when", "lifts"},
     "proposal": set(),
@@ -106,6 +106,7 @@ def _read_rule(node: YNode, default_act: str | None, diagnostics: list[Diagnosti
         due=_expression(fields, "due"),
         fulfilled=_expression(fields, "fulfilled"),
         lifts=tuple(_lifts(fields, default_act)) if kind == "exemption" else (),
+        total=_flag(fields, "total"), successor=fields.text("successor"),
     )
 
 
@@ -182,6 +183,16 @@ def _actor(fields: FieldReader) -> str | None:
     if actor is not None and actor not in ACTORS:
         fields.problem(f"unknown actor '{actor}'", fields.node_of("actor").span, f"use one of: {', '.join(ACTORS)}")  # type: ignore[union-attr]
     return actor
+
+
+def _flag(fields: FieldReader, key: str) -> bool:
+    node = fields.node_of(key)
+    if node is None:
+        return False
+    if node.kind != "scalar" or not node.tag.endswith(":bool"):
+        fields.problem(f"'{key}' must be true or false", node.span)
+        return False
+    return str(node.value).lower() in ("true", "yes", "on")
 
 
 def _priority(fields: FieldReader) -> int:

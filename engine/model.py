@@ -63,6 +63,8 @@ class Rule:
     due: Optional[ast.Expr] = None
     fulfilled: Optional[ast.Expr] = None
     lifts: tuple[Lift, ...] = ()
+    total: bool = False                 # a value declared defined for every case (checked by `paragraf check`)
+    successor: Optional[str] = None     # "none" or the id of the rule taking over after valid_to
 
     @property
     def name(self) -> str:

@@ -1,6 +1,7 @@
 """The rulebook: load, check, evaluate. Ties the pipeline stages together."""
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 from importlib import metadata
@@ -65,6 +66,13 @@ class Rulebook:
         if self._program is None:
             self._program = compile_ruleset(self.checked)
         return self._program
+
+    def instrumented(self, recorder: Any) -> Rulebook:
+        """The same rulebook, evaluating through closures that report to a coverage recorder."""
+        program = self.program
+        twin = copy.copy(self)
+        twin._program = compile_ruleset(program.checked, recorder)
+        return twin
 
     def read_case(self, case: str | Path | dict[str, Any]) -> casefile.Case:
         return casefile.read_case(case, self.checked.inputs)

@@ -237,6 +237,9 @@ class FieldReader:
                          child.span, f"write '{key}: {{da: ..., en: ...}}'")
             return {}
         out = {lang: str(v.value) for lang, v in child.value.items() if v.kind == "scalar"}  # type: ignore[union-attr]
+        for extra in sorted(set(out) - {"da", "en"}):
+            self.problem(f"'{key}' of {self.what} has an unexpected key '{extra}'", child.key_spans[extra],
+                         "put texts holding a comma in quotes: {da: \"…, …\", en: \"…\"}")
         for lang in ("da", "en"):
             if lang not in out:
                 self.problem(f"'{key}' of {self.what} has no '{lang}' text", child.span, f"add '{lang}:'")

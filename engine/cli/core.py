@@ -31,6 +31,10 @@ def check(rules_dir: Path | None, show_coverage: bool, fmt: str) -> None:
         report = coverage.coverage(book.checked.ruleset)
         click.echo(coverage.to_json(report) if fmt == "json" else coverage.render_text(report), nl=False)
         return
+    from engine.cli.legal_officer import static_analysis
+
+    if static_analysis(book):
+        sys.exit(1)
     rules = book.checked.ruleset.rules
     click.echo(f"ok: {len(rules)} rules, {len(book.checked.ruleset.files)} files, no problems")
 
@@ -85,17 +89,22 @@ def explain_(case: Path, rule_id: str, as_of: str | None, proposals: tuple[str, 
 
 @main.command(name="test")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--coverage", is_flag=True, help="Also list the rules and branches of conditions no scenario exercised.")
 @RULES_OPTION
 @guarded
-def test_(paths: tuple[Path, ...], rules_dir: Path | None) -> None:
+def test_(paths: tuple[Path, ...], coverage: bool, rules_dir: Path | None) -> None:
     """Run the YAML scenario tests in PATHS (files or folders)."""
     from engine import testing
+    from engine.scenario_coverage import Coverage
 
     book = rulebook.load(rules_dir)
-    results = testing.run_paths(book, list(paths) or [Path("tests/scenarios")])
+    recorder = Coverage() if coverage else None
+    results = testing.run_paths(book, list(paths) or [Path("tests/scenarios")], recorder)
     failures = [r for r in results if not r.passed]
     for result in failures:
         click.echo(result.report() + "\n")
     click.echo(f"{len(results) - len(failures)} passed, {len(failures)} failed")
+    if recorder is not None:
+        click.echo("\n" + recorder.report(book.checked.ruleset.rules, book.checked.types).render(), nl=False)
     if failures or not results:
         sys.exit(1)
