@@ -232,7 +232,8 @@ class _Evaluation:
         if isinstance(node, ast.Logic):
             return [part for operand in node.operands if self.program.function(operand)(self) is False
                     for part in self._failed(operand)]
-        facts, cites = {}, []
+        facts: dict[str, Any] = {}
+        cites: list[dict[str, Any]] = []
         for name in (n for n in ast.walk(node) if isinstance(n, ast.Name)):
             if name.dotted in self.checked.inputs:
                 facts[name.dotted] = values.to_json(self.input(name.dotted))
