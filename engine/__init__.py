@@ -8,9 +8,10 @@
 from engine.decision import Decision
 from engine.errors import CaseError, Diagnostic, EngineError, EvaluationError, RulebookError, RuleFileError, RuleSyntaxError
 from engine.parser import parse_expression
+from engine.proposals import Proposal
 from engine.rulebook import Rulebook, load
 
 __all__ = [
-    "load", "Rulebook", "Decision", "Diagnostic", "parse_expression",
+    "load", "Rulebook", "Decision", "Diagnostic", "parse_expression", "Proposal",
     "EngineError", "RuleSyntaxError", "RuleFileError", "RulebookError", "CaseError", "EvaluationError",
 ]

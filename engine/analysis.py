@@ -376,7 +376,7 @@ def _same_place(mine: Any, theirs: Any, refs: LegalRefs, day: dt.date) -> bool:
     before, after = refs.version_on(mine, day - ONE_DAY), refs.version_on(theirs, day)
     if before is None or after is None or before.numbering is not after.numbering:
         return True  # renumbered: paragraph numbers cannot be compared across the change
-    return mine.kind == theirs.kind == "paragraph" and mine.first <= theirs.last and theirs.first <= mine.last
+    return bool(mine.kind == theirs.kind == "paragraph" and mine.first <= theirs.last and theirs.first <= mine.last)
 
 
 def repealed_citations(rules: Iterable[Rule], refs: LegalRefs) -> list[Diagnostic]:

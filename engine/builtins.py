@@ -6,7 +6,7 @@ A signature check returns the result type, or a message saying what is wrong.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from typing import Any, Callable
 
 import attrs
@@ -106,6 +106,16 @@ def count(events: tuple[values.Event, ...], start: dt.date, end: dt.date, kind: 
     return Decimal(sum(1 for e in events if start <= e.date <= end and (kind is None or e.kind == kind)))
 
 
+def share(count: Decimal, rate: values.Rate) -> Decimal:
+    """That share of a count, exact (15 % of 134 is 20.1); round it with round_up where a whole number is needed."""
+    return count * rate.fraction
+
+
+def round_up(number: Decimal) -> Decimal:
+    """The smallest whole number not below `number` (20.1 → 21)."""
+    return number.to_integral_value(rounding=ROUND_CEILING)
+
+
 def last_event_end(events: tuple[values.Event, ...], to: dt.date, kind: str | None = None) -> Any:
     """The last day of the latest event starting on or before `to` (optionally of one kind);
     no value when there is none, and unknown when that event's last day is not recorded."""
@@ -165,6 +175,10 @@ REGISTRY: dict[str, Builtin] = {b.name: b for b in (
             "The last day of a period of that length beginning on start (31 Aug + 6 months ends 28 Feb)."),
     Builtin("monday", "monday(day: date) -> date", _fixed("date", returns="date"), values.monday_of,
             "The Monday of the calendar week a date falls in."),
+    Builtin("share", "share(count: number, rate: percent) -> number", _fixed("number", "percent", returns="number"),
+            share, "That share of a count, exact."),
+    Builtin("round_up", "round_up(x: number) -> number", _fixed("number", returns="number"), round_up,
+            "Round up to a whole number."),
     Builtin("round_ore", "round_ore(amount: money) -> money", _fixed("money", returns="money"),
             lambda m: m.round_half_up(values.ORE), "Round half up to whole øre."),
     Builtin("round_kr", "round_kr(amount: money) -> money", _fixed("money", returns="money"),

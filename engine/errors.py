@@ -5,7 +5,7 @@ from typing import Iterable
 
 import attrs
 
-from engine.source import Span
+from engine.source import SourceCache, Span
 
 CATEGORIES = (
     "syntax",       # an expression or citation does not parse
@@ -71,7 +71,8 @@ class RulebookError(EngineError):
     category = "resolution"
     exit_code = 1
 
-    def __init__(self, diagnostics: Iterable[Diagnostic] | str, sources: object = None, root: str | None = None) -> None:
+    def __init__(self, diagnostics: Iterable[Diagnostic] | str, sources: SourceCache | None = None,
+                 root: str | None = None) -> None:
         super().__init__(diagnostics)
         self.sources, self.root = sources, root
 

@@ -9,32 +9,46 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Iterable
 
-from engine import ast, resolver, values
+from engine import ast, resolver, subjects, values
 from engine.casefile import Case
 from engine.compiler import Program
 from engine.errors import Diagnostic, EvaluationError
 from engine.model import Rule
+from engine.proposals import Proposal, ProposalLike, parse_switch
 from engine.trace import FailedPart, Frame, TraceNode
 from engine.values import Unknown
 
 
-def evaluate(program: Program, case: Case, as_of: dt.date, proposals: Iterable[str] = ()) -> dict[str, Any]:
+def evaluate(program: Program, case: Case, as_of: dt.date, proposals: Iterable[ProposalLike] = ()) -> dict[str, Any]:
     """The decision's content (obligations, exemptions, values, missing, trace) for one case."""
-    return _Evaluation(program, case, as_of, frozenset(proposals)).run()
+    switched = {p.name: p for p in (p if isinstance(p, Proposal) else parse_switch(p) for p in proposals)}
+    return _Evaluation(program, case, as_of, switched).run()
 
 
 class _Evaluation:
-    def __init__(self, program: Program, case: Case, as_of: dt.date, proposals: frozenset[str]) -> None:
+    def __init__(self, program: Program, case: Case, as_of: dt.date, proposals: dict[str, Proposal]) -> None:
         self.program, self.checked, self.case, self.as_of = program, program.checked, case, as_of
         self.refs = self.checked.legal_refs
         self.proposals = proposals
+        self.blocks = subjects.blocks_of(program)
+        self.case_blocks = subjects.case_blocks(case.data, subjects.known_blocks(self.checked))
         self.frames: list[Frame] = []
         self.memo: dict[str, tuple[Any, TraceNode]] = {}
         self.exemption_memo: dict[str, tuple[Any, TraceNode]] = {}
         self.missing: set[str] = set()
 
     def active(self, rule: Rule) -> bool:
-        return rule.per is None and rule.in_force(self.as_of) and (rule.proposal is None or rule.proposal in self.proposals)
+        """In force, about the kind of case at hand, and (for a proposal's rules) switched on here."""
+        return (rule.per is None  # weekly series need a history: engine.weekly evaluates them
+                and rule.in_force(self.as_of) and self.blocks.get(rule.id, frozenset()) <= self.case_blocks
+                and (rule.proposal is None or self._switched_on(rule.proposal)))
+
+    def _switched_on(self, name: str) -> bool:
+        proposal = self.proposals.get(name)
+        covered = proposal.covers(self.case.municipality, self.as_of) if proposal else False
+        if covered is None:  # limited to named municipalities, and the case does not say which
+            self.missing.add("municipality")
+        return covered is True
 
     # -- the Scope protocol used by compiled closures --------------------------------
     def input(self, input_id: str) -> Any:
@@ -219,7 +233,8 @@ class _Evaluation:
         if isinstance(node, ast.Logic):
             return [part for operand in node.operands if self.program.function(operand)(self) is False
                     for part in self._failed(operand)]
-        facts, cites = {}, []
+        facts: dict[str, Any] = {}
+        cites: list[dict[str, Any]] = []
         for name in (n for n in ast.walk(node) if isinstance(n, ast.Name)):
             if name.dotted in self.checked.inputs:
                 facts[name.dotted] = values.to_json(self.input(name.dotted))

@@ -20,6 +20,7 @@ from engine.source import SourceCache
 from engine.yamlsource import FieldReader, YNode, read_yaml
 
 RULE_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
+PROPOSAL_ID = re.compile(r"^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)*$")  # switched on by name: --with tvaergaaende-borgerforloeb
 COMMON_KEYS = {"id", "kind", "ref", "title", "valid_from", "valid_to", "confidence", "note", "proposal", "successor"}
 KIND_KEYS = {
     "input": {"type", "values", "description"},
@@ -77,7 +78,8 @@ def _read_rule(node: YNode, default_act: str | None, diagnostics: list[Diagnosti
     if node.kind != "map":
         diagnostics.append(Diagnostic("schema", "each rule must be a mapping", (node.span,)))
         return None
-    rule_id = str(node.value["id"].value) if "id" in node.value and node.value["id"].kind == "scalar" else None  # type: ignore[union-attr,index]
+    id_node = node.get("id")
+    rule_id = str(id_node.value) if id_node is not None and id_node.kind == "scalar" else None
     fields = FieldReader(node, f"rule '{rule_id}'" if rule_id else "a rule", diagnostics, rule_id)
     kind = fields.text("kind", required=True)
     if kind not in KINDS:
@@ -85,13 +87,13 @@ def _read_rule(node: YNode, default_act: str | None, diagnostics: list[Diagnosti
             fields.problem(f"unknown rule kind '{kind}'", fields.node_of("kind").span, f"use one of: {', '.join(KINDS)}")  # type: ignore[union-attr]
         return None
     fields.check_keys(COMMON_KEYS | KIND_KEYS[kind])
-    if rule_id is None or not RULE_ID.match(rule_id):
-        span = node.value["id"].span if "id" in node.value else node.span  # type: ignore[index,operator]
+    if rule_id is None or not (PROPOSAL_ID if kind == "proposal" else RULE_ID).match(rule_id):
+        span = id_node.span if id_node is not None else node.span
         fields.problem(f"rule id {rule_id!r} is missing or malformed", span,
                        "ids are dotted lower-case names such as lab.kontaktforloeb.fire_samtaler")
         return None
     return Rule(
-        id=rule_id, kind=kind, path=node.span.path, span=node.value["id"].span,  # type: ignore[index]
+        id=rule_id, kind=kind, path=node.span.path, span=id_node.span if id_node is not None else node.span,
         title=fields.texts("title"),
         refs=tuple(_citations(fields, "ref", default_act, required=kind not in ("input", "proposal"))),
         valid_from=fields.date("valid_from"), valid_to=fields.date("valid_to"),

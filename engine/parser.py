@@ -16,7 +16,7 @@ from lark import Token, Tree
 
 from engine import ast, citations, values
 from engine.errors import Diagnostic, RuleSyntaxError
-from engine.source import TextOrigin
+from engine.source import Span, TextOrigin
 
 MAX_EXPRESSION_LENGTH = 4000
 MAX_DEPTH = 60
@@ -83,7 +83,7 @@ def parse_expression(text: str, origin: TextOrigin | None = None) -> ast.Expr:
     return _Builder(origin).build(tree)
 
 
-def _check_depth(tree: Tree, origin: TextOrigin) -> None:
+def _check_depth(tree: Tree[Any], origin: TextOrigin) -> None:
     stack: list[tuple[Any, int]] = [(tree, 1)]
     while stack:
         node, depth = stack.pop()
@@ -110,9 +110,10 @@ def _match_example(exc: lark.exceptions.UnexpectedInput) -> tuple[str, str] | No
     """The table entry whose examples fail the same way: by character, else by parser state."""
     if isinstance(exc, lark.exceptions.UnexpectedCharacters):
         return _character_errors().get(exc.char)
-    examples = {(message, hint): ex for message, hint, ex in SYNTAX_ERRORS}
+    examples: dict[Any, list[str]] = {(message, hint): ex for message, hint, ex in SYNTAX_ERRORS}
     try:
-        return exc.match_examples(_grammar("expr").parse, examples, use_accepts=True)  # type: ignore[no-any-return]
+        label: tuple[str, str] | None = exc.match_examples(_grammar("expr").parse, examples, use_accepts=True)
+        return label
     except Exception:  # a malformed example must never turn a syntax error into a crash
         return None
 
@@ -135,7 +136,8 @@ def _character_errors() -> dict[str, tuple[str, str]]:
 
 
 def _position(exc: lark.exceptions.UnexpectedInput, text: str) -> int:
-    if isinstance(exc, lark.exceptions.UnexpectedEOF) or getattr(exc, "token", None) is not None and exc.token.type == "$END":
+    token = getattr(exc, "token", None)
+    if isinstance(exc, lark.exceptions.UnexpectedEOF) or token is not None and token.type == "$END":
         return max(0, len(text.rstrip()) - 1) if text.strip() else 0
     pos = getattr(exc, "pos_in_stream", None)
     return pos if isinstance(pos, int) else 0
@@ -165,7 +167,7 @@ class _Builder:
 
     def __init__(self, origin: TextOrigin) -> None:
         self.origin = origin
-        self.handlers: dict[str, Callable[[Tree], ast.Expr]] = {
+        self.handlers: dict[str, Callable[[Tree[Any]], ast.Expr]] = {
             "number": self.number, "money": self.money, "percent": self.percent,
             "duration": self.duration, "date": self.date, "string": self.string,
             "true": lambda t: ast.Literal(True, self.span(t)),
@@ -177,92 +179,92 @@ class _Builder:
             "binary": self.binary, "neg": self.neg, "negative_number": self.negative_number,
         }
 
-    def build(self, node: Tree | Token) -> ast.Expr:
+    def build(self, node: Tree[Any] | Token) -> ast.Expr:
         if isinstance(node, Token):  # a bare NUMBER or NAME token inlined by `?atom`
             return self.build(Tree("number" if node.type == "NUMBER" else "name", [node], _meta(node)))
         return self.handlers[node.data](node)
 
-    def span(self, node: Tree | Token):  # type: ignore[no-untyped-def]
+    def span(self, node: Tree[Any] | Token) -> Span:
         meta = node if isinstance(node, Token) else node.meta
-        return self.origin.span(meta.start_pos, meta.end_pos)
+        return self.origin.span(meta.start_pos or 0, meta.end_pos or 0)
 
-    def number(self, t: Tree) -> ast.Expr:
+    def number(self, t: Tree[Any]) -> ast.Expr:
         return ast.Literal(Decimal(str(t.children[0])), self.span(t))
 
-    def negative_number(self, t: Tree) -> ast.Expr:
+    def negative_number(self, t: Tree[Any]) -> ast.Expr:
         return ast.Literal(-Decimal(str(t.children[1])), self.span(t))
 
-    def money(self, t: Tree) -> ast.Expr:
+    def money(self, t: Tree[Any]) -> ast.Expr:
         return ast.Literal(values.Money(Decimal(str(t.children[0]))), self.span(t))
 
-    def percent(self, t: Tree) -> ast.Expr:
+    def percent(self, t: Tree[Any]) -> ast.Expr:
         return ast.Literal(values.Rate(Decimal(str(t.children[0])) / 100), self.span(t))
 
-    def duration(self, t: Tree) -> ast.Expr:
+    def duration(self, t: Tree[Any]) -> ast.Expr:
         count, unit = t.children
         if "." in str(count):
             raise _error("a duration counts whole days, weeks, months or years", "write 8 weeks, not 8.5 weeks",
                          self.origin, t.meta.start_pos, t.meta.end_pos)
         return ast.Literal(values.Duration(int(str(count)), values.UNITS[str(unit)]), self.span(t))
 
-    def date(self, t: Tree) -> ast.Expr:
+    def date(self, t: Tree[Any]) -> ast.Expr:
         try:
             return ast.Literal(dt.date.fromisoformat(str(t.children[0])), self.span(t))
         except ValueError:
             raise _error(f"{t.children[0]} is not a calendar date", "write a real date as YYYY-MM-DD",
                          self.origin, t.meta.start_pos, t.meta.end_pos) from None
 
-    def string(self, t: Tree) -> ast.Expr:
+    def string(self, t: Tree[Any]) -> ast.Expr:
         return ast.Literal(str(t.children[0])[1:-1], self.span(t))
 
-    def name(self, t: Tree) -> ast.Expr:
+    def name(self, t: Tree[Any]) -> ast.Expr:
         return ast.Name(tuple(str(c) for c in t.children), self.span(t))
 
-    def call(self, t: Tree) -> ast.Expr:
+    def call(self, t: Tree[Any]) -> ast.Expr:
         function, *args = t.children
         return ast.Call(str(function), tuple(self.build(a) for a in args if a is not None), self.span(t))
 
-    def set_(self, t: Tree) -> ast.Expr:
+    def set_(self, t: Tree[Any]) -> ast.Expr:
         return ast.SetLit(tuple(self.build(c) for c in t.children if c is not None), self.span(t))
 
-    def steps(self, t: Tree) -> ast.Expr:
+    def steps(self, t: Tree[Any]) -> ast.Expr:
         subject, *rows = [c for c in t.children if c is not None]
         return ast.Steps(self.build(subject), tuple(self.step(r) for r in rows), self.span(t))
 
-    def step(self, t: Tree) -> ast.Step:
+    def step(self, t: Tree[Any]) -> ast.Step:
         low, high, result = t.children
         built_high = self.build(high) if high is not None else None
         return ast.Step(self.build(low), built_high, self.build(result), self.span(t))  # type: ignore[arg-type]
 
-    def if_expr(self, t: Tree) -> ast.Expr:
+    def if_expr(self, t: Tree[Any]) -> ast.Expr:
         condition, then, otherwise = (self.build(c) for c in t.children)
         return ast.If(condition, then, otherwise, self.span(t))
 
-    def logic(self, t: Tree) -> ast.Expr:
+    def logic(self, t: Tree[Any]) -> ast.Expr:
         op = "or" if t.data == "or_op" else "and"
         return ast.Logic(op, tuple(self.build(c) for c in t.children), self.span(t))
 
-    def not_op(self, t: Tree) -> ast.Expr:
+    def not_op(self, t: Tree[Any]) -> ast.Expr:
         return ast.Unary("not", self.build(t.children[0]), self.span(t))
 
-    def neg(self, t: Tree) -> ast.Expr:
+    def neg(self, t: Tree[Any]) -> ast.Expr:
         return ast.Unary("-", self.build(t.children[1]), self.span(t))
 
-    def compare(self, t: Tree) -> ast.Expr:
+    def compare(self, t: Tree[Any]) -> ast.Expr:
         if t.data == "compare":
             left, op, right = t.children
             return ast.Compare(str(op), self.build(left), self.build(right), self.span(t))
         op = "in" if t.data == "in_op" else "not in"
         return ast.Compare(op, self.build(t.children[0]), self.build(t.children[1]), self.span(t))
 
-    def binary(self, t: Tree) -> ast.Expr:
+    def binary(self, t: Tree[Any]) -> ast.Expr:
         left, op, right = t.children
         return ast.Binary(str(op), self.build(left), self.build(right), self.span(t))
 
 
 def _meta(token: Token) -> Any:
-    meta = lark.tree.Meta()
-    meta.start_pos, meta.end_pos = token.start_pos, token.end_pos
+    meta = lark.tree.Meta()  # type: ignore[no-untyped-call]
+    meta.start_pos, meta.end_pos = token.start_pos or 0, token.end_pos or 0
     meta.empty = False
     return meta
 
@@ -280,7 +282,7 @@ def parse_citation(text: str, origin: TextOrigin | None = None, default_act: str
     return _citation_from_tree(tree, text.strip(), origin.span(0, len(text)), default_act)
 
 
-def _citation_from_tree(tree: Tree, text: str, span: Any, default_act: str | None) -> citations.Citation:
+def _citation_from_tree(tree: Tree[Any], text: str, span: Any, default_act: str | None) -> citations.Citation:
     act_tree, reference = tree.children
     act, pinned = default_act, None
     if act_tree is not None:
@@ -302,6 +304,6 @@ def _citation_from_tree(tree: Tree, text: str, span: Any, default_act: str | Non
     )
 
 
-def _para(t: Tree) -> citations.Number:
+def _para(t: Tree[Any]) -> citations.Number:
     number, letter = t.children
     return citations.Number(int(str(number)), str(letter) if letter is not None else "")

@@ -114,7 +114,8 @@ def resolve(ruleset: RuleSet) -> tuple[CheckedRuleSet, list[Diagnostic]]:
 
 
 def _duplicates(rules: tuple[Rule, ...], names: Namespace) -> list[Diagnostic]:
-    out, seen = [], {}
+    out: list[Diagnostic] = []
+    seen: dict[str, Rule] = {}
     for rule in rules:
         if rule.id in seen:
             first = seen[rule.id]

@@ -8,7 +8,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Iterable
 
-from engine import casefile, evaluator, loader, resolver
+from engine import casefile, evaluator, loader, proposals as proposal_switches, resolver
 from engine.compiler import Program, compile_ruleset
 from engine.decision import Decision
 from engine.source import SourceCache
@@ -78,23 +78,29 @@ class Rulebook:
         return casefile.read_case(case, self.checked.inputs)
 
     def evaluate(self, case: str | Path | dict[str, Any] | casefile.Case, as_of: dt.date | str | None = None,
-                 proposals: Iterable[str] = ()) -> Decision:
-        """Evaluate a case (a path, a dict or a read case) on `as_of` (default: the case's own)."""
+                 proposals: Iterable[proposal_switches.ProposalLike] = ()) -> Decision:
+        """Evaluate a case (a path, a dict or a read case) on `as_of` (default: the case's own).
+
+        ``proposals`` switches proposals on: names, ``NAME:219,751@2021-01-01`` text, or ``Proposal`` objects.
+        """
         program = self.program
         read = case if isinstance(case, casefile.Case) else self.read_case(case)
         day = _as_of(as_of, read)
-        proposals = tuple(sorted(set(proposals)))
-        unknown = [p for p in proposals if p not in self.checked.proposals]
-        if unknown:
-            raise CaseError(f"unknown proposal '{unknown[0]}'; known: {', '.join(sorted(self.checked.proposals)) or 'none'}")
-        result = evaluator.evaluate(program, read, day, proposals)
+        switched = self.proposals(proposals)
+        result = evaluator.evaluate(program, read, day, switched)
         return Decision(
             case=read.id, as_of=day.isoformat(), municipality=read.municipality,
             rulebook={"fingerprint": self.fingerprint, "engine_version": engine_version()},
-            case_digest=read.digest, proposals=proposals,
+            case_digest=read.digest, proposals=tuple(str(p) for p in switched),
             obligations=tuple(result["obligations"]), exemptions=tuple(result["exemptions"]),
             values=result["values"], unknown_values=tuple(result["unknown_values"]), missing=tuple(result["missing"]), trace=tuple(result["trace"]),
         )
+
+    def proposals(self, proposals: Iterable[proposal_switches.ProposalLike]) -> tuple[proposal_switches.Proposal, ...]:
+        """The switched-on proposals, checked against the rulebook's proposals and municipality codes."""
+        municipality = self.checked.inputs.get("municipality")
+        codes = municipality.input.values if municipality is not None and municipality.input else ()
+        return proposal_switches.normalise(proposals, self.checked.proposals, codes)
 
 
     def refusion(self, payments: str | Path | list[dict[str, Any]], proposals: Iterable[str] = ()) -> Any:

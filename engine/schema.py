@@ -74,6 +74,8 @@ def rules_schema() -> dict[str, Any]:
 def _kind_schema(kind: str) -> dict[str, Any]:
     keys = sorted(loader.COMMON_KEYS | loader.KIND_KEYS[kind])
     properties = {key: KEYS[key] for key in keys}
+    if kind == "proposal":  # switched on by name (--with tvaergaaende-borgerforloeb), so hyphens are allowed
+        properties["id"] = {**KEYS["id"], "pattern": loader.PROPOSAL_ID.pattern}
     properties["kind"] = {"const": kind}
     required = ["id", "kind", "title", *REQUIRED[kind]] + (["ref"] if kind not in ("input", "proposal") else [])
     return {"type": "object", "title": f"{kind} rule", "properties": properties,

@@ -3,6 +3,7 @@
 A scenario file holds optional `defaults` (a partial case) and `scenarios`, each with a
 `name`, `as_of`, a partial `case` merged over the defaults, optional `with` (proposals),
 and `expect`: obligation statuses (or `{status, due, fulfilled}`), `values`, `missing`,
+`exemptions` (true/false: whether it holds, or `{holds, lifted_obligations, lifts_include, versions}`),
 or `error` (the category of a case error that must be raised).
 """
 from __future__ import annotations
@@ -152,6 +153,8 @@ def run(book: rulebook_module.Rulebook, scenario: Scenario, coverage: Coverage |
         check.obligation(rule_id, want)
     for name, want in (scenario.expect.get("values") or {}).items():
         check.value(name, want)
+    for rule_id, want in (scenario.expect.get("exemptions") or {}).items():
+        check.exemption(rule_id, want)
     if "missing" in scenario.expect:
         check.missing(sorted(scenario.expect["missing"] or []))
     return Result(scenario, tuple(check.problems))
@@ -192,6 +195,27 @@ class _Check:
             rule = node.rule if node is not None and node.note is None else name
             self.problems.append(Problem(line, f"value {name}: wrong value", want, actual,
                                          self._rule_text(rule), self._why(name), self._formula(rule)))
+
+    def exemption(self, rule_id: str, want: Any) -> None:
+        """An exemption holds when the decision lists it; `versions` are the act versions its basis cites."""
+        want = want if isinstance(want, dict) else {"holds": want}
+        line = self.scenario.line_of(f"exemptions.{rule_id}")
+        found = next((e for e in self.decision.exemptions if e["rule"] == rule_id), None)
+        if want.get("holds", True) != (found is not None):
+            self.problems.append(Problem(line, f"exemption {rule_id}: whether it holds on {self.decision.as_of}",
+                                         want.get("holds", True), found is not None, self._rule_text(rule_id)))
+            return
+        if found is None:
+            return
+        actual = {"lifted_obligations": sorted(found["lifted_obligations"]),
+                  "versions": sorted(b["version"] for b in found["legal_basis"])}
+        for key in (k for k in actual if k in want and sorted(want[k]) != actual[k]):
+            self.problems.append(Problem(line, f"exemption {rule_id}: wrong {key}", sorted(want[key]), actual[key],
+                                         self._rule_text(rule_id)))
+        absent = sorted(set(want.get("lifts_include") or ()) - set(found["lifted_obligations"]))
+        if absent:
+            self.problems.append(Problem(line, f"exemption {rule_id}: does not lift all of lifts_include",
+                                         absent, found["lifted_obligations"], self._rule_text(rule_id)))
 
     def missing(self, want: list[str]) -> None:
         if want != list(self.decision.missing):

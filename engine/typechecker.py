@@ -136,7 +136,9 @@ class TypeChecker:
     def _check_codes(self, node: ast.Compare) -> None:
         """A literal compared with a code input must be one of that input's allowed values."""
         for name, other in ((node.left, node.right), (node.right, node.left)):
-            allowed = self.names.allowed_codes(name) if isinstance(name, ast.Name) else ()
+            if not isinstance(name, ast.Name):
+                continue
+            allowed = self.names.allowed_codes(name)
             if not allowed:
                 continue
             items = other.items if isinstance(other, ast.SetLit) else (other,)

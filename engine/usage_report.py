@@ -18,7 +18,7 @@ from typing import Any, Iterable, Iterator
 import attrs
 
 from engine.decision import Decision
-from engine.errors import CaseError, EngineError
+from engine.errors import EngineError
 from engine.rulebook import Rulebook
 
 CASE_SUFFIXES = (".yaml", ".yml", ".json")
@@ -62,14 +62,11 @@ def count_usage(book: Rulebook, sources: Iterable[Path], period: str = "quarter"
     if period not in PERIODS:
         raise ValueError(f"unknown period {period!r}; use one of {', '.join(PERIODS)}")
     report = UsageReport(period)
-    proposals = tuple(proposals)
     _ = book.program  # a broken rulebook stops here, once, rather than once per case
-    unknown = [p for p in proposals if p not in book.checked.proposals]
-    if unknown:
-        raise CaseError(f"unknown proposal '{unknown[0]}'; known: {', '.join(sorted(book.checked.proposals)) or 'none'}")
+    switched = book.proposals(proposals)  # unknown names and codes are refused here, once
     for where, case in read_cases(sources, report.bad):
         try:
-            decision = book.evaluate(case, None, proposals)
+            decision = book.evaluate(case, None, switched)
         except EngineError as exc:
             report.bad.append(BadCase(where, _message(exc)))
             continue

@@ -65,9 +65,6 @@ class Duration:
     count: int
     unit: str  # one of days, weeks, months, years
 
-    def delta(self) -> relativedelta:
-        return relativedelta(**{self.unit: self.count})
-
     def scaled(self, factor: int) -> Duration:
         return Duration(self.count * factor, self.unit)
 
@@ -103,12 +100,13 @@ class Unknown:
         return "unknown"
 
 
-Value = Union[Decimal, Money, Rate, dt.date, Duration, bool, str, frozenset, tuple, Unknown, None]
+Value = Union[Decimal, Money, Rate, dt.date, Duration, bool, str, frozenset[Any], tuple[Any, ...], Unknown, None]
 
 
 def add_duration(day: dt.date, duration: Duration, sign: int = 1) -> dt.date:
     """Calendar arithmetic: months and years clamp to the month's last day (2021-01-31 + 1 month = 2021-02-28)."""
-    result: dt.date = day + relativedelta(**{duration.unit: sign * duration.count})
+    shift: dict[str, Any] = {duration.unit: sign * duration.count}
+    result: dt.date = day + relativedelta(**shift)
     return result
 
 

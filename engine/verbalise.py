@@ -56,10 +56,10 @@ def _(node: ast.Name, words: _Words) -> str:
     if dotted == "as_of":
         return words.w["as_of"]
     if dotted in words.checked.inputs:
-        return words.checked.inputs[dotted].title.get(words.lang, dotted)
+        return str(words.checked.inputs[dotted].title.get(words.lang, dotted))
     definitions = words.checked.values.get(dotted, ())
     if len(definitions) == 1:
-        return definitions[0].title.get(words.lang, dotted)
+        return str(definitions[0].title.get(words.lang, dotted))
     if definitions:
         return f"`{dotted}`"
     return _code(dotted, words)

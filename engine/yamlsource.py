@@ -132,6 +132,7 @@ class _Converter:
             return self._mapping(node)
         if isinstance(node, yaml.SequenceNode):
             return YNode("seq", [self.convert(n) for n in node.value], self.span(node), node.tag)
+        assert isinstance(node, yaml.ScalarNode)
         return YNode("scalar", node.value, self.span(node), node.tag, self._origin(node))
 
     def _mapping(self, node: yaml.MappingNode) -> YNode:

@@ -19,3 +19,5 @@ from engine.cli import core  # noqa: E402,F401  (registers the commands)
 from engine.cli import refusion  # noqa: E402,F401
 from engine.cli import legal_officer  # noqa: E402,F401
 from engine.cli import audit  # noqa: E402,F401  (replay, audit, report)
+from engine.cli import proposals  # noqa: E402,F401  (compare)
+from engine.cli import tilsyn  # noqa: E402,F401  (tilsyn fokusmaal)

@@ -43,10 +43,15 @@ def check(rules_dir: Path | None, show_coverage: bool, fmt: str) -> None:
 @click.argument("case", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @case_options
 @record_options
+@click.option("--compare-with", "compare_with", help="Show what this proposal would change for CASE instead.")
 @guarded
 def eval_(case: Path, as_of: str | None, proposals: tuple[str, ...], fmt: str, lang: str, rules_dir: Path | None,
-          log_path: Path | None, record_path: Path | None) -> None:
+          log_path: Path | None, record_path: Path | None, compare_with: str | None) -> None:
     """Evaluate CASE: which obligations apply, by when, and which exemptions lift them."""
+    if compare_with is not None:
+        from engine.cli.proposals import print_comparison
+
+        return print_comparison(case, compare_with, as_of, proposals, fmt, lang, rules_dir)
     book = rulebook.load(rules_dir)
     read = book.read_case(case)
     decision = book.evaluate(read, parse_as_of(as_of), proposals)
