@@ -141,7 +141,7 @@ class _Run:
     def entry_bits(self) -> np.ndarray:
         """Each amount entry's benefit as a bit, computed once."""
         if not hasattr(self, "_bits"):
-            self._bits = np.left_shift(np.int64(1), self.weeks.entry_code)
+            self._bits: np.ndarray = np.left_shift(np.int64(1), self.weeks.entry_code)
         return self._bits
 
     def entry_groups(self) -> tuple[np.ndarray, np.ndarray]:
@@ -224,7 +224,7 @@ def _define(frame: Frame, name: str) -> Arr:
         return frame.batch.function(single.expr)(frame)  # type: ignore[arg-type]
     definitions = [(rule, mask) for rule in frame.batch.definitions[name] if np.any(mask := _in_force(frame, rule))]
     if len(definitions) == 1 and definitions[0][0].when is None and np.all(definitions[0][1]):
-        return frame.batch.function(definitions[0][0].expr)(frame)  # type: ignore[arg-type]
+        return frame.batch.function(definitions[0][0].expr)(frame)
     result = _nothing(frame.batch.checked.types.get(name, "any"))
     taken: dict[int, Any] = {}
     for rule, in_force in definitions:  # ascending priority: a higher one overrides
@@ -239,7 +239,7 @@ def _define(frame: Frame, name: str) -> Arr:
                 "conflict", f"'{other.id}' and '{rule.id}' both define '{name}' in the same week",
                 (other.span, rule.span), "make their conditions disjoint or give one a higher priority", rule.id)])
         taken[rule.priority] = (rule, holds | taken[rule.priority][1] if rule.priority in taken else holds)
-        result = _where(holds, frame.batch.function(rule.expr)(frame), result)  # type: ignore[arg-type]
+        result = _where(holds, frame.batch.function(rule.expr)(frame), result)
     return result
 
 
@@ -490,9 +490,9 @@ def _amount_sum(node: ast.Binary, terms: list[tuple[str, ast.Expr, ast.Expr | No
             if chosen.none is not None and np.any(chosen.none):  # a set with no value: the plain sum says so
                 return _add(left(frame), right(frame))
             masks.append(chosen.data if condition is None else np.where(_truth(condition(frame)), chosen.data, 0))
-        union, overlap = masks[0], np.bool_(False)
+        union, overlap = masks[0], False
         for mask in masks[1:]:
-            overlap = overlap | np.any((union & mask) != 0)
+            overlap = overlap or bool(np.any((union & mask) != 0))
             union = union | mask
         if overlap:
             return _add(left(frame), right(frame))
@@ -543,7 +543,7 @@ def _(node: ast.Logic, batch: BatchProgram) -> Fn:
     return run
 
 
-Member = tuple[ast.Expr | None, ast.Expr | None, int | None]  # (condition, set, or a single code's bit)
+Member = tuple["ast.Expr | None", ast.Expr, "int | None"]  # (condition, a set or a code, -1 for a code)
 
 
 def _member(node: ast.Expr, fact: str) -> Member | None:
@@ -560,7 +560,7 @@ def _member(node: ast.Expr, fact: str) -> Member | None:
     return None
 
 
-def _memberships(node: ast.Logic) -> list[Member] | None:
+def _memberships(node: ast.Logic) -> list[Member | None] | None:
     """Two or more operands of an `or` that ask whether week.benefits meets a set: one test of the union."""
     found = [_member(o, "week.benefits") for o in node.operands]
     return found if sum(m is not None for m in found) >= 2 else None
@@ -610,7 +610,8 @@ def _(node: ast.Steps, batch: BatchProgram) -> Fn:
     for step in node.steps:
         if not isinstance(step.low.value, Decimal):
             raise unsupported(node, "a step table over anything but whole numbers")
-        rows.append((int(step.low.value), int(step.high.value) if step.high else None, batch.function(step.result)))
+        high = step.high.value if step.high else None
+        rows.append((int(step.low.value), None if high is None else int(high), batch.function(step.result)))  # type: ignore[arg-type]
 
     constant = all(isinstance(step.result, ast.Literal) for step in node.steps)
 

@@ -101,7 +101,7 @@ def _(node: ast.Name, names: Names) -> Fn:
     if dotted == "as_of":
         return lambda scope: scope.as_of
     if dotted.startswith("week."):  # a fact of the current week, supplied by the weekly evaluator
-        return lambda scope: scope.week(dotted)
+        return lambda scope: scope.week(dotted)  # type: ignore[attr-defined]
     if dotted in names.inputs:
         return lambda scope: scope.input(dotted)
     if dotted in names.values:

@@ -314,4 +314,5 @@ def _date(text: pa.Array, name: str, optional: bool = False) -> tuple[pa.Array, 
 
 
 def _ints(column: pa.Array, fill: int) -> np.ndarray:
-    return pc.fill_null(column, fill).to_numpy(zero_copy_only=False)
+    out: np.ndarray = pc.fill_null(column, fill).to_numpy(zero_copy_only=False)
+    return out

@@ -145,7 +145,7 @@ class Summary:
                     early_month: np.ndarray, late_month: np.ndarray) -> None:
         amount, none = result.data[COLUMNS[column]]
         totals, tail_name = SPLIT[column]
-        expense = sum(result.data[name][0].astype(np.int64) for name in totals)
+        expense = np.sum([result.data[name][0].astype(np.int64) for name in totals], axis=0)
         tail = result.data[tail_name][0].astype(np.int64)
         week_index, local = np.nonzero((amount != 0) & ~none)
         if not len(week_index):
@@ -187,7 +187,8 @@ class RefusionResult:
     bad: tuple[BadRow, ...]
 
     def records(self) -> list[dict[str, object]]:
-        return self.table.to_pylist()
+        rows: list[dict[str, object]] = self.table.to_pylist()
+        return rows
 
 
 def refusion(program: Program, payments: Payments, proposals: Iterable[str] = ()) -> RefusionResult:

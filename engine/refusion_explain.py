@@ -7,6 +7,7 @@ is shown beside the week's amount it adds up to.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Iterable
 
@@ -89,7 +90,7 @@ def _payments(who: _Person, week: int) -> list[str]:
 
 
 def _ore_text(share: Fraction) -> str:
-    return f"{values.Money(values.Decimal(share.numerator) / values.Decimal(share.denominator) / 100).round_half_up()} (exactly {share} øre)"
+    return f"{values.Money(Decimal(share.numerator) / Decimal(share.denominator) / 100).round_half_up()} (exactly {share} øre)"
 
 
 def _count(who: _Person, week: int) -> list[str]:
@@ -146,7 +147,7 @@ def _step(who: _Person, name: str, count: int) -> str:
         return ""
     for step in rule.expr.steps:
         high = step.high.value if step.high else None
-        if step.low.value <= count and (high is None or count <= high):
+        if step.low.value <= count and (high is None or count <= high):  # type: ignore[operator]
             return f"; affected weeks {ast.to_source(step.low)}..{ast.to_source(step.high) if step.high else ''}"
     return ""
 

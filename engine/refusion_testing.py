@@ -76,8 +76,8 @@ def _agree(book: Any, read: payments.Payments, results: list[Any]) -> list[str]:
 
 def _same(expected: Any, actual: Any) -> bool:
     if expected is None or actual is None:
-        return expected == actual
+        return bool(expected == actual)
     try:
-        return Decimal(str(expected)) == Decimal(str(actual))
+        return bool(Decimal(str(expected)) == Decimal(str(actual)))
     except InvalidOperation:
         return str(expected) == str(actual)

@@ -132,4 +132,5 @@ def choose(program: Program, scope: Any, name: str, proposals: frozenset[str]) -
         raise EvaluationError([Diagnostic(
             "conflict", f"'{top[0].id}' and '{top[1].id}' both define '{name}' in the week of {scope.as_of}",
             (top[0].span, top[1].span), "make their conditions disjoint or give one a higher priority", top[0].id)])
-    return top[0]
+    chosen: Rule = top[0]
+    return chosen

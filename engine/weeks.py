@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from fractions import Fraction
+from typing import Any
 
 import attrs
 import numpy as np
@@ -30,7 +31,7 @@ def from_day_number(number: int) -> dt.date:
     return EPOCH + dt.timedelta(days=int(number))
 
 
-def monday(days: np.ndarray | int) -> np.ndarray | int:
+def monday(days: Any) -> Any:
     """The day number of the Monday of each day's week."""
     return days - (days + EPOCH_WEEKDAY) % 7
 
@@ -146,7 +147,8 @@ def _round_sums(numerator: np.ndarray, denominator: np.ndarray, groups: np.ndarr
         lo, hi = groups[group], groups[group] + sizes[group]
         exact = sum((Fraction(int(n), int(d)) for n, d in zip(numerator[lo:hi], denominator[lo:hi])), Fraction(0))
         out[group] = int((exact * 2 + 1) // 2)
-    return out
+    rounded: np.ndarray = out
+    return rounded
 
 
 def _bit_masks(cell: np.ndarray, code: np.ndarray, shape: tuple[int, int]) -> np.ndarray:

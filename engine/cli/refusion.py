@@ -47,7 +47,7 @@ def refusion(payments_path: Path, out: Path | None, summary: bool, proposals: tu
     book = rulebook.load(rules_dir)
     program = book.program
     _check_proposals(book, proposals)
-    with _bar(None, "rows", "reading") as bar:  # type: ignore[arg-type]
+    with _bar(None, "rows", "reading") as bar:
         read = payment_records.read_payments(payments_path, _codes(book), progress=bar.update)
     totals = refusion_module.Summary()
     writer = _Writer(out if out is not None else (None if summary else "-"))
@@ -80,7 +80,8 @@ class _Writer:
     """Streams tables to a CSV or Parquet file, or CSV to standard output ("-"); None writes nothing."""
 
     def __init__(self, target: Path | str | None) -> None:
-        self.target, self.handle = target, None
+        self.target: Path | str | None = target
+        self.handle: Any = None
 
     def write(self, table: Any) -> None:
         if self.target is None:
