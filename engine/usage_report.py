@@ -13,16 +13,15 @@ import io
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
 
 import attrs
 
+from engine import casebatch
 from engine.decision import Decision
 from engine.errors import EngineError
 from engine.rulebook import Rulebook
 
-CASE_SUFFIXES = (".yaml", ".yml", ".json")
-LINES_SUFFIXES = (".jsonl", ".ndjson")
 PERIODS = ("month", "quarter", "year")
 FORMATS = ("markdown", "csv", "json")
 
@@ -64,44 +63,18 @@ def count_usage(book: Rulebook, sources: Iterable[Path], period: str = "quarter"
     report = UsageReport(period)
     _ = book.program  # a broken rulebook stops here, once, rather than once per case
     switched = book.proposals(proposals)  # unknown names and codes are refused here, once
-    for where, case in read_cases(sources, report.bad):
+    rows = (row for source in sources for row in casebatch.read_cases(Path(source), book.read_case))
+    for row in rows:
         try:
-            decision = book.evaluate(case, None, switched)
+            if row.case is None:
+                raise EngineError(row.problems)
+            decision = book.evaluate(row.case, None, switched)
         except EngineError as exc:
-            report.bad.append(BadCase(where, _message(exc)))
+            report.bad.append(BadCase(row.source, _message(exc)))
             continue
         report.cases += 1
         _count(report, decision)
     return report
-
-
-def read_cases(sources: Iterable[Path], bad: list[BadCase]) -> Iterator[tuple[str, Any]]:
-    """(where, case) for every case file in the folders and files given, and every JSON line."""
-    for source in sources:
-        if source.is_dir():
-            for path in sorted(p for p in source.rglob("*") if p.suffix in CASE_SUFFIXES and p.is_file()):
-                yield str(path), path
-        elif source.suffix in LINES_SUFFIXES:
-            yield from _json_lines(source, bad)
-        else:
-            yield str(source), source
-
-
-def _json_lines(path: Path, bad: list[BadCase]) -> Iterator[tuple[str, Any]]:
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            where = f"{path}:{number}"
-            try:
-                case = json.loads(line)
-            except json.JSONDecodeError as exc:
-                bad.append(BadCase(where, f"not JSON: {exc.msg} at column {exc.colno}"))
-                continue
-            if not isinstance(case, dict):
-                bad.append(BadCase(where, "a case must be a JSON object"))
-                continue
-            yield where, case
 
 
 def _message(exc: EngineError) -> str:

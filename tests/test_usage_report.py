@@ -136,7 +136,7 @@ def test_bad_rows_are_reported_and_good_rows_still_counted(tmp_path: Path) -> No
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     code, out, err = run("report", "exemptions", str(path), "--format", "json", "--rules", str(FIXTURE_RULES))
     assert code == 1
-    assert f"{path}:11: not JSON" in err and f"{path}:12: municipality: unknown code '999'" in err
+    assert f"{path}:11: not valid JSON" in err and f"{path}:12: municipality: unknown code '999'" in err
     assert "Traceback" not in err
     report = json.loads(out)
     assert report["cases"] == 29
