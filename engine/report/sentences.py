@@ -112,6 +112,15 @@ class Report:
     steps: tuple[Step, ...]
 
 
+STATUS_ORDER = ("applies", "exempted", "unknown", "not_applicable")
+
+
+def _reading_order(obligations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What the reader must act on first: applying, exempted and undecided obligations before
+    those that do not apply; by rule id within each (the JSON keeps plain rule-id order)."""
+    return sorted(obligations, key=lambda o: (STATUS_ORDER.index(o["status"]), o["rule"]))
+
+
 def build(decision: dict[str, Any], lang: str) -> Report:
     """The report of a decision (its JSON form) in `lang`."""
     w = WORDS[lang]
@@ -123,7 +132,7 @@ def build(decision: dict[str, Any], lang: str) -> Report:
         lang=lang, w=w, case=decision["case"], as_of=decision["as_of"], municipality=decision.get("municipality"),
         fingerprint=decision["rulebook"]["fingerprint"], engine_version=decision["rulebook"]["engine_version"],
         case_digest=decision.get("case_digest", ""), proposals=tuple(decision.get("proposals", ())),
-        obligations=tuple(obligation(o, by_rule.get(o["rule"]), lang) for o in decision["obligations"]),
+        obligations=tuple(obligation(o, by_rule.get(o["rule"]), lang) for o in _reading_order(decision["obligations"])),
         exemptions=tuple(exemption(e, lang) for e in decision["exemptions"]),
         values=tuple(values), missing=tuple(decision.get("missing", ())), steps=steps)
 
