@@ -19,6 +19,17 @@ from engine.trace import FailedPart, Frame, TraceNode
 from engine.values import Unknown
 
 
+def highest_priority(name: str, applicable: list[Rule], where: str) -> Rule:
+    """The applicable definition of a value with the highest priority; a tie is a conflict naming both."""
+    best = max(r.priority for r in applicable)
+    top = [r for r in applicable if r.priority == best]
+    if len(top) > 1:
+        raise EvaluationError([Diagnostic(
+            "conflict", f"'{top[0].id}' and '{top[1].id}' both define '{name}' {where}",
+            (top[0].span, top[1].span), "make their conditions disjoint or give one a higher priority", top[0].id)])
+    return top[0]
+
+
 def evaluate(program: Program, case: Case, as_of: dt.date, proposals: Iterable[ProposalLike] = ()) -> dict[str, Any]:
     """The decision's content (obligations, exemptions, values, missing, trace) for one case."""
     switched = {p.name: p for p in (p if isinstance(p, Proposal) else parse_switch(p) for p in proposals)}
@@ -133,15 +144,10 @@ class _Evaluation:
                 applicable.append(rule)
         if not applicable:
             return None, self._possible(pending, [None]) if pending else None
-        best = max(r.priority for r in applicable)
-        top = [r for r in applicable if r.priority == best]
-        if len(top) > 1:
-            raise EvaluationError([Diagnostic(
-                "conflict", f"'{top[0].id}' and '{top[1].id}' both define '{name}' for this case on {self.as_of}",
-                (top[0].span, top[1].span), "make their conditions disjoint or give one a higher priority", top[0].id)])
+        chosen = highest_priority(name, applicable, f"for this case on {self.as_of}")
         if pending:  # an undecided definition might also apply; the value is one of a few
-            return None, self._possible(pending, [self._call(top[0], top[0].expr)])
-        return top[0], None
+            return None, self._possible(pending, [self._call(chosen, chosen.expr)])
+        return chosen, None
 
     def _possible(self, pending: list[tuple[Rule, Unknown]], known: list[Any]) -> Unknown:
         """Unknown, but when every undecided definition gives a known value: one of those values."""

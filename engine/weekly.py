@@ -15,9 +15,8 @@ from typing import Any, Iterable
 
 import attrs
 
-from engine import values
+from engine import evaluator, values
 from engine.compiler import Program
-from engine.errors import Diagnostic, EvaluationError
 from engine.model import Rule
 from engine.series import Plan
 from engine.payments import NO_DATE
@@ -126,11 +125,4 @@ def choose(program: Program, scope: Any, name: str, proposals: frozenset[str]) -
                   and (rule.when is None or program.function(rule.when)(scope) is True)]
     if not applicable:
         return None
-    best = max(r.priority for r in applicable)
-    top = [r for r in applicable if r.priority == best]
-    if len(top) > 1:
-        raise EvaluationError([Diagnostic(
-            "conflict", f"'{top[0].id}' and '{top[1].id}' both define '{name}' in the week of {scope.as_of}",
-            (top[0].span, top[1].span), "make their conditions disjoint or give one a higher priority", top[0].id)])
-    chosen: Rule = top[0]
-    return chosen
+    return evaluator.highest_priority(name, applicable, f"in the week of {scope.as_of}")
