@@ -7,7 +7,7 @@ spanning two months split by its days (BEK 14/2026 § 23, stk. 2).
 """
 from __future__ import annotations
 
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import attrs
 import numpy as np
@@ -195,3 +195,18 @@ def refusion(program: Program, payments: Payments, proposals: Iterable[str] = ()
     """Every slice's table, joined (for a library caller; the command line streams instead)."""
     tables = [table(result, payments) for result in evaluate_slices(program, payments, proposals)]
     return RefusionResult(pa.concat_tables(tables) if tables else SCHEMA.empty_table(), tuple(payments.bad))
+
+
+LOG_SCHEMA = "paragraf/refusion@1"
+
+
+def log_records(table: pa.Table, context: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """One decision-log record per person of a slice's table: the person's weeks as computed,
+    with `context` (rulebook fingerprint, payment file digest, proposals) so it can be checked later."""
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for row in table.to_pylist():
+        person = row.pop("person")
+        row["week"] = row["week"].isoformat()
+        rows.setdefault(person, []).append(row)
+    for person, weeks in rows.items():
+        yield {"schema": LOG_SCHEMA, **context, "person": person, "weeks": weeks}

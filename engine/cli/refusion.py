@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
+from engine import auditlog
 from engine import payments as payment_records
 from engine import refusion as refusion_module
 from engine import rulebook
@@ -34,13 +36,17 @@ def _bar(total: int | None, unit: str, description: str) -> Any:
               help="Write the per-week table here (.csv or .parquet). Default: CSV on standard output.")
 @click.option("--summary", is_flag=True, help="Print totals per municipality and month (CSV) on standard output.")
 @click.option("--with", "proposals", multiple=True, help="Switch on a proposal (may be repeated).")
+@click.option("--log", "log_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Append each person's weekly results to this decision log (SQLite, hash-chained).")
 @RULES_OPTION
 @guarded
-def refusion(payments_path: Path, out: Path | None, summary: bool, proposals: tuple[str, ...], rules_dir: Path | None) -> None:
+def refusion(payments_path: Path, out: Path | None, summary: bool, proposals: tuple[str, ...], log_path: Path | None,
+             rules_dir: Path | None) -> None:
     """Per person and week: the affected week's number, refusion and co-financing rates and amounts.
 
     Malformed rows are reported on standard error with their line and skipped; every good row
-    is still processed, and the exit code is then 1.
+    is still processed, and the exit code is then 1. With --log, each person's weeks are one
+    entry of the decision log, committed one by one (`paragraf audit verify` checks the chain).
     """
     if out is not None and out.suffix.lower() not in (".csv", ".parquet"):
         raise click.BadParameter(f"{out}: write .csv or .parquet", param_hint="--out")
@@ -51,15 +57,33 @@ def refusion(payments_path: Path, out: Path | None, summary: bool, proposals: tu
         read = payment_records.read_payments(payments_path, _codes(book), progress=bar.update)
     totals = refusion_module.Summary()
     writer = _Writer(out if out is not None else (None if summary else "-"))
+    log = auditlog.DecisionLog(log_path) if log_path is not None else None
+    context = _log_context(book, payments_path, proposals)
     with _bar(len(read.persons), "persons", "refusion") as bar:
         for result in refusion_module.evaluate_slices(program, read, proposals, progress=bar.update):
-            writer.write(refusion_module.table(result, read))
+            table = refusion_module.table(result, read)
+            writer.write(table)
+            for record in refusion_module.log_records(table, context) if log is not None else ():
+                log.append(record)  # type: ignore[union-attr]
             if summary:
                 totals.add(result, read)
     writer.close()
+    if log is not None:
+        log.close()
     if summary:
         _write_csv(totals.to_table(), None)
     _report_bad(payments_path, read)
+
+
+def _log_context(book: rulebook.Rulebook, payments_path: Path, proposals: tuple[str, ...]) -> dict[str, Any]:
+    """What a logged result was computed from: the rulebook, the payment file's digest, the switches."""
+    digest = hashlib.sha256()
+    with payments_path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return {"rulebook": {"fingerprint": book.fingerprint, "engine_version": rulebook.engine_version()},
+            "payments": {"file": payments_path.name, "sha256": digest.hexdigest()},
+            "proposals": sorted(proposals)}
 
 
 def _check_proposals(book: rulebook.Rulebook, proposals: tuple[str, ...]) -> None:
