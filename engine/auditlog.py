@@ -66,6 +66,9 @@ CREATE TRIGGER IF NOT EXISTS entries_no_delete BEFORE DELETE ON entries
 """
 
 
+REFUSION_SCHEMA = "paragraf/refusion@1"  # a person's weekly refusion results (`paragraf refusion --log`)
+
+
 class LogError(EngineError):
     """A decision log that cannot be opened or written."""
 

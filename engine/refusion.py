@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine import batch, series, weeks
+from engine import auditlog, batch, series, weeks
 from engine.compiler import Program
 from engine.payments import BadRow, Payments
 
@@ -197,8 +197,6 @@ def refusion(program: Program, payments: Payments, proposals: Iterable[str] = ()
     return RefusionResult(pa.concat_tables(tables) if tables else SCHEMA.empty_table(), tuple(payments.bad))
 
 
-LOG_SCHEMA = "paragraf/refusion@1"
-
 
 def log_records(table: pa.Table, context: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """One decision-log record per person of a slice's table: the person's weeks as computed,
@@ -209,4 +207,4 @@ def log_records(table: pa.Table, context: dict[str, Any]) -> Iterator[dict[str, 
         row["week"] = row["week"].isoformat()
         rows.setdefault(person, []).append(row)
     for person, weeks in rows.items():
-        yield {"schema": LOG_SCHEMA, **context, "person": person, "weeks": weeks}
+        yield {"schema": auditlog.REFUSION_SCHEMA, **context, "person": person, "weeks": weeks}

@@ -10,7 +10,6 @@ from typing import Any, Iterator
 import click
 
 from engine import auditlog, record as records, replay as replays, report as reports, rulebook, usage_report
-from engine import refusion as refusion_log
 from engine.cli import main
 from engine.cli.common import LANG_OPTION, RULES_OPTION, guarded
 
@@ -89,7 +88,7 @@ def show(log: Path, seq: int, fmt: str, lang: str) -> None:
     """Render the decision logged as entry SEQ of LOG, as recorded (nothing is evaluated)."""
     with auditlog.DecisionLog(log, create=False) as opened:
         record = opened.entry(seq).record
-    if isinstance(record, dict) and record.get("schema") == refusion_log.LOG_SCHEMA:  # weeks, not a decision
+    if isinstance(record, dict) and record.get("schema") == auditlog.REFUSION_SCHEMA:  # weeks, not a decision
         click.echo(json.dumps(record, sort_keys=True, ensure_ascii=False, indent=2))
         return
     data = records.check_record(record, f"{log}#{seq}")

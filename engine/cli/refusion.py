@@ -5,16 +5,18 @@ import datetime as dt
 import hashlib
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from engine import auditlog
-from engine import payments as payment_records
-from engine import refusion as refusion_module
-from engine import rulebook
+from engine import auditlog, rulebook
 from engine.cli import main
 from engine.cli.common import RULES_OPTION, guarded
+
+if TYPE_CHECKING:
+    from engine import payments as payment_records
+# NumPy and pyarrow are imported inside the refusion commands, so that every other command
+# starts without them.
 
 PAYMENTS = click.argument("payments_path", metavar="PAYMENTS",
                           type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -48,6 +50,9 @@ def refusion(payments_path: Path, out: Path | None, summary: bool, proposals: tu
     is still processed, and the exit code is then 1. With --log, each person's weeks are one
     entry of the decision log, committed one by one (`paragraf audit verify` checks the chain).
     """
+    from engine import payments as payment_records
+    from engine import refusion as refusion_module
+
     if out is not None and out.suffix.lower() not in (".csv", ".parquet"):
         raise click.BadParameter(f"{out}: write .csv or .parquet", param_hint="--out")
     book = rulebook.load(rules_dir)
@@ -126,7 +131,9 @@ class _Writer:
 
     def close(self) -> None:
         if self.handle is None and self.target is not None:
-            self.write(refusion_module.SCHEMA.empty_table())
+            from engine.refusion import SCHEMA
+
+            self.write(SCHEMA.empty_table())
         if self.handle is not None:
             self.handle.close()
             if self.target == "-":
@@ -149,6 +156,7 @@ def _write_csv(table: Any, path: Path | None) -> None:
 @guarded
 def explain_week(payments_path: Path, person: str, week: str, proposals: tuple[str, ...], rules_dir: Path | None) -> None:
     """Why a person's week is affected week N on the staircase, with its rates and amounts."""
+    from engine import payments as payment_records
     from engine import refusion_explain
 
     try:
