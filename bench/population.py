@@ -73,7 +73,7 @@ def _payments(rng: np.random.Generator, who: np.ndarray, kind: np.ndarray, start
 
 def to_payments(columns: dict[str, np.ndarray], codes: tuple[str, ...]):  # type: ignore[no-untyped-def]
     """The engine's read form, built directly (no file): what `read_payments` would give."""
-    from engine.payments import NO_DATE, Payments
+    from engine.refusion.payments import NO_DATE, Payments
 
     persons = int(columns["person"].max()) + 1 if len(columns["person"]) else 0
     index = {code: i for i, code in enumerate(codes)}
@@ -99,7 +99,6 @@ def _fact(choice: np.ndarray, missing: int) -> np.ndarray:
 
 def write(columns: dict[str, np.ndarray], path: Path, chunk: int = 2_000_000) -> None:
     """Write the records as a payment file (CSV or Parquet), in chunks."""
-    import pyarrow as pa
     import pyarrow.csv as csv
     import pyarrow.parquet as pq
 

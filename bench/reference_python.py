@@ -1,6 +1,6 @@
 """A plain Python reference of §§ 5-6, written from the law without the engine.
 
-Input: the spread week facts (`engine.weeks.Weeks`). Output per person and week: the affected
+Input: the spread week facts (`engine.refusion.weeks.Weeks`). Output per person and week: the affected
 week's ordinal (0: not affected), the refusion and co-financing rates in percent (-1: none) and
 amounts in øre (-1: none). Only for weeks from 2021-02-12 (one set of benefits).
 """

@@ -18,7 +18,8 @@ import numpy as np
 
 import engine
 from bench import population, reference_numpy, reference_python
-from engine import batch, refusion, series, weeks
+from engine.refusion import batch, tables as refusion, weeks
+from engine.law import series
 
 OUTPUTS = {"ordinal": refusion.AFFECTED, "ref_rate": refusion.COLUMNS["refusion_rate"],
            "ref": refusion.COLUMNS["refusion_amount"], "cof_rate": refusion.COLUMNS["cofinancing_rate"],

@@ -2,21 +2,21 @@
 implementing each paragraph, and a page of the paragraphs no rule covers.
 
 Called by `catalogue_gen.generate` on every build. Which scenarios exercise a rule comes from
-running `tests/scenarios/` through the coverage recorder (`engine.scenario_coverage`) at build time: a
+running `tests/scenarios/` through the coverage recorder (`engine.officer.scenario_coverage`) at build time: a
 scenario is listed under a rule when the rule applied in that scenario's decision.
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from pathlib import Path
 
 import engine
-from engine import ast, testing
-from engine.citations import Citation, Number
-from engine.scenario_coverage import Coverage
-from engine.legal import FAR_FUTURE, Act, Numbering, Version
-from engine.model import Rule
-from engine.verbalise import verbalise
+from engine.lang import ast
+from engine.officer import scenarios as testing
+from engine.lang.citations import Citation, Number
+from engine.officer.scenario_coverage import Coverage
+from engine.law.legal_refs import FAR_FUTURE, Act, Numbering, Version
+from engine.law.model import Rule
+from engine.officer.verbalise import verbalise
 
 REPO = Path(__file__).resolve().parent.parent
 SCENARIOS = REPO / "tests" / "scenarios"

@@ -15,10 +15,11 @@ from typing import Iterable
 
 import act_catalogue
 import engine
-from engine import ast, builtins, errors, loader, model, parser, resolver, typechecker
-from engine.citations import Citation
-from engine.legal import LegalRefs, Version
-from engine.model import Rule
+from engine.lang import ast, builtins, errors, parser, typechecker
+from engine.law import loader, model, resolver
+from engine.lang.citations import Citation
+from engine.law.legal_refs import LegalRefs, Version
+from engine.law.model import Rule
 
 OUT = "catalogue"
 _MARKDOWN = re.compile(r"([\\`*_\[\]<>{}|#$~])")
@@ -195,5 +196,5 @@ def arithmetic_table() -> str:
 
 
 def category_list() -> str:
-    """The diagnostic categories in the order `engine.errors` declares them."""
+    """The diagnostic categories in the order `engine.lang.errors` declares them."""
     return code_list(errors.CATEGORIES) + "\n"

@@ -52,11 +52,11 @@ def _generate(app) -> None:  # type: ignore[no-untyped-def]
 
 
 def _type_alias(app, env, node, contnode):  # type: ignore[no-untyped-def]
-    """Signatures name the alias `engine.ast.Expr` as plain `Expr`; link it to its entry."""
+    """Signatures name the alias `engine.lang.ast.Expr` as plain `Expr`; link it to its entry."""
     if node.get("refdomain") != "py" or node.get("reftarget") != "Expr":
         return None
     domain = env.get_domain("py")
-    target = "engine.ast.Expr"
+    target = "engine.lang.ast.Expr"
     return domain.resolve_xref(env, node["refdoc"], app.builder, "obj", target, node, contnode)
 
 

@@ -5,10 +5,10 @@
     >>> decision = rulebook.evaluate("examples/hillerod-complex.yaml")   # doctest: +SKIP
     >>> print(decision.explain(lang="en"))                              # doctest: +SKIP
 """
-from engine.decision import Decision
-from engine.errors import CaseError, Diagnostic, EngineError, EvaluationError, RulebookError, RuleFileError, RuleSyntaxError
-from engine.parser import parse_expression
-from engine.proposals import Proposal
+from engine.decide.decision import Decision
+from engine.lang.errors import CaseError, Diagnostic, EngineError, EvaluationError, RulebookError, RuleFileError, RuleSyntaxError
+from engine.lang.parser import parse_expression
+from engine.decide.proposals import Proposal
 from engine.rulebook import Rulebook, load
 
 __all__ = [

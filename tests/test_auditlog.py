@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from engine import auditlog
+from engine.audit import log as auditlog
 from engine.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
@@ -140,7 +140,7 @@ class TestTampering:
 
 WRITER = textwrap.dedent("""
     import sys
-    from engine import auditlog
+    from engine.audit import log as auditlog
     path, writer, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
     with auditlog.DecisionLog(path) as log:
         for n in range(count):

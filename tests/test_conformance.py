@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 import engine
-from engine.errors import Diagnostic, EvaluationError
+from engine.lang.errors import Diagnostic, EvaluationError
 
 HERE = Path(__file__).parent
 LEGAL_REFS = HERE.parent / "legal_refs"

@@ -1,13 +1,13 @@
-"""Any text parses to an `engine.ast` node or raises `RuleSyntaxError`, never anything else,
+"""Any text parses to an `engine.lang.ast` node or raises `RuleSyntaxError`, never anything else,
 and every span of every node lies inside the text."""
 from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine import ast, parser
-from engine.errors import RuleSyntaxError
-from engine.source import Span
+from engine.lang import ast, parser
+from engine.lang.errors import RuleSyntaxError
+from engine.lang.source import Span
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

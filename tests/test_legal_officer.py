@@ -14,9 +14,10 @@ import yaml
 from click.testing import CliRunner
 
 import engine
-from engine import analysis, schema, testing
+from engine.law import analysis
+from engine.officer import schema, scenarios as testing
 from engine.cli import main
-from engine.scenario_coverage import Coverage
+from engine.officer.scenario_coverage import Coverage
 
 HERE = Path(__file__).resolve().parent
 PLANTED = HERE / "legal_officer"
@@ -284,14 +285,14 @@ class TestConditionsInWords:
          "(`lab.maalgruppe` er 9 og Ydelse er ledighedsydelse)"),
     ])
     def test_when(self, rulebook: engine.Rulebook, rule_id: str, lang: str, words: str) -> None:
-        from engine.verbalise import verbalise
+        from engine.officer.verbalise import verbalise
 
         rule = rulebook.checked.rule(rule_id)
         assert rule is not None and rule.when is not None
         assert verbalise(rule.when, rulebook.checked, lang) == words
 
     def test_age_and_negation(self, rulebook: engine.Rulebook) -> None:
-        from engine.verbalise import verbalise
+        from engine.officer.verbalise import verbalise
 
         [rule] = rulebook.checked.values["lab.uddannelseshjaelpsgruppe"]
         text = verbalise(rule.expr, rulebook.checked, "en")  # type: ignore[arg-type]

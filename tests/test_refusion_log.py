@@ -6,7 +6,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from engine import auditlog
+from engine.audit import log as auditlog
 from engine.cli import main
 
 PAYMENTS = """person,municipality,benefit,amount,from,to

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 import engine
-from engine import auditlog, record, replay
+from engine.audit import log as auditlog, record, replay
 from engine.cli import main
 
 REPO = Path(__file__).resolve().parent.parent

@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from engine import parser
-from engine.errors import RuleSyntaxError
+from engine.lang import parser
+from engine.lang.errors import RuleSyntaxError
 
 TABLE = [(message, hint, example) for message, hint, examples in parser.SYNTAX_ERRORS for example in examples]
 RAW_LARK_WORDS = ("Expected one of", "Token(", "RPAR", "LPAR", "$END", "__ANON", "UnexpectedToken", "UnexpectedCharacters")

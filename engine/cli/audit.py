@@ -9,8 +9,10 @@ from typing import Any, Iterator
 
 import click
 
-from engine import auditlog, record as records, replay as replays, report as reports, rulebook, usage_report
-from engine.cli import main
+from engine import report as reports, rulebook
+
+from engine.audit import log as auditlog, record as records, replay as replays, exemption_report as usage_report
+from engine.cli.group import main
 from engine.cli.common import LANG_OPTION, RULES_OPTION, guarded
 
 EXISTING = click.Path(exists=True, dir_okay=False, path_type=Path)

@@ -10,9 +10,9 @@ from typing import Any, Callable
 
 import click
 
-from engine import explain
-from engine.errors import Diagnostic, EngineError, RulebookError
-from engine.source import SourceCache
+from engine.report import FORMATS
+from engine.lang.errors import Diagnostic, EngineError, RulebookError, render_diagnostic
+from engine.lang.source import SourceCache
 
 RULES_OPTION = click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path),
                             help="A rulebook folder (holding rules/ and legal_refs/) or a rules folder. Default: the bundled one.")
@@ -25,7 +25,7 @@ def case_options(command: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed([
         click.option("--as-of", "as_of", help="Evaluate under the law in force on this date (YYYY-MM-DD)."),
         click.option("--with", "proposals", multiple=True, help="Switch on a proposal (may be repeated)."),
-        click.option("--format", "fmt", type=click.Choice(explain.FORMATS), default="text", show_default=True),
+        click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True),
         LANG_OPTION, RULES_OPTION,
     ]):
         command = option(command)
@@ -44,10 +44,10 @@ def record_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-def report(diagnostics: list[Diagnostic] | tuple[Diagnostic, ...], sources: SourceCache | None,
+def print_diagnostics(diagnostics: list[Diagnostic] | tuple[Diagnostic, ...], sources: SourceCache | None,
            root: str | None = None) -> None:
     for diagnostic in diagnostics:
-        click.echo(explain.render_diagnostic(diagnostic, sources, root) + "\n", err=True)
+        click.echo(render_diagnostic(diagnostic, sources, root) + "\n", err=True)
 
 
 def guarded(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -58,10 +58,10 @@ def guarded(command: Callable[..., Any]) -> Callable[..., Any]:
             return command(*args, **kwargs)
         except RulebookError as exc:
             click.echo(f"paragraf: the rulebook has {len(exc.diagnostics)} problem(s); run 'paragraf check'", err=True)
-            report(exc.diagnostics, exc.sources, exc.root)
+            print_diagnostics(exc.diagnostics, exc.sources, exc.root)
             sys.exit(1)
         except EngineError as exc:
-            report(exc.diagnostics, None)
+            print_diagnostics(exc.diagnostics, None)
             sys.exit(exc.exit_code)
         except BrokenPipeError:  # the reader went away (e.g. `| head`): stop quietly
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -7,8 +7,13 @@ from pathlib import Path
 
 import click
 
-from engine import coverage, explain, record, rulebook
-from engine.cli import main
+from engine import report, rulebook
+from engine.lang.errors import render_diagnostic
+
+from engine.officer import citation_coverage as coverage
+
+from engine.audit import record
+from engine.cli.group import main
 from engine.cli.common import RULES_OPTION, case_options, guarded, parse_as_of, record_options
 
 
@@ -24,7 +29,7 @@ def check(rules_dir: Path | None, show_coverage: bool, fmt: str) -> None:
     book = rulebook.load(rules_dir)
     if book.diagnostics:
         for diagnostic in book.diagnostics:
-            click.echo(explain.render_diagnostic(diagnostic, book.sources, book.shown_as) + "\n")
+            click.echo(render_diagnostic(diagnostic, book.sources, book.shown_as) + "\n")
         click.echo(f"{len(book.diagnostics)} problem(s) found")
         sys.exit(1)
     if show_coverage:
@@ -78,7 +83,7 @@ def explain_(case: Path, rule_id: str, as_of: str | None, proposals: tuple[str, 
     if not rule.in_force(decision.as_of_date):
         window = f"{rule.valid_from or '…'} – {rule.valid_to or '…'}"
         reason = "er ikke i kraft" if lang == "da" else "is not in force"
-        click.echo(f"{rule_id} {reason} {explain.WORDS[lang]['as_of']} {decision.as_of} ({window})")
+        click.echo(f"{rule_id} {reason} {report.WORDS[lang]['as_of']} {decision.as_of} ({window})")
         return
     if decision.node(rule_id) is None and rule.kind == "value":  # a definition that was not chosen
         reason = "gav ikke værdien af" if lang == "da" else "did not give the value of"
@@ -94,8 +99,8 @@ def explain_(case: Path, rule_id: str, as_of: str | None, proposals: tuple[str, 
 @guarded
 def test_(paths: tuple[Path, ...], coverage: bool, rules_dir: Path | None) -> None:
     """Run the YAML scenario tests in PATHS (files or folders)."""
-    from engine import testing
-    from engine.scenario_coverage import Coverage
+    from engine.officer import scenarios as testing
+    from engine.officer.scenario_coverage import Coverage
 
     book = rulebook.load(rules_dir)
     recorder = Coverage() if coverage else None

@@ -7,17 +7,22 @@ from pathlib import Path
 
 import click
 
-from engine import analysis, explain, rulebook, rulediff, schema
-from engine.cli import main
+from engine import rulebook
+from engine.lang.errors import render_diagnostic
+
+from engine.law import analysis
+
+from engine.officer import rulediff, schema
+from engine.cli.group import main
 from engine.cli.common import RULES_OPTION, guarded
-from engine.errors import EngineError
+from engine.lang.errors import EngineError
 
 
 def static_analysis(book: rulebook.Rulebook) -> int:
-    """Print the findings of `engine.analysis` for a resolved rulebook; return how many are errors."""
+    """Print the findings of `engine.law.analysis` for a resolved rulebook; return how many are errors."""
     result = analysis.analyse(book.checked, book.program)
     for diagnostic in result.diagnostics:
-        click.echo(explain.render_diagnostic(diagnostic, book.sources, book.shown_as) + "\n")
+        click.echo(render_diagnostic(diagnostic, book.sources, book.shown_as) + "\n")
     errors = sum(1 for d in result.diagnostics if d.severity == "error")
     warnings = len(result.diagnostics) - errors
     click.echo(f"static analysis: {len(result.analysed)} values and exemptions checked for overlaps, gaps and "

@@ -7,10 +7,12 @@ from pathlib import Path
 
 import click
 
-from engine import compare as comparing, rulebook
-from engine.cli import main
+from engine import rulebook
+
+from engine.officer import compare as comparing
+from engine.cli.group import main
 from engine.cli.common import LANG_OPTION, RULES_OPTION, guarded, parse_as_of
-from engine.explain import WORDS
+from engine.report import WORDS
 
 TEXT = {
     "da": {"title": "Sammenligning", "with": "med forslag", "none": "Forslaget ændrer intet for denne sag.",

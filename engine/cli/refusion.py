@@ -9,12 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from engine import auditlog, rulebook
-from engine.cli import main
+from engine import rulebook
+
+from engine.audit import log as auditlog
+from engine.cli.group import main
 from engine.cli.common import RULES_OPTION, guarded
 
 if TYPE_CHECKING:
-    from engine import payments as payment_records
+    from engine.refusion import payments as payment_records
 # NumPy and pyarrow are imported inside the refusion commands, so that every other command
 # starts without them.
 
@@ -50,8 +52,8 @@ def refusion(payments_path: Path, out: Path | None, summary: bool, proposals: tu
     is still processed, and the exit code is then 1. With --log, each person's weeks are one
     entry of the decision log, committed one by one (`paragraf audit verify` checks the chain).
     """
-    from engine import payments as payment_records
-    from engine import refusion as refusion_module
+    from engine.refusion import payments as payment_records
+    from engine.refusion import tables as refusion_module
 
     if out is not None and out.suffix.lower() not in (".csv", ".parquet"):
         raise click.BadParameter(f"{out}: write .csv or .parquet", param_hint="--out")
@@ -68,7 +70,7 @@ def refusion(payments_path: Path, out: Path | None, summary: bool, proposals: tu
         for result in refusion_module.evaluate_slices(program, read, proposals, progress=bar.update):
             table = refusion_module.table(result, read)
             writer.write(table)
-            for record in refusion_module.log_records(table, context) if log is not None else ():
+            for record in auditlog.refusion_records(table, context) if log is not None else ():
                 log.append(record)  # type: ignore[union-attr]
             if summary:
                 totals.add(result, read)
@@ -131,7 +133,7 @@ class _Writer:
 
     def close(self) -> None:
         if self.handle is None and self.target is not None:
-            from engine.refusion import SCHEMA
+            from engine.refusion.tables import SCHEMA
 
             self.write(SCHEMA.empty_table())
         if self.handle is not None:
@@ -156,8 +158,8 @@ def _write_csv(table: Any, path: Path | None) -> None:
 @guarded
 def explain_week(payments_path: Path, person: str, week: str, proposals: tuple[str, ...], rules_dir: Path | None) -> None:
     """Why a person's week is affected week N on the staircase, with its rates and amounts."""
-    from engine import payments as payment_records
-    from engine import refusion_explain
+    from engine.refusion import payments as payment_records
+    from engine.refusion import explain_week as refusion_explain
 
     try:
         day = dt.date.fromisoformat(week)

@@ -9,8 +9,10 @@ from typing import Any
 
 import click
 
-from engine import focus_targets, rulebook
-from engine.cli import main
+from engine import rulebook
+
+from engine.tilsyn import focus_targets
+from engine.cli.group import main
 from engine.cli.common import LANG_OPTION, RULES_OPTION, guarded, parse_as_of
 
 TEXT = {

@@ -3,6 +3,9 @@
 `render` takes a `Decision` or its JSON form (a dict, e.g. from a stored record), builds the
 report once in the sentence layer (`engine.report.sentences`) and lays it out; nothing is
 evaluated again, so every format shows the same obligations, statuses, citations and dates.
+Owns the sentence layer (`sentences`, with the Danish and English `words`) and one layout per
+format (`text`, `markdown`, `html` with its `templates/`). It reads only the decision@1 JSON
+form, so it imports nothing else of paragraf; `decide` renders through it. Exports `render`.
 """
 from __future__ import annotations
 

@@ -10,9 +10,10 @@ import pytest
 from rulebook_files import HEADER, input_rule
 
 import engine
-from engine import casefile, values
-from engine.errors import CaseError
-from engine.model import Rule
+from engine.decide import casefile
+from engine.lang import values
+from engine.lang.errors import CaseError
+from engine.law.model import Rule
 
 INPUTS = HEADER + "".join([
     input_rule("citizen.birth_date", "date"),

@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from engine import legal, parser
-from engine.citations import Citation, Number, parse_range
-from engine.errors import RuleSyntaxError
+from engine.law import legal_refs as legal
+
+from engine.lang import parser
+from engine.lang.citations import Citation, Number, parse_range
+from engine.lang.errors import RuleSyntaxError
 
 REPO = Path(__file__).resolve().parents[2]
 IN_2024 = dt.date(2024, 6, 1)   # LAB 2019 numbering (LBK 280/2024): chapter 7 is §§ 27-39

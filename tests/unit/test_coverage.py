@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 import engine
-from engine import coverage
-from engine.citations import Number
+from engine.officer import citation_coverage as coverage
+from engine.lang.citations import Number
 from engine.cli import main
 
 ACT = """\

@@ -9,7 +9,7 @@ import pytest
 from rulebook_files import HEADER, input_rule, value_rule
 
 import engine
-from engine import ast, parser, values
+from engine.lang import ast, parser, values
 
 
 def parse(text: str) -> ast.Expr:

@@ -10,9 +10,9 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-from engine import payments, weeks
+from engine.refusion import payments, weeks
 from engine.cli import main
-from engine.errors import CaseError
+from engine.lang.errors import CaseError
 
 HEADER = "person,municipality,benefit,amount,from,to,flexjob_visitation_date"
 GOOD = "anna,101,kontanthjaelp,700.00,2016-01-04,2016-01-10,"

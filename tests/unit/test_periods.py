@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
-from engine import builtins, values
-from engine.values import Duration, Event
+from engine.lang import builtins, values
+from engine.lang.values import Duration, Event
 
 D = dt.date
 
@@ -76,7 +76,7 @@ class TestSignatures:
 
 def test_a_zero_length_period_in_a_rule_is_an_evaluation_error_not_a_traceback(rulebook_copy) -> None:  # type: ignore[no-untyped-def]
     import engine
-    from engine.errors import EngineError
+    from engine.lang.errors import EngineError
 
     (rulebook_copy / "rules" / "zero.yaml").write_text(
         "act: LAB\nrules:\n"

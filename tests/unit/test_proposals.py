@@ -9,10 +9,10 @@ import pytest
 from click.testing import CliRunner
 
 import engine
-from engine import compare
+from engine.officer import compare
 from engine.cli import main
-from engine.errors import CaseError
-from engine.proposals import Proposal, parse_switch
+from engine.lang.errors import CaseError
+from engine.decide.proposals import Proposal, parse_switch
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 AARHUS = EXAMPLES / "aarhus-complex.yaml"

@@ -8,7 +8,7 @@ import pytest
 from rulebook_files import HEADER, input_rule, value_rule
 
 import engine
-from engine.errors import Diagnostic
+from engine.lang.errors import Diagnostic
 
 INPUTS = input_rule("citizen.age", "number") + input_rule("citizen.talks", "events")
 

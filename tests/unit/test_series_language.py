@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 
 import engine
 
@@ -63,7 +62,7 @@ def test_per_takes_only_week(rulebook_copy: Path) -> None:
 
 
 def test_the_bundled_weekly_rules_plan(rulebook: engine.Rulebook) -> None:
-    from engine import series
+    from engine.law import series
 
     plan = series.plan(rulebook.program.checked)
     assert plan.recurrent == {"finansiering.uge.genoptjent", "finansiering.uge.trin_foer",

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import engine
-from engine import subjects
+from engine.decide import subjects
 
 
 def test_rules_belong_to_the_blocks_they_read(rulebook: engine.Rulebook) -> None:

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from engine import values
-from engine.values import Duration, Event, Money, Rate, Unknown, to_json
+from engine.lang import values
+from engine.lang.values import Duration, Event, Money, Rate, Unknown, to_json
 
 
 class TestToJson:

@@ -7,7 +7,9 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine import batch, payments, series, weekly, weeks
+from engine.refusion import batch, payments, weekly, weeks
+
+from engine.law import series
 
 CODES_IN_PLAY = ("kontanthjaelp", "sygedagpenge", "ressourceforloebsydelse", "a_dagpenge", "foertidspension",
                  "ledighedsydelse", "fleksloentilskud", "saerlig_stoette", "integrationsydelse",

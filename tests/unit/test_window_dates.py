@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
-from engine import builtins
-from engine.values import Event
+from engine.lang import builtins
+from engine.lang.values import Event
 
 D = dt.date
 EVENTS = (Event(D(2021, 2, 1), "opfoelgning"), Event(D(2021, 2, 10), "jobsamtale"), Event(D(2021, 3, 1), "opfoelgning"))

@@ -9,9 +9,9 @@ import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from engine import yamlsource
-from engine.errors import EngineError, RuleFileError
-from engine.yamlsource import YNode, read_yaml
+from engine.lang import yamlsource
+from engine.lang.errors import EngineError, RuleFileError
+from engine.lang.yamlsource import YNode, read_yaml
 
 
 def read(text: str) -> YNode:

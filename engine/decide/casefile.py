@@ -1,0 +1,181 @@
+"""Case files → typed facts, validated against the `input` rules.
+
+Errors name the field path and its position in the file, with a hint; a missing fact is
+not an error (it stays unknown), an unknown field, a wrong type or a bad code is.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import json
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from engine.lang import values
+from engine.lang.errors import CaseError, Diagnostic
+from engine.law.model import Rule
+from engine.lang.yamlsource import YNode, read_yaml
+
+TOP_LEVEL = {"case", "as_of", "municipality", "citizen", "payments"}
+
+
+@attrs.frozen
+class Case:
+    id: str
+    as_of: dt.date | None
+    municipality: str | None
+    facts: dict[str, Any]
+    digest: str
+    data: dict[str, Any]
+
+
+def read_case(source: str | Path | dict[str, Any], inputs: dict[str, Rule]) -> Case:
+    """Read and validate a case from a YAML/JSON file or a dict; raise `CaseError` listing every problem."""
+    if isinstance(source, str):
+        source = Path(source)
+    if isinstance(source, dict):
+        root = read_yaml(Path("<case>"), "<case>", json.dumps(source, default=str, sort_keys=True))
+    else:
+        root = read_yaml(source, str(source))
+    if root.kind != "map":
+        raise CaseError([Diagnostic("case", "a case must be a mapping", (root.span,), "start with 'case: <id>'")])
+    problems: list[Diagnostic] = []
+    facts: dict[str, Any] = {}
+    _walk(root, "", inputs, facts, problems)
+    as_of = _as_of(root, problems)
+    if problems:
+        raise CaseError(sorted(problems, key=Diagnostic.sort_key))
+    data = root.to_python()
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    municipality = data.get("municipality")
+    return Case(str(data.get("case") or "case"), as_of, None if municipality is None else str(municipality),
+                facts, f"sha256:{digest}", data)
+
+
+def _as_of(root: YNode, problems: list[Diagnostic]) -> dt.date | None:
+    node = root.get("as_of")
+    if node is None or node.is_null:
+        return None
+    try:
+        return dt.date.fromisoformat(str(node.value))
+    except ValueError:
+        problems.append(Diagnostic("case", f"as_of: {node.value!r} is not a date", (node.span,), "write YYYY-MM-DD"))
+        return None
+
+
+def _walk(node: YNode, prefix: str, inputs: dict[str, Rule], facts: dict[str, Any], problems: list[Diagnostic]) -> None:
+    assert isinstance(node.value, dict)
+    for key, child in node.value.items():
+        path = f"{prefix}{key}"
+        if path in inputs:
+            if not child.is_null:
+                _read_fact(path, child, inputs[path], facts, problems)
+        elif any(name.startswith(path + ".") for name in inputs):
+            if child.kind == "map":
+                _walk(child, path + ".", inputs, facts, problems)
+            elif not child.is_null:
+                problems.append(Diagnostic("case", f"{path}: expected a mapping of facts", (child.span,),
+                                           f"write the fields under '{key}:' indented, one per line"))
+        elif not prefix and key in TOP_LEVEL:
+            continue
+        else:
+            known = [n for n in inputs if n.count(".") == path.count(".")] + ([] if prefix else sorted(TOP_LEVEL))
+            close = difflib.get_close_matches(path, known, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "remove it, or declare it as an input rule"
+            problems.append(Diagnostic("case", f"{path}: unknown field", (node.key_spans[key],), hint))
+
+
+def _read_fact(path: str, node: YNode, rule: Rule, facts: dict[str, Any], problems: list[Diagnostic]) -> None:
+    spec = rule.input
+    assert spec is not None
+    try:
+        facts[path] = READERS[spec.type](node, spec)
+    except ValueError as exc:
+        problems.append(Diagnostic("case", f"{path}: {exc}", (node.span,), _hint(spec, node)))
+
+
+def _hint(spec: Any, node: YNode) -> str | None:
+    if spec.type == "code":
+        close = difflib.get_close_matches(str(node.value), spec.values, n=1)
+        return f"did you mean '{close[0]}'?" if close else f"allowed: {', '.join(spec.values[:15])}"
+    return {"date": "write dates as YYYY-MM-DD", "bool": "write true or false",
+            "events": "write a list of {date: YYYY-MM-DD, kind: ..., end: YYYY-MM-DD (optional)}",
+            "money": "write an amount in kroner with at most 2 decimals, such as 1234.50"}.get(spec.type)
+
+
+def _scalar(node: YNode, what: str) -> str:
+    if node.kind != "scalar":
+        raise ValueError(f"expected {what}, found a {'list' if node.kind == 'seq' else 'mapping'}")
+    return str(node.value)
+
+
+def _bool(node: YNode, spec: Any) -> bool:
+    if node.tag.endswith(":bool"):
+        return _scalar(node, "true or false").lower() in ("true", "yes", "on")
+    raise ValueError(f"expected true or false, found {node.value!r}")
+
+
+def _number(node: YNode, spec: Any) -> Decimal:
+    try:
+        return Decimal(_scalar(node, "a number"))
+    except InvalidOperation:
+        raise ValueError(f"expected a number, found {node.value!r}") from None
+
+
+def _money(node: YNode, spec: Any) -> values.Money:
+    amount = _number(node, spec)
+    if amount.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise ValueError(f"an amount has at most 2 decimals (øre), found {node.value}")
+    return values.Money(amount)
+
+
+def _percent(node: YNode, spec: Any) -> values.Rate:
+    text = _scalar(node, "a percentage").strip()
+    if text.endswith("%"):
+        return values.Rate(Decimal(text[:-1].strip()) / 100)
+    raise ValueError(f"expected a percentage such as 40%, found {text!r}")
+
+
+def _date(node: YNode, spec: Any) -> dt.date:
+    text = _scalar(node, "a date")
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"expected a date YYYY-MM-DD, found {text!r}") from None
+
+
+def _code(node: YNode, spec: Any) -> str:
+    text = _scalar(node, "a code")
+    if text not in spec.values:
+        raise ValueError(f"unknown code {text!r}")
+    return text
+
+
+def _events(node: YNode, spec: Any) -> tuple[values.Event, ...]:
+    if node.kind != "seq":
+        raise ValueError("expected a list of events")
+    events = []
+    for item in node.value:
+        if item.kind == "map" and item.get("date") is not None:  # type: ignore[union-attr]
+            events.append(_event(item))  # type: ignore[arg-type]
+        else:
+            events.append(values.Event(_date(item, spec)))  # type: ignore[arg-type]
+    return tuple(sorted(events, key=lambda e: (e.date, e.kind or "")))
+
+
+def _event(item: YNode) -> values.Event:
+    """{date, kind, end}: an event and, for one that lasts (an offer), its last day."""
+    kind, end_node = item.get("kind"), item.get("end")
+    start = _date(item.get("date"), None)  # type: ignore[arg-type]
+    end = _date(end_node, None) if end_node is not None and not end_node.is_null else None
+    if end is not None and end < start:
+        raise ValueError(f"an event ends ({end}) before it starts ({start})")
+    return values.Event(start, str(kind.value) if kind else None, end)
+
+
+READERS = {"bool": _bool, "number": _number, "money": _money, "percent": _percent, "date": _date,
+           "code": _code, "string": lambda n, s: _scalar(n, "text"), "events": _events}

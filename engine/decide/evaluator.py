@@ -1,0 +1,242 @@
+"""Evaluates a case on a date: values, obligations and exemptions, with their trace.
+
+Only rules in force on `as_of` (and in switched-on proposals) take part. A missing fact
+makes what depends on it unknown and is listed under `missing`; two applicable
+definitions of a value without priority are a conflict naming both rules.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Iterable
+
+from engine.lang import ast, values
+
+from engine.law import resolver
+
+from engine.decide import subjects
+from engine.decide.casefile import Case
+from engine.lang.compiler import Program
+from engine.law.model import Rule, highest_priority
+from engine.decide.proposals import Proposal, ProposalLike, parse_switch
+from engine.decide.trace import FailedPart, Frame, TraceNode
+from engine.lang.values import Unknown
+
+
+def evaluate(program: Program, case: Case, as_of: dt.date, proposals: Iterable[ProposalLike] = ()) -> dict[str, Any]:
+    """The decision's content (obligations, exemptions, values, missing, trace) for one case."""
+    switched = {p.name: p for p in (p if isinstance(p, Proposal) else parse_switch(p) for p in proposals)}
+    return _Evaluation(program, case, as_of, switched).run()
+
+
+class _Evaluation:
+    def __init__(self, program: Program, case: Case, as_of: dt.date, proposals: dict[str, Proposal]) -> None:
+        self.program, self.checked, self.case, self.as_of = program, program.checked, case, as_of
+        self.refs = self.checked.legal_refs
+        self.proposals = proposals
+        self.blocks = subjects.blocks_of(program)
+        self.case_blocks = subjects.case_blocks(case.data, subjects.known_blocks(self.checked))
+        self.frames: list[Frame] = []
+        self.memo: dict[str, tuple[Any, TraceNode]] = {}
+        self.exemption_memo: dict[str, tuple[Any, TraceNode]] = {}
+        self.missing: set[str] = set()
+
+    def active(self, rule: Rule) -> bool:
+        """In force, about the kind of case at hand, and (for a proposal's rules) switched on here."""
+        return (rule.per is None  # weekly series need a history: engine.refusion.weekly evaluates them
+                and rule.in_force(self.as_of) and self.blocks.get(rule.id, frozenset()) <= self.case_blocks
+                and (rule.proposal is None or self._switched_on(rule.proposal)))
+
+    def _switched_on(self, name: str) -> bool:
+        proposal = self.proposals.get(name)
+        covered = proposal.covers(self.case.municipality, self.as_of) if proposal else False
+        if covered is None:  # limited to named municipalities, and the case does not say which
+            self.missing.add("municipality")
+        return covered is True
+
+    # -- the Scope protocol used by compiled closures --------------------------------
+    def input(self, input_id: str) -> Any:
+        value = self.case.facts.get(input_id, Unknown(frozenset({input_id})))
+        if self.frames:
+            self.frames[-1].inputs[input_id] = values.to_json(value)
+        return value
+
+    def value(self, name: str) -> Any:
+        if name not in self.memo:
+            self.memo[name] = self._value(name)
+        result, node = self.memo[name]
+        if self.frames:
+            self.frames[-1].children[name] = node
+        return result
+
+    # -- the decision ------------------------------------------------------------------
+    def run(self) -> dict[str, Any]:
+        obligations = [self._obligation(r) for r in sorted(self.checked.obligations, key=lambda r: r.id) if self.active(r)]
+        names = sorted(n for n, rules in self.checked.values.items() if any(self.active(r) for r in rules))
+        value_results = {name: self._remember(name) for name in names}
+        exemptions = [self._exemption_summary(r) for r in sorted(self.checked.exemptions, key=lambda r: r.id)
+                      if self.active(r) and self._exemption(r)[0] is True]
+        return {
+            "obligations": [o for o, _ in obligations],
+            "exemptions": exemptions,
+            "values": {k: values.to_json(v) for k, v in value_results.items() if not isinstance(v, Unknown)},
+            "unknown_values": sorted(k for k, v in value_results.items() if isinstance(v, Unknown)),
+            "missing": sorted(self.missing),
+            "trace": [node for _, node in obligations] + [self.memo[n][1] for n in names],
+        }
+
+    def _remember(self, name: str) -> Any:
+        result = self.value(name)
+        if isinstance(result, Unknown):
+            self.missing |= result.missing
+        return result
+
+    def _call(self, rule: Rule, node: ast.Expr | None, default: Any = True) -> Any:
+        return default if node is None else self.program.function(node)(self)
+
+    def _cites(self, rule: Rule) -> tuple[dict[str, Any], ...]:
+        return tuple(self.refs.legal_basis(c, self.as_of) for c in rule.refs)
+
+    def _node(self, kind: str, rule: Rule, value: Any, frame: Frame, failed: tuple[FailedPart, ...] = (),
+              missing: Iterable[str] = (), note: str | None = None) -> TraceNode:
+        """The trace node of one rule's evaluation, with what its frame read."""
+        return TraceNode(
+            kind=kind, rule=rule.id, defines=rule.name if kind == "value" else None,
+            title=rule.title, cites=self._cites(rule), value=value,
+            inputs=dict(sorted(frame.inputs.items())), children=tuple(frame.children[k] for k in sorted(frame.children)),
+            failed=failed, missing=tuple(sorted(missing)), at=str(rule.span), note=note, confidence=rule.confidence,
+        )
+
+    def _frame(self) -> Frame:
+        frame = Frame()
+        self.frames.append(frame)
+        return frame
+
+    def _value(self, name: str) -> tuple[Any, TraceNode]:
+        definitions = [r for r in self.checked.values[name] if self.active(r)]
+        frame = self._frame()
+        try:
+            chosen, pending = self._choose(name, definitions)
+            result = self._call(chosen, chosen.expr) if chosen else (pending or None)
+            failed = () if chosen else tuple(p for r in definitions for p in self._failed(r.when))
+        finally:
+            self.frames.pop()
+        missing = result.missing if isinstance(result, Unknown) else ()
+        node = self._node("value", chosen or definitions[0], values.to_json(result), frame, failed, missing,
+                          None if chosen else "no definition applies")
+        return result, node
+
+    def _choose(self, name: str, definitions: list[Rule]) -> tuple[Rule | None, Unknown | None]:
+        applicable: list[Rule] = []
+        pending: list[tuple[Rule, Unknown]] = []
+        for rule in definitions:
+            condition = self._call(rule, rule.when)
+            if isinstance(condition, Unknown):
+                pending.append((rule, condition))
+            elif condition is True:
+                applicable.append(rule)
+        if not applicable:
+            return None, self._possible(pending, [None]) if pending else None
+        chosen = highest_priority(name, applicable, f"for this case on {self.as_of}")
+        if pending:  # an undecided definition might also apply; the value is one of a few
+            return None, self._possible(pending, [self._call(chosen, chosen.expr)])
+        return chosen, None
+
+    def _possible(self, pending: list[tuple[Rule, Unknown]], known: list[Any]) -> Unknown:
+        """Unknown, but when every undecided definition gives a known value: one of those values."""
+        missing = frozenset().union(*(u.missing for _, u in pending))
+        candidates = known + [self._call(rule, rule.expr) for rule, _ in pending]
+        if any(isinstance(c, Unknown) for c in candidates):
+            return Unknown(missing)
+        return Unknown(missing, frozenset(candidates))
+
+    def _obligation(self, rule: Rule) -> tuple[dict[str, Any], TraceNode]:
+        frame = self._frame()
+        try:
+            condition = self._call(rule, rule.when)
+            failed = tuple(self._failed(rule.when)) if condition is False or condition is None else ()
+            outcome = self._outcome(rule, condition)
+        finally:
+            self.frames.pop()
+        missing = outcome.pop("_missing")
+        self.missing |= missing
+        status = outcome["status"]
+        node = self._node("obligation", rule, status, frame, failed, missing, rule.note)
+        result = {"rule": rule.id, "actor": rule.actor, "title": rule.title, "legal_basis": list(self._cites(rule)), **outcome}
+        if rule.confidence:
+            result["confidence"] = rule.confidence
+        return result, node
+
+    def _outcome(self, rule: Rule, condition: Any) -> dict[str, Any]:
+        if isinstance(condition, Unknown):
+            return {"status": "unknown", "due": None, "_missing": set(condition.missing)}
+        if condition is not True:
+            return {"status": "not_applicable", "due": None, "_missing": set()}
+        due = self._call(rule, rule.due, None)
+        missing = set(due.missing) if isinstance(due, Unknown) else set()
+        outcome: dict[str, Any] = {"due": values.to_json(due)}
+        exempted_by, pending = self._exempted_by(rule)
+        if exempted_by is not None:
+            outcome.update(status="exempted", exempted_by={
+                "rule": exempted_by.id, "title": exempted_by.title, "legal_basis": list(self._cites(exempted_by))})
+        elif pending:
+            outcome["status"] = "unknown"
+            missing |= pending
+        else:
+            outcome["status"] = "applies"
+        if rule.fulfilled is not None:
+            fulfilled = self._call(rule, rule.fulfilled)
+            outcome["fulfilled"] = values.to_json(fulfilled)
+            missing |= fulfilled.missing if isinstance(fulfilled, Unknown) else set()
+        outcome["_missing"] = missing
+        return outcome
+
+    def _exempted_by(self, rule: Rule) -> tuple[Rule | None, set[str]]:
+        pending: set[str] = set()
+        for exemption in sorted(self.checked.exemptions, key=lambda r: r.id):
+            if not self.active(exemption) or not any(
+                    resolver.lifts(exemption, lift, rule, self.refs, self.as_of) for lift in exemption.lifts):
+                continue
+            holds, node = self._exemption(exemption)
+            if self.frames:
+                self.frames[-1].children[exemption.id] = node
+            if holds is True:
+                return exemption, set()
+            if isinstance(holds, Unknown):
+                pending |= holds.missing
+        return None, pending
+
+    def _exemption(self, rule: Rule) -> tuple[Any, TraceNode]:
+        if rule.id not in self.exemption_memo:
+            frame = self._frame()
+            try:
+                holds = self._call(rule, rule.when)
+                failed = tuple(self._failed(rule.when)) if holds is False else ()
+            finally:
+                self.frames.pop()
+            missing = holds.missing if isinstance(holds, Unknown) else ()
+            node = self._node("exemption", rule, values.to_json(holds), frame, failed, missing, rule.note)
+            self.exemption_memo[rule.id] = (holds, node)
+        return self.exemption_memo[rule.id]
+
+    def _exemption_summary(self, rule: Rule) -> dict[str, Any]:
+        lifted = sorted(o.id for o in self.checked.obligations if self.active(o) and any(
+            resolver.lifts(rule, lift, o, self.refs, self.as_of) for lift in rule.lifts))
+        return {"rule": rule.id, "title": rule.title, "legal_basis": list(self._cites(rule)),
+                "lifts": [lift.text for lift in rule.lifts], "lifted_obligations": lifted}
+
+    def _failed(self, node: ast.Expr | None) -> list[FailedPart]:
+        """The parts of a condition that made it false: each false conjunct, or every false disjunct."""
+        if node is None:
+            return []
+        if isinstance(node, ast.Logic):
+            return [part for operand in node.operands if self.program.function(operand)(self) is False
+                    for part in self._failed(operand)]
+        facts: dict[str, Any] = {}
+        cites: list[dict[str, Any]] = []
+        for name in (n for n in ast.walk(node) if isinstance(n, ast.Name)):
+            if name.dotted in self.checked.inputs:
+                facts[name.dotted] = values.to_json(self.input(name.dotted))
+            elif name.dotted in self.checked.values:
+                facts[name.dotted] = values.to_json(self.value(name.dotted))
+                cites.extend(self.memo[name.dotted][1].cites)
+        return [FailedPart(ast.to_source(node), str(node.span), dict(sorted(facts.items())), tuple(cites))]

@@ -1,0 +1,329 @@
+"""Checked AST → closures. Each closure takes a `Scope` (one case on one date) and returns a value.
+
+Unknown inputs propagate as `Unknown` (never as false or zero); `and`/`or` follow Kleene's
+three-valued logic so a known side can still decide. A value with no applicable definition
+is `None`: equal to nothing, in no set, and it makes arithmetic `None` too.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import operator
+from decimal import Decimal, DivisionByZero, InvalidOperation
+from functools import singledispatch
+from typing import Any, Callable, Protocol
+
+from engine.lang import ast, builtins, values
+from engine.lang.errors import Diagnostic, EvaluationError
+from engine.lang.values import Duration, Money, Rate, Unknown
+
+Fn = Callable[["Scope"], Any]
+
+
+class Scope(Protocol):
+    as_of: dt.date
+
+    def input(self, input_id: str) -> Any: ...
+    def value(self, name: str) -> Any: ...
+
+
+class Names(Protocol):
+    inputs: dict[str, Any]
+    values: dict[str, Any]
+
+
+class Recorder(Protocol):
+    """Told which way each condition went (see `engine.officer.scenario_coverage`); only for instrumented programs."""
+
+    def saw(self, node: ast.Expr | ast.Step, outcome: Any) -> None: ...
+
+
+class _Observed:
+    """The names a program compiles against, plus the coverage recorder its closures report to."""
+
+    def __init__(self, names: Names, recorder: Recorder) -> None:
+        self.inputs, self.values, self.recorder = names.inputs, names.values, recorder
+
+
+def compile_expr(node: ast.Expr, names: Names) -> Fn:
+    """Compile one checked expression."""
+    return _compile(node, names)
+
+
+def _observed(node: ast.Expr, names: Names) -> Fn:
+    """A sub-expression whose outcome a coverage recorder sees; the plain closure when none listens."""
+    function = _compile(node, names)
+    recorder = getattr(names, "recorder", None)
+    if recorder is None:
+        return function
+
+    def run(scope: Scope) -> Any:
+        result = function(scope)
+        recorder.saw(node, result)
+        return result
+    return run
+
+
+def _reached(step: ast.Step, function: Fn, names: Names) -> Fn:
+    """A step table row that tells the coverage recorder when it is taken."""
+    recorder = getattr(names, "recorder", None)
+    if recorder is None:
+        return function
+
+    def run(scope: Scope) -> Any:
+        recorder.saw(step, True)
+        return function(scope)
+    return run
+
+
+def _unknown(*args: Any) -> Unknown | None:
+    found = [a for a in args if isinstance(a, Unknown)]
+    return Unknown(frozenset().union(*(u.missing for u in found))) if found else None
+
+
+def fail(message: str, node: ast.Expr | ast.Step) -> EvaluationError:
+    return EvaluationError([Diagnostic("evaluation", message, (node.span,))])
+
+
+@singledispatch
+def _compile(node: object, names: Names) -> Fn:
+    raise TypeError(f"cannot compile {node!r}")
+
+
+@_compile.register
+def _(node: ast.Literal, names: Names) -> Fn:
+    value = node.value
+    return lambda scope: value
+
+
+@_compile.register
+def _(node: ast.Name, names: Names) -> Fn:
+    dotted = node.dotted
+    if dotted == "as_of":
+        return lambda scope: scope.as_of
+    if dotted.startswith("week."):  # a fact of the current week, supplied by the weekly evaluator
+        return lambda scope: scope.week(dotted)  # type: ignore[attr-defined]
+    if dotted in names.inputs:
+        return lambda scope: scope.input(dotted)
+    if dotted in names.values:
+        return lambda scope: scope.value(dotted)
+    return lambda scope: dotted  # a code
+
+
+@_compile.register
+def _(node: ast.SetLit, names: Names) -> Fn:
+    items = [_compile(i, names) for i in node.items]
+
+    def run(scope: Scope) -> Any:
+        found = [item(scope) for item in items]
+        return _unknown(*found) or frozenset(found)
+    return run
+
+
+@_compile.register
+def _(node: ast.Unary, names: Names) -> Fn:
+    operand = _compile(node.operand, names)
+    if node.op == "not":
+        return lambda scope: _not(operand(scope))
+    return lambda scope: _negate(operand(scope))
+
+
+def _not(value: Any) -> Any:
+    return value if isinstance(value, Unknown) or value is None else not value
+
+
+def _negate(value: Any) -> Any:
+    if isinstance(value, Unknown) or value is None:
+        return value
+    if isinstance(value, Money):
+        return Money(-value.amount)
+    if isinstance(value, Rate):
+        return Rate(-value.fraction)
+    if isinstance(value, Duration):
+        return Duration(-value.count, value.unit)
+    return -value
+
+
+def _add_durations(a: Duration, b: Duration, sign: int) -> Duration:
+    if a.unit != b.unit:
+        raise ValueError(f"cannot combine {a} and {b}; add each to a date in turn")
+    return Duration(a.count + sign * b.count, a.unit)
+
+
+def _scale(duration: Duration, factor: Decimal) -> Duration:
+    if factor != factor.to_integral_value():
+        raise ValueError(f"cannot take {factor} times {duration}; use a whole number")
+    return duration.scaled(int(factor))
+
+
+ARITHMETIC: dict[tuple[str, type, type], Callable[[Any, Any], Any]] = {
+    ("+", Decimal, Decimal): operator.add, ("-", Decimal, Decimal): operator.sub,
+    ("*", Decimal, Decimal): operator.mul, ("/", Decimal, Decimal): operator.truediv,
+    ("+", Money, Money): lambda a, b: Money(a.amount + b.amount),
+    ("-", Money, Money): lambda a, b: Money(a.amount - b.amount),
+    ("*", Money, Decimal): lambda a, b: Money(a.amount * b), ("*", Decimal, Money): lambda a, b: Money(a * b.amount),
+    ("*", Money, Rate): lambda a, b: Money(a.amount * b.fraction), ("*", Rate, Money): lambda a, b: Money(a.fraction * b.amount),
+    ("/", Money, Decimal): lambda a, b: Money(a.amount / b), ("/", Money, Money): lambda a, b: a.amount / b.amount,
+    ("+", Rate, Rate): lambda a, b: Rate(a.fraction + b.fraction), ("-", Rate, Rate): lambda a, b: Rate(a.fraction - b.fraction),
+    ("*", Rate, Decimal): lambda a, b: Rate(a.fraction * b), ("*", Decimal, Rate): lambda a, b: Rate(a * b.fraction),
+    ("*", Rate, Rate): lambda a, b: Rate(a.fraction * b.fraction), ("/", Rate, Decimal): lambda a, b: Rate(a.fraction / b),
+    ("+", dt.date, Duration): values.add_duration, ("+", Duration, dt.date): lambda a, b: values.add_duration(b, a),
+    ("-", dt.date, Duration): lambda a, b: values.add_duration(a, b, -1),
+    ("+", Duration, Duration): lambda a, b: _add_durations(a, b, 1),
+    ("-", Duration, Duration): lambda a, b: _add_durations(a, b, -1),
+    ("*", Decimal, Duration): lambda a, b: _scale(b, a), ("*", Duration, Decimal): _scale,
+}
+
+
+@_compile.register
+def _(node: ast.Binary, names: Names) -> Fn:
+    left, right, op = _compile(node.left, names), _compile(node.right, names), node.op
+
+    def run(scope: Scope) -> Any:
+        a, b = left(scope), right(scope)
+        missing = _unknown(a, b)
+        if missing or a is None or b is None:
+            return missing
+        function = ARITHMETIC.get((op, type(a), type(b)))
+        if function is None:
+            raise fail(f"cannot apply '{op}' to {values.to_text(a)} and {values.to_text(b)}", node)
+        try:
+            return function(a, b)
+        except (DivisionByZero, InvalidOperation, ZeroDivisionError):
+            raise fail(f"division by zero in '{ast.to_source(node)}'", node) from None
+        except (ValueError, OverflowError) as exc:
+            raise fail(str(exc), node) from None
+    return run
+
+
+COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
+    "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+    "in": lambda a, b: a in b, "not in": lambda a, b: a not in b,
+}
+
+
+@_compile.register
+def _(node: ast.Compare, names: Names) -> Fn:
+    left, right, compare = _compile(node.left, names), _compile(node.right, names), COMPARISONS[node.op]
+    when_none = node.op in ("!=", "not in")
+
+    def decide(a: Any, b: Any) -> Any:
+        return when_none if a is None or b is None else compare(a, b)
+
+    def run(scope: Scope) -> Any:
+        a, b = left(scope), right(scope)
+        if isinstance(a, Unknown) and isinstance(b, Unknown):
+            return _unknown(a, b)
+        if isinstance(a, Unknown) or isinstance(b, Unknown):
+            return _decide_over_possible(a, b, decide)
+        return decide(a, b)
+    return run
+
+
+def _decide_over_possible(a: Any, b: Any, decide: Callable[[Any, Any], Any]) -> Any:
+    """One side unknown, the other known: decided if every possible value gives the same answer."""
+    unknown = a if isinstance(a, Unknown) else b
+    if unknown.possible is None:
+        return Unknown(unknown.missing)
+    answers = {decide(p, b) if unknown is a else decide(a, p) for p in unknown.possible}
+    return answers.pop() if len(answers) == 1 else Unknown(unknown.missing)
+
+
+@_compile.register
+def _(node: ast.Logic, names: Names) -> Fn:
+    operands = [_observed(o, names) for o in node.operands]
+    decisive = node.op == "or"  # `or` is decided by a true operand, `and` by a false one
+
+    def run(scope: Scope) -> Any:
+        pending: list[Unknown] = []
+        for operand in operands:
+            value = operand(scope)
+            if isinstance(value, Unknown):
+                pending.append(value)
+            elif bool(value) is decisive:
+                return decisive
+        return _unknown(*pending) or (not decisive)
+    return run
+
+
+@_compile.register
+def _(node: ast.If, names: Names) -> Fn:
+    condition = _observed(node.condition, names)
+    then, otherwise = (_compile(n, names) for n in (node.then, node.otherwise))
+
+    def run(scope: Scope) -> Any:
+        test = condition(scope)
+        if isinstance(test, Unknown):
+            return test
+        return then(scope) if test else otherwise(scope)
+    return run
+
+
+@_compile.register
+def _(node: ast.Call, names: Names) -> Fn:
+    builtin = builtins.REGISTRY[node.function]
+    if builtin.lagged:
+        return _compile_lagged(node, names)
+    args = [_compile(a, names) for a in node.args]
+    # a built-in that cannot answer from the facts it was given names the inputs it read
+    read = frozenset(a.dotted for a in node.args if isinstance(a, ast.Name) and a.dotted in names.inputs)
+
+    def run(scope: Scope) -> Any:
+        found = [arg(scope) for arg in args]
+        missing = _unknown(*found)
+        if missing or any(a is None for a in found):
+            return missing
+        try:
+            result = builtin.call(*found)
+        except ValueError as exc:
+            raise fail(f"{node.function}(): {exc}", node) from None
+        return Unknown(read) if isinstance(result, Unknown) and not result.missing else result
+    return run
+
+
+def _compile_lagged(node: ast.Call, names: Names) -> Fn:
+    """previous/count_weeks/sum_weeks: the series is named, not evaluated; the weekly scope looks back."""
+    function, series = node.function, node.args[0].dotted  # type: ignore[union-attr]
+    rest = [_compile(a, names) for a in node.args[1:]]
+    return lambda scope: scope.lagged(function, series, *(arg(scope) for arg in rest))  # type: ignore[attr-defined]
+
+
+@_compile.register
+def _(node: ast.Steps, names: Names) -> Fn:
+    subject = _compile(node.subject, names)
+    rows = [(step.low.value, step.high.value if step.high else None, _reached(step, _compile(step.result, names), names))
+            for step in node.steps]
+
+    def run(scope: Scope) -> Any:
+        key = subject(scope)
+        if isinstance(key, Unknown) or key is None:
+            return key
+        for (low, high, result), following in zip(rows, [*rows[1:], None]):
+            # a row reaches up to where the next one starts, so 4.5 falls in 1..4 when 5.. follows
+            if low <= key and (key < following[0] if following else high is None or key <= high):
+                return result(scope)
+        return None
+    return run
+
+
+class Program:
+    """A checked rule set with every rule expression compiled once, ready for many cases."""
+
+    def __init__(self, checked: Any, recorder: Recorder | None = None) -> None:
+        self.checked = checked
+        self.names: Names = checked if recorder is None else _Observed(checked, recorder)
+        # by identity: structurally equal literals may differ in type (`false == 0` in Python)
+        self._compiled: dict[int, tuple[ast.Expr, Fn]] = {}
+        for rule in checked.ruleset.rules:
+            for _, node in rule.expressions():
+                self.function(node)
+
+    def function(self, node: ast.Expr) -> Fn:
+        """The closure of an expression or of any sub-expression (compiled on first use)."""
+        if id(node) not in self._compiled:
+            self._compiled[id(node)] = (node, _observed(node, self.names))
+        return self._compiled[id(node)][1]
+
+
+def compile_ruleset(checked: Any, recorder: Recorder | None = None) -> Program:
+    """Compile every rule; with a `recorder`, the closures report how each condition went."""
+    return Program(checked, recorder)

@@ -1,0 +1,8 @@
+"""The legal officer's tools for writing and changing rules.
+
+Owns the YAML scenario runner and its pytest plugin (`scenarios`, with `payment_scenarios` for
+refusion), which rules and branches the scenarios reached (`scenario_coverage`), which
+paragraphs the rules cite (`citation_coverage`), rule diffs between rulebooks (`rulediff`),
+JSON Schemas for rule files and cases (`schema`), conditions in words (`verbalise`) and
+what-if comparisons with a proposal (`compare`). May import every layer up to `rulebook`.
+"""

@@ -1,0 +1,318 @@
+"""Payment records → compact columns, with every malformed row reported and every good row kept.
+
+The contract (DESIGN.md): CSV, Parquet or JSON lines with the columns person, municipality,
+benefit (a code of reading 10.11), amount (kroner, up to 2 decimals), from and to (first and last
+day it covers), and optional per-person columns flexjob_visitation_date and early_pension_granted.
+Files are read in batches and turned at once into integer columns (øre, day numbers, indices),
+so the text of a large file is never held whole. Spreading the payments over weeks is in
+`engine.refusion.weeks`.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Callable, Iterator
+
+import attrs
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from engine.lang.errors import CaseError
+
+REQUIRED = ("person", "municipality", "benefit", "amount", "from", "to")
+PERSON_FACTS = ("flexjob_visitation_date", "early_pension_granted")
+NO_DATE = np.iinfo(np.int32).min  # a per-person date that was not given
+AMOUNT = r"^[0-9]{1,13}(\.[0-9]{1,2})?$"
+BATCH_ROWS = 1 << 20
+
+
+@attrs.frozen
+class BadRow:
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.reason}"
+
+
+@attrs.define
+class Payments:
+    """Good payment rows as integer columns; persons and municipalities by index."""
+
+    person: np.ndarray          # int32 index into persons
+    municipality: np.ndarray    # int32 index into municipalities
+    benefit: np.ndarray         # int8 index into codes
+    ore: np.ndarray             # int64 amount in øre
+    start: np.ndarray           # int32 day number (days since 1970-01-01) of `from`
+    end: np.ndarray             # int32 day number of `to`
+    line: np.ndarray            # int64 line (or row) of the record in its file
+    persons: list[str]
+    municipalities: list[str]
+    codes: tuple[str, ...]
+    facts: dict[str, np.ndarray]  # per person: day number or NO_DATE
+    bad: list[BadRow]
+
+    @property
+    def rows(self) -> int:
+        return len(self.ore)
+
+
+def read_payments(path: Path, codes: tuple[str, ...], progress: Callable[[int], None] | None = None) -> Payments:
+    """Read a payment file (by its extension: .csv, .parquet, .jsonl/.ndjson/.json)."""
+    builder = _Builder(codes)
+    for batch, first_line, skipped in _batches(Path(path)):
+        builder.add(batch, first_line, skipped)
+        if progress is not None:
+            progress(batch.num_rows)
+    return builder.finish()
+
+
+def from_records(records: list[dict[str, object]], codes: tuple[str, ...]) -> Payments:
+    """Payments from a list of mappings (a case's `payments`, a test), numbered from line 1."""
+    builder = _Builder(codes)
+    builder.add(_as_strings(records), 1, [])
+    return builder.finish()
+
+
+# -- reading batches of text -----------------------------------------------------------------
+
+def _batches(path: Path) -> Iterator[tuple[pa.RecordBatch, int, list[BadRow]]]:
+    if not path.is_file():
+        raise CaseError(f"{path}: no such payment file")
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        yield from _csv_batches(path)
+    elif suffix == ".parquet":
+        yield from _parquet_batches(path)
+    elif suffix in (".jsonl", ".ndjson", ".json"):
+        yield from _json_batches(path)
+    else:
+        raise CaseError(f"{path}: unknown payment file type '{suffix}'; use .csv, .parquet or .jsonl")
+
+
+def _csv_batches(path: Path) -> Iterator[tuple[pa.RecordBatch, int, list[BadRow]]]:
+    from pyarrow import csv
+
+    skipped: list[BadRow] = []
+
+    def wrong_width(row: csv.InvalidRow) -> str:
+        skipped.append(BadRow(row.number or 0, f"expected {row.expected_columns} columns, found {row.actual_columns}"))
+        return "skip"
+
+    names = _csv_header(path)
+    try:
+        reader = csv.open_csv(path, read_options=csv.ReadOptions(use_threads=False, block_size=1 << 24),
+                              parse_options=csv.ParseOptions(invalid_row_handler=wrong_width),
+                              convert_options=csv.ConvertOptions(column_types={n: pa.string() for n in names}))
+        line = 2
+        for batch in reader:
+            lines_before = len(skipped)
+            yield batch, line, skipped[:]
+            line += batch.num_rows + (len(skipped) - lines_before)
+            skipped.clear()
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise CaseError(f"{path}: cannot read as CSV: {exc}") from None
+
+
+def _csv_header(path: Path) -> list[str]:
+    with path.open("r", encoding="utf-8", errors="replace") as handle:
+        header = handle.readline().strip()
+    names = [n.strip().strip('"') for n in header.split(",")] if header else []
+    missing = [c for c in REQUIRED if c not in names]
+    if missing:
+        raise CaseError(f"{path}: line 1: the header lacks the column(s) {', '.join(missing)}; "
+                        f"a payment file has the columns {', '.join(REQUIRED)}")
+    return names
+
+
+def _parquet_batches(path: Path) -> Iterator[tuple[pa.RecordBatch, int, list[BadRow]]]:
+    import pyarrow.parquet as pq
+
+    try:
+        handle = pq.ParquetFile(path)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise CaseError(f"{path}: cannot read as Parquet: {exc}") from None
+    missing = [c for c in REQUIRED if c not in handle.schema_arrow.names]
+    if missing:
+        raise CaseError(f"{path}: the file lacks the column(s) {', '.join(missing)}")
+    row = 1
+    for batch in handle.iter_batches(batch_size=BATCH_ROWS):
+        strings = pa.RecordBatch.from_arrays([_text(batch.column(i)) for i in range(batch.num_columns)],
+                                             names=batch.schema.names)
+        yield strings, row, []
+        row += batch.num_rows
+
+
+def _text(column: pa.Array) -> pa.Array:
+    if pa.types.is_floating(column.type):  # never through a float: 0.1 kr must stay 0.1 kr
+        column = pc.cast(column, pa.decimal128(38, 2), safe=False)
+    return pc.cast(column, pa.string())
+
+
+def _json_batches(path: Path) -> Iterator[tuple[pa.RecordBatch, int, list[BadRow]]]:
+    records: list[dict[str, object]] = []
+    skipped: list[BadRow] = []
+    first = 1
+    with path.open("r", encoding="utf-8") as handle:
+        for number, text in enumerate(handle, 1):
+            record = _json_record(text, number, skipped)
+            records.append(record)
+            if len(records) >= BATCH_ROWS:
+                yield _as_strings(records), first, skipped[:]
+                first, records, skipped = number + 1, [], []
+    yield _as_strings(records), first, skipped
+
+
+def _json_record(text: str, number: int, skipped: list[BadRow]) -> dict[str, object]:
+    """One JSON line; a line that is no JSON object becomes an empty record reported as bad."""
+    if not text.strip():
+        return {"_bad": "an empty line"}
+    try:
+        record = json.loads(text, parse_float=str)
+    except json.JSONDecodeError as exc:
+        return {"_bad": f"not JSON: {exc.msg} at column {exc.colno}"}
+    return record if isinstance(record, dict) else {"_bad": "not a JSON object"}
+
+
+def _as_strings(records: list[dict[str, object]]) -> pa.RecordBatch:
+    names = (*REQUIRED, *PERSON_FACTS, "_bad")
+    columns = {n: [None if r.get(n) is None else str(r.get(n)) for r in records] for n in names}
+    return pa.RecordBatch.from_pydict(columns, schema=pa.schema([(n, pa.string()) for n in names]))
+
+
+# -- checking and converting a batch ---------------------------------------------------------
+
+class _Builder:
+    def __init__(self, codes: tuple[str, ...]) -> None:
+        self.codes = codes
+        self.code_index = pa.array(codes)
+        self.persons: dict[str, int] = {}
+        self.municipalities: dict[str, int] = {}
+        self.parts: list[dict[str, np.ndarray]] = []
+        self.facts: dict[str, dict[int, int]] = {name: {} for name in PERSON_FACTS}
+        self.bad: list[BadRow] = []
+
+    def add(self, batch: pa.RecordBatch, first_line: int, skipped: list[BadRow]) -> None:
+        lines = _lines(batch.num_rows, first_line, skipped)
+        self.bad += skipped
+        columns = {name: batch.column(name) for name in batch.schema.names}
+        reason, parsed = _check(columns, self.code_index)
+        good = pc.is_null(reason).to_numpy(zero_copy_only=False)
+        for line, why in zip(lines[~good], pc.filter(reason, pc.invert(pc.is_null(reason))).to_pylist()):
+            self.bad.append(BadRow(int(line), why))
+        if good.any():
+            self._keep(columns, parsed, good, lines)
+
+    def _keep(self, columns: dict[str, pa.Array], parsed: dict[str, np.ndarray], good: np.ndarray, lines: np.ndarray) -> None:
+        person = _encode(pc.filter(columns["person"], good), self.persons)
+        part = {key: value[good] for key, value in parsed.items()}
+        part.update(person=person, line=lines[good],
+                    municipality=_encode(pc.filter(columns["municipality"], good), self.municipalities))
+        for name in PERSON_FACTS:
+            days = part.pop(name)
+            for who, day in zip(person[days != NO_DATE], days[days != NO_DATE]):
+                self.facts[name].setdefault(int(who), int(day))
+        self.parts.append(part)
+
+    def finish(self) -> Payments:
+        def joined(key: str, dtype: type) -> np.ndarray:
+            return np.concatenate([p[key] for p in self.parts]).astype(dtype) if self.parts else np.zeros(0, dtype)
+        facts = {}
+        for name in PERSON_FACTS:
+            column = np.full(len(self.persons), NO_DATE, np.int32)
+            if self.facts[name]:
+                who = np.fromiter(self.facts[name].keys(), np.int64)
+                column[who] = np.fromiter(self.facts[name].values(), np.int64)
+            facts[name] = column
+        return Payments(
+            person=joined("person", np.int32), municipality=joined("municipality", np.int32),
+            benefit=joined("benefit", np.int8), ore=joined("ore", np.int64), start=joined("start", np.int32),
+            end=joined("end", np.int32), line=joined("line", np.int64), persons=list(self.persons),
+            municipalities=list(self.municipalities), codes=self.codes, facts=facts,
+            bad=sorted(self.bad, key=lambda b: b.line))
+
+
+def _lines(rows: int, first_line: int, skipped: list[BadRow]) -> np.ndarray:
+    """The file line of each parsed row, stepping over the lines that were skipped as unreadable."""
+    lines = np.arange(first_line, first_line + rows, dtype=np.int64)
+    for bad in sorted(skipped, key=lambda b: b.line):
+        lines[lines >= bad.line] += 1
+    return lines
+
+
+def _encode(column: pa.Array, index: dict[str, int]) -> np.ndarray:
+    encoded = pc.dictionary_encode(column)
+    mapping = np.array([index.setdefault(str(v), len(index)) for v in encoded.dictionary.to_pylist()], np.int32)
+    return mapping[encoded.indices.to_numpy(zero_copy_only=False)] if len(mapping) else np.zeros(0, np.int32)
+
+
+def _check(columns: dict[str, pa.Array], code_index: pa.Array) -> tuple[pa.Array, dict[str, np.ndarray]]:
+    """For each row the first reason it is malformed (null when good), and the parsed columns."""
+    rows = len(columns["person"])
+    reasons: list[pa.Array] = []
+    if "_bad" in columns:
+        reasons.append(columns["_bad"])
+    reasons.append(_missing(columns, rows))
+    benefit = columns["benefit"]
+    code = pc.index_in(benefit, value_set=code_index)
+    reasons.append(_where(pc.and_(pc.is_null(code), pc.is_valid(benefit)),
+                          pc.binary_join_element_wise("unknown benefit code '", benefit, "'", "")))
+    ore, amount_reason = _ore(columns["amount"])
+    reasons.append(amount_reason)
+    start, start_reason = _date(columns["from"], "from")
+    end, end_reason = _date(columns["to"], "to")
+    reasons += [start_reason, end_reason]
+    reasons.append(_where(pc.less(end, start), pa.scalar("'to' is before 'from'")))
+    parsed = {"benefit": _ints(code, 0), "ore": _ints(ore, 0), "start": _ints(start, 0), "end": _ints(end, 0)}
+    for name in PERSON_FACTS:
+        days, reason = _date(columns.get(name, pa.nulls(rows, pa.string())), name, optional=True)
+        reasons.append(reason)
+        parsed[name] = _ints(days, NO_DATE)
+    return pc.coalesce(*reasons), parsed
+
+
+def _missing(columns: dict[str, pa.Array], rows: int) -> pa.Array:
+    out = pa.nulls(rows, pa.string())
+    for name in reversed(REQUIRED):
+        empty = pc.or_kleene(pc.is_null(columns[name]), pc.equal(pc.utf8_trim_whitespace(columns[name]), ""))
+        out = pc.if_else(pc.fill_null(empty, True), pa.scalar(f"'{name}' is empty"), out)
+    return out
+
+
+def _where(condition: pa.Array, reason: pa.Scalar | pa.Array) -> pa.Array:
+    return pc.if_else(pc.fill_null(condition, False), reason, pa.scalar(None, pa.string()))
+
+
+def _ore(amount: pa.Array) -> tuple[pa.Array, pa.Array]:
+    text = pc.utf8_trim_whitespace(amount)
+    ok = pc.fill_null(pc.match_substring_regex(text, AMOUNT), False)
+    negative = pc.fill_null(pc.starts_with(text, "-"), False)
+    reason = pc.if_else(negative, pc.binary_join_element_wise("negative amount ", text, ""),
+                        pc.binary_join_element_wise("amount '", text, "' is not kroner with up to 2 decimals", ""))
+    reason = pc.if_else(pc.or_(ok, pc.is_null(amount)), pa.scalar(None, pa.string()), reason)
+    clean = pc.if_else(ok, text, pa.scalar("0"))
+    dot = pc.find_substring(clean, ".")
+    decimals = pc.if_else(pc.less(dot, 0), 0, pc.subtract(pc.subtract(pc.utf8_length(clean), dot), 1))
+    digits = pc.cast(pc.replace_substring(clean, ".", ""), pa.int64())
+    scale = pc.if_else(pc.equal(decimals, 0), 100, pc.if_else(pc.equal(decimals, 1), 10, 1))
+    return pc.multiply(digits, pc.cast(scale, pa.int64())), reason
+
+
+def _date(text: pa.Array, name: str, optional: bool = False) -> tuple[pa.Array, pa.Array]:
+    clean = pc.utf8_trim_whitespace(text)
+    if optional:
+        clean = pc.if_else(pc.equal(clean, ""), pa.scalar(None, pa.string()), clean)
+    stamps = pc.strptime(clean, format="%Y-%m-%d", unit="s", error_is_null=True)
+    # strptime rolls 2016-02-30 over to 1 March: only a date that prints back as written is one
+    exact = pc.equal(pc.strftime(stamps, format="%Y-%m-%d"), clean)
+    stamps = pc.if_else(pc.fill_null(exact, False), stamps, pa.scalar(None, stamps.type))
+    days = pc.cast(pc.cast(stamps, pa.date32()), pa.int32())
+    wrong = pc.and_(pc.is_null(days), pc.is_valid(clean))
+    reason = _where(wrong, pc.binary_join_element_wise(f"'{name}' ", clean, " is not a date (write YYYY-MM-DD)", ""))
+    return days, reason
+
+
+def _ints(column: pa.Array, fill: int) -> np.ndarray:
+    out: np.ndarray = pc.fill_null(column, fill).to_numpy(zero_copy_only=False)
+    return out

@@ -1,0 +1,168 @@
+"""Payments spread over calendar weeks: the week facts both weekly evaluators read.
+
+Each payment is spread evenly over its days; a week's amount per benefit is the exact sum of
+its days' shares, rounded half up to whole øre once (BEK 879/2017 § 23, stk. 2; BEK 14/2026
+§ 19, stk. 2; reading 10.2). The part of a week that lies in a month beginning during the week
+(its *month tail*) is summed and rounded the same way, for monthly settlement.
+
+`spread(payments, persons)` works on a slice of persons, so a whole caseload goes through in
+chunks of bounded size.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from fractions import Fraction
+from typing import Any
+
+import attrs
+import numpy as np
+
+from engine.refusion.payments import Payments
+
+EPOCH = dt.date(1970, 1, 1)
+EPOCH_WEEKDAY = EPOCH.weekday()  # 1970-01-01 was a Thursday
+
+
+def day_number(day: dt.date) -> int:
+    return (day - EPOCH).days
+
+
+def from_day_number(number: int) -> dt.date:
+    return EPOCH + dt.timedelta(days=int(number))
+
+
+def monday(days: Any) -> Any:
+    """The day number of the Monday of each day's week."""
+    return days - (days + EPOCH_WEEKDAY) % 7
+
+
+@attrs.frozen
+class WeekRange:
+    """Calendar weeks from the Monday `first` (a day number), `count` of them."""
+
+    first: int
+    count: int
+
+    def monday_of(self, week: int) -> dt.date:
+        return from_day_number(self.first + 7 * week)
+
+    def index_of(self, day: dt.date) -> int:
+        return (day_number(day) - self.first) // 7
+
+
+def week_range(payments: Payments) -> WeekRange:
+    """From the week of the earliest payment to the week of the latest."""
+    if payments.rows == 0:
+        return WeekRange(int(monday(day_number(dt.date(2016, 1, 4)))), 0)
+    first = int(monday(int(payments.start.min())))
+    return WeekRange(first, (int(monday(int(payments.end.max()))) - first) // 7 + 1)
+
+
+@attrs.frozen
+class Weeks:
+    """The week facts of a slice of persons, week-major.
+
+    `benefits[w, p]` is a bit mask of the codes paid at least one day (bit i = codes[i]);
+    `amounts` lists (week, person, code, øre, tail øre) sorted by week then person, with
+    `week_start[w]` the first entry of week w; `municipality[w, p]` is the municipality of
+    the person's last payment record covering the week (-1: none).
+    """
+
+    range: WeekRange
+    persons: np.ndarray             # global person indices of the slice
+    benefits: np.ndarray            # (weeks, persons) int64 bit masks
+    municipality: np.ndarray        # (weeks, persons) int32
+    entry_week: np.ndarray
+    entry_person: np.ndarray
+    entry_code: np.ndarray
+    entry_ore: np.ndarray
+    entry_tail: np.ndarray
+    week_start: np.ndarray          # (weeks + 1,) offsets into the entries
+    facts: dict[str, np.ndarray]    # per-person facts of the slice (day numbers)
+
+
+def spread(payments: Payments, rows: np.ndarray, persons: np.ndarray, span: WeekRange) -> Weeks:
+    """Spread the given payment rows (all belonging to `persons`) over the weeks of `span`."""
+    local = np.searchsorted(persons, payments.person[rows]).astype(np.int64)
+    pair_row, week, days, tail = _pairs(payments.start[rows].astype(np.int64), payments.end[rows].astype(np.int64), span)
+    person, code = local[pair_row], payments.benefit[rows][pair_row].astype(np.int64)
+    ore = payments.ore[rows][pair_row]
+    length = (payments.end[rows] - payments.start[rows] + 1).astype(np.int64)[pair_row]
+    key = (week * len(persons) + person) * 64 + code
+    order = np.argsort(key, kind="stable")
+    key, groups = key[order], _group_starts(key[order])
+    total = _round_sums(ore[order] * days[order], length[order], groups)
+    tail_sum = _round_sums(ore[order] * tail[order], length[order], groups)
+    first = key[groups]
+    entry_code, entry_cell = first % 64, first // 64
+    entry_week, entry_person = entry_cell // len(persons), entry_cell % len(persons)
+    shape = (span.count, len(persons))
+    return Weeks(
+        range=span, persons=persons, benefits=_bit_masks(entry_cell, entry_code, shape),
+        municipality=_municipalities(week, person, payments.municipality[rows][pair_row], payments.line[rows][pair_row], shape),
+        entry_week=entry_week, entry_person=entry_person, entry_code=entry_code, entry_ore=total, entry_tail=tail_sum,
+        week_start=np.searchsorted(entry_week, np.arange(span.count + 1)),
+        facts={name: values[persons] for name, values in payments.facts.items()},
+    )
+
+
+def _pairs(start: np.ndarray, end: np.ndarray, span: WeekRange) -> tuple[np.ndarray, ...]:
+    """One (payment, week) pair per week a payment touches: its days in the week and in the month tail."""
+    first = (monday(start) - span.first) // 7
+    count = (monday(end) - span.first) // 7 - first + 1
+    row = np.repeat(np.arange(len(start)), count)
+    offset = np.arange(len(row)) - np.repeat(np.cumsum(count) - count, count)
+    week = first[row] + offset
+    mon = span.first + 7 * week
+    low, high = np.maximum(start[row], mon), np.minimum(end[row], mon + 6)
+    boundary = _month_start_in_week(mon)
+    tail = np.where(boundary > 0, np.maximum(0, high - np.maximum(low, boundary) + 1), 0)
+    return row, week, high - low + 1, tail
+
+
+def _month_start_in_week(mon: np.ndarray) -> np.ndarray:
+    """The day number of the 1st of a month that falls Tuesday-Sunday in the week, or 0."""
+    sunday_month = (mon + 6).astype("datetime64[D]").astype("datetime64[M]")
+    first = sunday_month.astype("datetime64[D]").astype(np.int64)
+    return np.where(first > mon, first, 0)
+
+
+def _group_starts(sorted_key: np.ndarray) -> np.ndarray:
+    if len(sorted_key) == 0:
+        return np.zeros(0, np.int64)
+    return np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
+
+
+def _round_sums(numerator: np.ndarray, denominator: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Round half up, per group, the exact sum of numerator/denominator fractions."""
+    if len(groups) == 0:
+        return np.zeros(0, np.int64)
+    common = np.lcm.reduceat(denominator, groups)
+    sizes = np.diff(np.r_[groups, len(numerator)])
+    risky = (common > (1 << 20)) | (np.maximum.reduceat(numerator, groups) > (1 << 40))  # int64 would not hold
+    ratio = np.where(np.repeat(risky, sizes), 0, np.repeat(common, sizes) // denominator)
+    total = np.add.reduceat(numerator * ratio, groups)
+    out = (2 * total + common) // (2 * common)
+    for group in np.flatnonzero(risky):  # the rare wide groups: exact fractions in Python
+        lo, hi = groups[group], groups[group] + sizes[group]
+        exact = sum((Fraction(int(n), int(d)) for n, d in zip(numerator[lo:hi], denominator[lo:hi])), Fraction(0))
+        out[group] = int((exact * 2 + 1) // 2)
+    rounded: np.ndarray = out
+    return rounded
+
+
+def _bit_masks(cell: np.ndarray, code: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    masks = np.zeros(shape[0] * shape[1], np.int64)
+    if len(cell):
+        starts = _group_starts(cell)
+        masks[cell[starts]] = np.bitwise_or.reduceat(np.left_shift(1, code), starts)
+    return masks.reshape(shape)
+
+
+def _municipalities(week: np.ndarray, person: np.ndarray, municipality: np.ndarray, line: np.ndarray,
+                    shape: tuple[int, int]) -> np.ndarray:
+    out = np.full(shape[0] * shape[1], -1, np.int32)
+    cell = week * shape[1] + person
+    order = np.lexsort((line, cell))
+    out[cell[order]] = municipality[order]  # the last write per cell wins: the latest record
+    return out.reshape(shape)

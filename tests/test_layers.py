@@ -1,0 +1,158 @@
+"""The package layout: imports run one way, from the command line down to the language.
+
+The layer order is written once, here. A module may import from its own subpackage (without a
+circle) and from the layers before its own; never from a later one, and never from the public
+facade `engine` itself, which exists for callers outside the package.
+"""
+from __future__ import annotations
+
+import ast
+import graphlib
+import shutil
+from pathlib import Path
+
+import attrs
+import pytest
+
+import engine
+
+LAYERS = ("lang", "law", "report", "decide", "refusion", "rulebook", "audit", "officer", "tilsyn", "cli")
+ROOT_MODULES = ("engine", "engine.__main__")  # the facade and `python -m engine`: they may import anything
+MAX_LINES = 450
+PACKAGE = Path(engine.__file__).parent
+
+
+@attrs.frozen
+class Import:
+    source: str      # the importing module, e.g. engine.law.loader
+    target: str      # the imported module, e.g. engine.decide.casefile
+    where: str       # file:line
+    text: str        # the import statement as written
+
+
+def module_name(path: Path, root: Path) -> str:
+    parts = path.relative_to(root.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def is_module(name: str, root: Path) -> bool:
+    relative = Path(*name.split(".")[1:])
+    return (root / relative).with_suffix(".py").is_file() or (root / relative / "__init__.py").is_file()
+
+
+def imports_of(path: Path, root: Path) -> list[Import]:
+    """Every import of a paragraf module in a file, at any depth (functions and TYPE_CHECKING too)."""
+    source = module_name(path, root)
+    package = source if path.name == "__init__.py" else source.rpartition(".")[0]
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        where, text = f"{path.relative_to(root.parent)}:{getattr(node, 'lineno', 0)}", ast.unparse(node)
+        if isinstance(node, ast.Import):
+            found += [Import(source, alias.name, where, text) for alias in node.names if alias.name.split(".")[0] == "engine"]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else []))
+            if base.split(".")[0] != "engine":
+                continue
+            for alias in node.names:
+                target = f"{base}.{alias.name}"
+                found.append(Import(source, target if is_module(target, root) else base, where, text))
+    return found
+
+
+def layer(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[1] in LAYERS else None
+
+
+def violations(root: Path) -> list[str]:
+    """Imports that point up the layers or into the facade, and circles inside a subpackage."""
+    problems, graph = [], {}
+    for path in sorted(root.rglob("*.py")):
+        for found in imports_of(path, root):
+            graph.setdefault(found.source, set()).add(found.target)
+            problems += upward(found)
+    problems += circles(graph)
+    return problems
+
+
+def upward(found: Import) -> list[str]:
+    if found.source in ROOT_MODULES:
+        return []
+    mine, theirs = layer(found.source), layer(found.target)
+    order = " < ".join(LAYERS)
+    if mine is None:
+        return [f"{found.where}: {found.source} belongs to no layer; put it in a subpackage of {order}"]
+    if theirs is None:
+        return [f"{found.where}: `{found.text}` imports the public facade {found.target}; "
+                f"import from the layer that owns the name instead"]
+    if LAYERS.index(theirs) > LAYERS.index(mine):
+        return [f"{found.where}: `{found.text}` imports {found.target}, but {mine} may not import {theirs} "
+                f"(layers: {order})"]
+    return []
+
+
+def circles(graph: dict[str, set[str]]) -> list[str]:
+    same_package = {source: {t for t in targets if layer(t) == layer(source) and t != source}
+                    for source, targets in graph.items()}
+    try:
+        graphlib.TopologicalSorter(same_package).prepare()
+    except graphlib.CycleError as exc:
+        return [f"modules import each other in a circle: {' -> '.join(exc.args[1])}"]
+    return []
+
+
+def test_imports_run_one_way() -> None:
+    problems = violations(PACKAGE)
+    assert not problems, "\n".join(problems)
+
+
+def test_an_upward_import_is_named(tmp_path: Path) -> None:
+    copy = tmp_path / "engine"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "data"))
+    values = copy / "lang" / "values.py"
+    values.write_text(values.read_text() + "\n\ndef planted():\n    from engine.decide import evaluator\n")
+    problems = violations(copy)
+    assert len(problems) == 1
+    assert problems[0].startswith("engine/lang/values.py:")
+    assert "`from engine.decide import evaluator` imports engine.decide.evaluator, but lang may not import decide" \
+        in problems[0]
+
+
+def test_a_circle_inside_a_subpackage_is_named(tmp_path: Path) -> None:
+    copy = tmp_path / "engine"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "data"))
+    values = copy / "lang" / "values.py"
+    values.write_text(values.read_text() + "\nfrom engine.lang import compiler\n")
+    problems = violations(copy)
+    assert len(problems) == 1
+    assert problems[0].startswith("modules import each other in a circle:")
+    assert "engine.lang.values" in problems[0] and "engine.lang.compiler" in problems[0]
+
+
+def test_the_facade_is_not_imported_from_inside(tmp_path: Path) -> None:
+    copy = tmp_path / "engine"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "data"))
+    loader = copy / "law" / "loader.py"
+    loader.write_text(loader.read_text() + "\nfrom engine import load\n")
+    assert violations(copy) == [f"engine/law/loader.py:{len(loader.read_text().splitlines())}: "
+                                "`from engine import load` imports the public facade engine; "
+                                "import from the layer that owns the name instead"]
+
+
+def test_every_module_sits_in_a_layer() -> None:
+    top = sorted(p.name for p in PACKAGE.iterdir() if p.name not in ("__pycache__", "data"))
+    assert top == sorted(["__init__.py", "__main__.py", "py.typed", *LAYERS])
+
+
+@pytest.mark.parametrize("name", LAYERS)
+def test_each_layer_says_what_it_owns(name: str) -> None:
+    docstring = ast.get_docstring(ast.parse((PACKAGE / name / "__init__.py").read_text()))
+    assert docstring and "import" in docstring, f"engine/{name}/__init__.py needs a docstring saying what it owns and may import"
+
+
+def test_no_module_is_too_long() -> None:
+    long = {str(p.relative_to(PACKAGE)): n for p in PACKAGE.rglob("*.py")
+            if (n := len(p.read_text().splitlines())) > MAX_LINES}
+    assert not long, f"modules over {MAX_LINES} lines; split them: {long}"
