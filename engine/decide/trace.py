@@ -1,6 +1,6 @@
 """The explanation as data: a tree of trace nodes recorded while evaluating.
 
-Renderers (`engine.explain`) only read these nodes; they never evaluate anything.
+Renderers (`engine.report`) only read these nodes; they never evaluate anything.
 """
 from __future__ import annotations
 

@@ -44,11 +44,6 @@ class _Observed:
         self.inputs, self.values, self.recorder = names.inputs, names.values, recorder
 
 
-def compile_expr(node: ast.Expr, names: Names) -> Fn:
-    """Compile one checked expression."""
-    return _compile(node, names)
-
-
 def _observed(node: ast.Expr, names: Names) -> Fn:
     """A sub-expression whose outcome a coverage recorder sees; the plain closure when none listens."""
     function = _compile(node, names)

@@ -1,6 +1,6 @@
 """Payment records → compact columns, with every malformed row reported and every good row kept.
 
-The contract (DESIGN.md): CSV, Parquet or JSON lines with the columns person, municipality,
+The contract (docs/refusion.md): CSV, Parquet or JSON lines with the columns person, municipality,
 benefit (a code of reading 10.11), amount (kroner, up to 2 decimals), from and to (first and last
 day it covers), and optional per-person columns flexjob_visitation_date and early_pension_granted.
 Files are read in batches and turned at once into integer columns (øre, day numbers, indices),
