@@ -36,6 +36,7 @@ PROBE = """<script>
   const out = {
     viewport: innerWidth, width: document.documentElement.scrollWidth,
     text: document.body.innerText,
+    headings: [...document.querySelectorAll('h2')].map(h => h.innerText),
     obligations: [...document.querySelectorAll('article.obligation')].map(a => ({
       rule: a.dataset.rule, status: a.dataset.status, box: box(a), text: a.innerText,
       links: [...a.querySelectorAll('p.basis a.eli')].map(l => ({href: l.href, box: box(l)}))})),
@@ -104,6 +105,16 @@ def test_every_applicable_obligation_shows_with_its_eli_link(tmp_path: Path, aar
         assert all(link["box"][2] > 0 and link["box"][3] > 0 for link in card["links"])
         assert obligation["due"] is None or obligation["due"] in card["text"]
     assert seen["width"] <= seen["viewport"], "the page scrolls sideways"
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_every_section_heading_of_the_full_page_shows_its_word(tmp_path: Path, aarhus: engine.Decision,
+                                                               lang: str) -> None:
+    seen = probe(tmp_path, aarhus.explain(format="html", lang=lang))
+    w = report.WORDS[lang]
+    sections = ["obligations"] + (["exemptions"] if aarhus.exemptions else []) + ["values"]
+    sections += (["missing"] if aarhus.missing else []) + ["trace"]
+    assert seen["headings"] == [w[section] for section in sections]
 
 
 def test_trace_is_folded_and_unfolds(tmp_path: Path, aarhus: engine.Decision) -> None:

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -164,11 +167,39 @@ class TestHtml:
         assert page.count("<details") == page.count("</details>") > 0
         assert "<details open" not in page
 
+    def test_every_section_heading_is_a_word_of_its_language(self, decision: engine.Decision) -> None:
+        for lang in ("da", "en"):
+            headings = re.findall(r"<h2>(.*?)</h2>", decision.explain(format="html", lang=lang))
+            words = {WORDS[lang][key] for key in ("obligations", "exemptions", "values", "missing", "trace")}
+            assert {WORDS[lang]["obligations"], WORDS[lang]["values"], WORDS[lang]["trace"]} <= set(headings)
+            assert set(headings) <= words, f"headings that are not words of {lang}: {set(headings) - words}"
+
     def test_escapes_what_it_shows(self, rulebook: engine.Rulebook) -> None:
         data = rulebook.evaluate(CASES["hillerod-complex"]).to_dict()
         data["case"] = "<b>x</b>"
         page = report.render(data, format="html", lang="en")
         assert "<b>x</b>" not in page and "&lt;b&gt;x&lt;/b&gt;" in page
+
+
+RENDER_EVERY_FORMAT = """
+import sys, engine
+decision = engine.load().evaluate(sys.argv[1])
+for fmt in ("text", "markdown", "html", "json"):
+    for lang in ("da", "en"):
+        sys.stdout.write(decision.explain(format=fmt, lang=lang))
+"""
+
+
+def test_every_format_is_byte_identical_across_processes() -> None:
+    """Two interpreters, with different hash seeds and memory layouts, write the same bytes."""
+    def run(seed: str) -> bytes:
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        return subprocess.run([sys.executable, "-c", RENDER_EVERY_FORMAT, str(CASES["aarhus-complex"])],
+                              capture_output=True, check=True, env=env).stdout
+
+    first, second = run("1"), run("2")
+    assert b"object at 0x" not in first
+    assert first == second
 
 
 class TestOneRule:

@@ -2,6 +2,8 @@
 external assets), with the trace folded in `<details>` elements a reader can unfold."""
 from __future__ import annotations
 
+import types
+
 import jinja2
 
 from engine.report.sentences import Report
@@ -14,4 +16,7 @@ _ENVIRONMENT = jinja2.Environment(
 
 def decision(report: Report) -> str:
     template = _ENVIRONMENT.get_template("decision.html.j2")
-    return template.render(r=report, w=report.w).lstrip() + "\n"
+    # The words go in as attributes, not a dict: in Jinja `w.values` on a dict is the dict's own
+    # `values` method, and a word named like a dict method would print a bound-method repr.
+    words = types.SimpleNamespace(**report.w)
+    return template.render(r=report, w=words).lstrip() + "\n"
