@@ -9,11 +9,11 @@ from typing import Any, Iterator
 
 import click
 
-from engine import report as reports, rulebook
+from engine import report as reports
 
 from engine.audit import log as auditlog, record as records, replay as replays, exemption_report as usage_report
 from engine.cli.group import main
-from engine.cli.common import LANG_OPTION, RULES_OPTION, guarded
+from engine.cli.common import LANG_OPTION, RULES_OPTION, guarded, load_rulebook
 
 EXISTING = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -31,7 +31,7 @@ def replay(record: Path, entries: tuple[int, ...], fmt: str, rules_dir: Path | N
     RECORD is a record file (from 'paragraf eval --record') or a decision log (from '--log').
     Exit 0 when every result is identical, 1 when one differs.
     """
-    book = rulebook.load(rules_dir)
+    book = load_rulebook(rules_dir)
     results = [(where, replays.replay(data, book)) for where, data in _recorded(record, entries)]
     if fmt == "json":
         click.echo(json.dumps([{"record": w, **r.to_dict()} for w, r in results], sort_keys=True,
@@ -118,7 +118,7 @@ def exemptions(cases: tuple[Path, ...], fmt: str, period: str, proposals: tuple[
 
     Cases that cannot be read are reported on stderr and left out; the exit code is then 1.
     """
-    book = rulebook.load(rules_dir)
+    book = load_rulebook(rules_dir)
     result = usage_report.count_usage(book, cases, period, proposals)
     click.echo(usage_report.render(result, fmt, lang), nl=False)
     for bad in result.bad:

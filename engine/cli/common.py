@@ -10,14 +10,29 @@ from typing import Any, Callable
 
 import click
 
+from engine import rulebook
 from engine.report import FORMATS
 from engine.lang.errors import Diagnostic, EngineError, RulebookError, render_diagnostic
 from engine.lang.source import SourceCache
 
 RULES_OPTION = click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path),
-                            help="A rulebook folder (holding rules/ and legal_refs/) or a rules folder. Default: the bundled one.")
+                            help="A rulebook folder (holding rules/ and legal_refs/) or a rules folder. Default: $PARAGRAF_RULES, "
+                                 "else the current folder when it holds rules/ and legal_refs/, else the bundled one.")
 LANG_OPTION = click.option("--lang", type=click.Choice(["da", "en"]), default="da", show_default=True,
                            help="Language of the report.")
+
+
+def load_rulebook(option: Path | None) -> rulebook.Rulebook:
+    """The rulebook a command uses (`--rules`, `PARAGRAF_RULES`, the current folder, the bundled
+    one), named on the first line of stderr, so that piped output (JSON, HTML) stays clean."""
+    return rulebook.load(choose_rulebook(option).path)
+
+
+def choose_rulebook(option: Path | None) -> rulebook.folders.Choice:
+    """Which rulebook a command uses, named on stderr (see `load_rulebook`)."""
+    choice = rulebook.choose(option, os.environ, Path.cwd())
+    click.echo(f"rulebook: {choice.describe(rulebook.engine_version())}", err=True)
+    return choice
 
 
 def case_options(command: Callable[..., Any]) -> Callable[..., Any]:

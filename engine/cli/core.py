@@ -7,14 +7,14 @@ from pathlib import Path
 
 import click
 
-from engine import report, rulebook
+from engine import report
 from engine.lang.errors import render_diagnostic
 
 from engine.officer import citation_coverage as coverage
 
 from engine.audit import record
 from engine.cli.group import main
-from engine.cli.common import RULES_OPTION, case_options, guarded, parse_as_of, record_options
+from engine.cli.common import RULES_OPTION, case_options, guarded, load_rulebook, parse_as_of, record_options
 
 
 @main.command()
@@ -26,7 +26,7 @@ from engine.cli.common import RULES_OPTION, case_options, guarded, parse_as_of, 
 @guarded
 def check(rules_dir: Path | None, show_coverage: bool, fmt: str) -> None:
     """Report every problem in the rulebook, with file, line, column, a caret and a hint."""
-    book = rulebook.load(rules_dir)
+    book = load_rulebook(rules_dir)
     if book.diagnostics:
         for diagnostic in book.diagnostics:
             click.echo(render_diagnostic(diagnostic, book.sources, book.shown_as) + "\n")
@@ -57,7 +57,7 @@ def eval_(case: Path, as_of: str | None, proposals: tuple[str, ...], fmt: str, l
         from engine.cli.proposals import print_comparison
 
         return print_comparison(case, compare_with, as_of, proposals, fmt, lang, rules_dir)
-    book = rulebook.load(rules_dir)
+    book = load_rulebook(rules_dir)
     read = book.read_case(case)
     decision = book.evaluate(read, parse_as_of(as_of), proposals)
     record.keep(book, read, decision, log_path, record_path)
@@ -72,7 +72,7 @@ def eval_(case: Path, as_of: str | None, proposals: tuple[str, ...], fmt: str, l
 def explain_(case: Path, rule_id: str, as_of: str | None, proposals: tuple[str, ...], fmt: str, lang: str,
              rules_dir: Path | None) -> None:
     """Why RULE_ID came out as it did for CASE, or why it does not apply, citing the law."""
-    book = rulebook.load(rules_dir)
+    book = load_rulebook(rules_dir)
     decision = book.evaluate(case, parse_as_of(as_of), proposals)
     rule = book.checked.rule(rule_id) or next(
         (r for r in book.checked.values.get(rule_id, ()) if r.in_force(decision.as_of_date)), None)
@@ -102,7 +102,7 @@ def test_(paths: tuple[Path, ...], coverage: bool, rules_dir: Path | None) -> No
     from engine.officer import scenarios as testing
     from engine.officer.scenario_coverage import Coverage
 
-    book = rulebook.load(rules_dir)
+    book = load_rulebook(rules_dir)
     recorder = Coverage() if coverage else None
     results = testing.run_paths(book, list(paths) or [Path("tests/scenarios")], recorder)
     failures = [r for r in results if not r.passed]

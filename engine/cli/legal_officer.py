@@ -14,7 +14,7 @@ from engine.law import analysis
 
 from engine.officer import rulediff, schema
 from engine.cli.group import main
-from engine.cli.common import RULES_OPTION, guarded
+from engine.cli.common import choose_rulebook, RULES_OPTION, guarded, load_rulebook
 from engine.lang.errors import EngineError
 
 
@@ -48,14 +48,14 @@ def _folder(spec: str, tmp: Path, name: str) -> Path:
 def schema_(what: str, schema_file: Path | None, rules_dir: Path | None) -> None:
     """Print the JSON Schema of rule files (rules) or of cases (case, from the rulebook's inputs)."""
     if schema_file is not None:
-        folder, _ = rulebook.find_folders(rules_dir)
+        folder, _ = rulebook.find_folders(choose_rulebook(rules_dir).path)
         changed = schema.add_modelines(folder, schema_file)
         click.echo(f"{len(changed)} rule file(s) now name {schema_file}")
         return
     if what == "rules":
         click.echo(schema.dumps(schema.rules_schema()), nl=False)
         return
-    book = rulebook.load(rules_dir)
+    book = load_rulebook(rules_dir)
     click.echo(schema.dumps(schema.case_schema(book.checked.inputs)), nl=False)
 
 

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import click
 
-from engine import rulebook
 
 from engine.officer import compare as comparing
 from engine.cli.group import main
-from engine.cli.common import LANG_OPTION, RULES_OPTION, guarded, parse_as_of
+from engine.cli.common import LANG_OPTION, RULES_OPTION, guarded, load_rulebook, parse_as_of
 from engine.report import WORDS
 
 TEXT = {
@@ -61,7 +60,7 @@ def render_batch(batch: comparing.BatchComparison, lang: str) -> str:
 def print_comparison(case: Path, proposal: str, as_of: str | None, base: tuple[str, ...], fmt: str, lang: str,
                      rules_dir: Path | None) -> None:
     """`paragraf eval CASE --compare-with PROPOSAL`."""
-    book = rulebook.load(rules_dir)
+    book = load_rulebook(rules_dir)
     comparison = comparing.compare(book, case, proposal, parse_as_of(as_of), base)
     if fmt == "json":
         click.echo(json.dumps(comparison.to_dict(), sort_keys=True, ensure_ascii=False, indent=2))
@@ -79,7 +78,7 @@ def print_comparison(case: Path, proposal: str, as_of: str | None, base: tuple[s
 @guarded
 def compare_(cases: Path, proposal: str, as_of: str | None, fmt: str, lang: str, rules_dir: Path | None) -> None:
     """What PROPOSAL would change for every case in CASES (a folder, a JSON-lines file or one case)."""
-    book = rulebook.load(rules_dir)
+    book = load_rulebook(rules_dir)
     batch = comparing.compare_batch(book, cases, proposal, parse_as_of(as_of))
     click.echo(batch.to_json() if fmt == "json" else render_batch(batch, lang), nl=False)
     if batch.problems:

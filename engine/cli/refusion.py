@@ -13,7 +13,7 @@ from engine import rulebook
 
 from engine.audit import log as auditlog
 from engine.cli.group import main
-from engine.cli.common import RULES_OPTION, guarded
+from engine.cli.common import RULES_OPTION, guarded, load_rulebook
 
 if TYPE_CHECKING:
     from engine.refusion import payments as payment_records
@@ -57,7 +57,7 @@ def refusion(payments_path: Path, out: Path | None, summary: bool, proposals: tu
 
     if out is not None and out.suffix.lower() not in (".csv", ".parquet"):
         raise click.BadParameter(f"{out}: write .csv or .parquet", param_hint="--out")
-    book = rulebook.load(rules_dir)
+    book = load_rulebook(rules_dir)
     program = book.program
     _check_proposals(book, proposals)
     with _bar(None, "rows", "reading") as bar:
@@ -165,7 +165,7 @@ def explain_week(payments_path: Path, person: str, week: str, proposals: tuple[s
         day = dt.date.fromisoformat(week)
     except ValueError:
         raise click.BadParameter(f"{week!r} is not a date; write YYYY-MM-DD", param_hint="--week") from None
-    book = rulebook.load(rules_dir)
+    book = load_rulebook(rules_dir)
     program = book.program
     _check_proposals(book, proposals)
     read = payment_records.read_payments(payments_path, _codes(book))

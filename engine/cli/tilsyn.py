@@ -13,7 +13,7 @@ from engine import rulebook
 
 from engine.tilsyn import focus_targets
 from engine.cli.group import main
-from engine.cli.common import LANG_OPTION, RULES_OPTION, guarded, parse_as_of
+from engine.cli.common import LANG_OPTION, RULES_OPTION, guarded, load_rulebook, parse_as_of
 
 TEXT = {
     "da": {"title": "Fokusmål", "municipality": "kommune", "year": "år", "law": "lov pr.",
@@ -75,7 +75,7 @@ def tilsyn() -> None:
 def fokusmaal(cases: Path, municipality: str, year: int, as_of: str | None, municipality_case: Path | None,
               fmt: str, lang: str, rules_dir: Path | None) -> None:
     """Count focus targets 1 and 2 for MUNICIPALITY and YEAR from the citizen cases in CASES."""
-    book = rulebook.load(rules_dir)
+    book = load_rulebook(rules_dir)
     result = focus_targets.measure(book, cases, municipality, year, parse_as_of(as_of))
     decision = _decide(book, result, municipality_case) if municipality_case else None
     if fmt == "json":

@@ -4,9 +4,10 @@ the one object through which cases and payments are evaluated.
 Owns: finding a rulebook's folders (`folders`) and the `Rulebook` facade (`rulebook`), with its
 fingerprint and the engine version. May import `lang`, `law`, `report`, `decide` and `refusion`
 (the last only when refusion is asked for, so that NumPy and pyarrow stay out of start-up).
-Exports `load`, `Rulebook`, `engine_version` and `find_folders`.
+Exports `load`, `Rulebook`, `engine_version`, `find_folders` and `choose` (which rulebook a command
+uses: `--rules`, `PARAGRAF_RULES`, the current folder, the bundled one).
 """
-from engine.rulebook.folders import find_folders
+from engine.rulebook.folders import choose, find_folders
 from engine.rulebook.rulebook import Rulebook, engine_version, load
 
-__all__ = ["load", "Rulebook", "engine_version", "find_folders"]
+__all__ = ["load", "Rulebook", "engine_version", "find_folders", "choose"]
