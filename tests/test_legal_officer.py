@@ -134,6 +134,18 @@ class TestStaticAnalysis:
         assert "        citizen:\n          affected_week: 5" in output
         assert "2 error(s), 0 warning(s)" in output
 
+    @pytest.mark.parametrize("command", [["eval", "examples/aarhus-complex.yaml"],
+                                         ["explain", "examples/aarhus-complex.yaml", "lab.kontaktforloeb.fire_samtaler"]])
+    def test_eval_refuses_what_check_refuses(self, rulebook_copy: Path, command: list[str],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+        """One gate: a rulebook with overlap and gap errors is no more usable by eval than by check."""
+        book = plant(rulebook_copy, "frist.yaml", "refusion_2024.yaml")
+        monkeypatch.chdir(REPO)
+        code, output = run(*command, "--rules", str(book))
+        assert code == 1, output
+        assert "the rulebook has 2 problem(s); run 'paragraf check'" in output
+        assert "error[overlap]" in output and "error[gap]" in output
+
     def test_a_dead_exemption_is_a_warning(self, rulebook_copy: Path) -> None:
         result = findings(plant(rulebook_copy, "dead_exemption.yaml"))
         [dead] = result.diagnostics
@@ -201,7 +213,7 @@ class TestSchemas:
         path.write_text(body, encoding="utf-8")
         target = rulebook_copy / "schemas" / "rules.schema.json"
         code, output = run("schema", "rules", "--annotate", str(target), "--rules", str(rulebook_copy))
-        assert (code, output) == (0, f"1 rule file(s) now name {target}\n")
+        assert (code, output) == (0, f"1 rule file(s) now name {target}\nrulebook: {rulebook_copy} (--rules)\n")
         assert path.read_text(encoding="utf-8") == "# yaml-language-server: $schema=../../schemas/rules.schema.json\n" + body
 
     @pytest.mark.parametrize("text, needle", [
@@ -219,7 +231,8 @@ class TestSchemas:
         assert any("'4' is not one of" in m for m in messages)
 
     def test_cli_prints_json(self) -> None:
-        code, output = run("schema", "case")
+        result = CliRunner().invoke(main, ["schema", "case"])
+        code, output = result.exit_code, result.stdout
         assert code == 0 and json.loads(output)["properties"]["citizen"]["properties"]["readiness"]["enum"] == [
             "jobparat", "aktivitetsparat", "uddannelsesparat"]
 

@@ -13,6 +13,7 @@ from engine.lang.errors import render_diagnostic
 from engine.officer import citation_coverage as coverage
 
 from engine.audit import record
+from engine.rulebook import gate
 from engine.cli.group import main
 from engine.cli.common import RULES_OPTION, case_options, guarded, load_rulebook, parse_as_of, record_options
 
@@ -27,18 +28,18 @@ from engine.cli.common import RULES_OPTION, case_options, guarded, load_rulebook
 def check(rules_dir: Path | None, show_coverage: bool, fmt: str) -> None:
     """Report every problem in the rulebook, with file, line, column, a caret and a hint."""
     book = load_rulebook(rules_dir)
-    if book.diagnostics:
-        for diagnostic in book.diagnostics:
-            click.echo(render_diagnostic(diagnostic, book.sources, book.shown_as) + "\n")
-        click.echo(f"{len(book.diagnostics)} problem(s) found")
-        sys.exit(1)
-    if show_coverage:
+    if show_coverage and not book.diagnostics:
         report = coverage.coverage(book.checked.ruleset)
         click.echo(coverage.to_json(report) if fmt == "json" else coverage.render_text(report), nl=False)
         return
-    from engine.cli.legal_officer import static_analysis
-
-    if static_analysis(book):
+    result = gate.inspect(book)
+    for diagnostic in result.diagnostics:
+        click.echo(render_diagnostic(diagnostic, book.sources, book.shown_as) + "\n")
+    for line in result.summary:
+        click.echo(line)
+    if book.diagnostics:
+        click.echo(f"{len(book.diagnostics)} problem(s) found")
+    if result.errors:
         sys.exit(1)
     rules = book.checked.ruleset.rules
     click.echo(f"ok: {len(rules)} rules, {len(book.checked.ruleset.files)} files, no problems")
@@ -57,7 +58,7 @@ def eval_(case: Path, as_of: str | None, proposals: tuple[str, ...], fmt: str, l
         from engine.cli.proposals import print_comparison
 
         return print_comparison(case, compare_with, as_of, proposals, fmt, lang, rules_dir)
-    book = load_rulebook(rules_dir)
+    book = gate.require(load_rulebook(rules_dir))
     read = book.read_case(case)
     decision = book.evaluate(read, parse_as_of(as_of), proposals)
     record.keep(book, read, decision, log_path, record_path)
@@ -72,7 +73,7 @@ def eval_(case: Path, as_of: str | None, proposals: tuple[str, ...], fmt: str, l
 def explain_(case: Path, rule_id: str, as_of: str | None, proposals: tuple[str, ...], fmt: str, lang: str,
              rules_dir: Path | None) -> None:
     """Why RULE_ID came out as it did for CASE, or why it does not apply, citing the law."""
-    book = load_rulebook(rules_dir)
+    book = gate.require(load_rulebook(rules_dir))
     decision = book.evaluate(case, parse_as_of(as_of), proposals)
     rule = book.checked.rule(rule_id) or next(
         (r for r in book.checked.values.get(rule_id, ()) if r.in_force(decision.as_of_date)), None)

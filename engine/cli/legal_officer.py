@@ -8,28 +8,12 @@ from pathlib import Path
 import click
 
 from engine import rulebook
-from engine.lang.errors import render_diagnostic
 
-from engine.law import analysis
 
 from engine.officer import rulediff, schema
 from engine.cli.group import main
 from engine.cli.common import choose_rulebook, RULES_OPTION, guarded, load_rulebook
 from engine.lang.errors import EngineError
-
-
-def static_analysis(book: rulebook.Rulebook) -> int:
-    """Print the findings of `engine.law.analysis` for a resolved rulebook; return how many are errors."""
-    result = analysis.analyse(book.checked, book.program)
-    for diagnostic in result.diagnostics:
-        click.echo(render_diagnostic(diagnostic, book.sources, book.shown_as) + "\n")
-    errors = sum(1 for d in result.diagnostics if d.severity == "error")
-    warnings = len(result.diagnostics) - errors
-    click.echo(f"static analysis: {len(result.analysed)} values and exemptions checked for overlaps, gaps and "
-               f"dead conditions over {result.points} cases; {errors} error(s), {warnings} warning(s)")
-    for name, why in result.skipped:
-        click.echo(f"  not analysed: {name}: {why}")
-    return errors
 
 
 def _folder(spec: str, tmp: Path, name: str) -> Path:
