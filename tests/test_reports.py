@@ -148,8 +148,9 @@ class TestSentences:
     def test_unknown_lists_the_missing_facts(self, rulebook: engine.Rulebook) -> None:
         decision = rulebook.evaluate(undecided_case())
         assert decision.obligation("lab.kontaktforloeb.fire_samtaler")["status"] == "unknown"
-        for lang, words in (("en", "cannot be decided; missing: citizen.complex_case"),
-                            ("da", "kan ikke afgøres, om «Mindst 4 individuelle")):
+        for lang, words in (("en", "Unknown whether “At least 4 individual job talks within the first 6 months” "
+                                   "applies; missing: citizen.complex_case"),
+                            ("da", "Ukendt, om «Mindst 4 individuelle")):
             assert words in decision.explain(format="markdown", lang=lang)
         assert "citizen.complex_case" in decision.explain(format="html", lang="en").split('id="missing"')[1]
 

@@ -34,6 +34,7 @@ class _Evaluation:
         self.refs = self.checked.legal_refs
         self.proposals = proposals
         self.blocks = subjects.blocks_of(program)
+        self.refusion_inputs = subjects.refusion_inputs_of(program)
         self.case_blocks = subjects.case_blocks(case.data, subjects.known_blocks(self.checked))
         self.frames: list[Frame] = []
         self.memo: dict[str, tuple[Any, TraceNode]] = {}
@@ -41,9 +42,11 @@ class _Evaluation:
         self.missing: set[str] = set()
 
     def active(self, rule: Rule) -> bool:
-        """In force, about the kind of case at hand, and (for a proposal's rules) switched on here."""
+        """In force, about the kind of case at hand, not waiting for a fact only payments tell,
+        and (for a proposal's rules) switched on here."""
         return (rule.per is None  # weekly series need a history: engine.refusion.weekly evaluates them
                 and rule.in_force(self.as_of) and self.blocks.get(rule.id, frozenset()) <= self.case_blocks
+                and self.refusion_inputs.get(rule.id, frozenset()) <= self.case.facts.keys()
                 and (rule.proposal is None or self._switched_on(rule.proposal)))
 
     def _switched_on(self, name: str) -> bool:
@@ -145,8 +148,8 @@ class _Evaluation:
         """Unknown, but when every undecided definition gives a known value: one of those values."""
         missing = frozenset().union(*(u.missing for _, u in pending))
         candidates = known + [self._call(rule, rule.expr) for rule, _ in pending]
-        if any(isinstance(c, Unknown) for c in candidates):
-            return Unknown(missing)
+        if any(isinstance(c, Unknown) for c in candidates):  # the candidates' own facts are needed too
+            return Unknown(missing.union(*(c.missing for c in candidates if isinstance(c, Unknown))))
         return Unknown(missing, frozenset(candidates))
 
     def _obligation(self, rule: Rule) -> tuple[dict[str, Any], TraceNode]:
@@ -168,7 +171,10 @@ class _Evaluation:
 
     def _outcome(self, rule: Rule, condition: Any) -> dict[str, Any]:
         if isinstance(condition, Unknown):
-            return {"status": "unknown", "due": None, "_missing": set(condition.missing)}
+            # should the condition hold, the due date, the exemptions and the fulfilment decide the
+            # outcome: their facts are missing too, so that one round of answers settles it
+            if_it_holds = self._outcome(rule, True)
+            return {"status": "unknown", "due": None, "_missing": set(condition.missing) | if_it_holds["_missing"]}
         if condition is not True:
             return {"status": "not_applicable", "due": None, "_missing": set()}
         due = self._call(rule, rule.due, None)

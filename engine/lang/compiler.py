@@ -10,7 +10,7 @@ import datetime as dt
 import operator
 from decimal import Decimal, DivisionByZero, InvalidOperation
 from functools import singledispatch
-from typing import Any, Callable, Protocol
+from typing import Any, Callable, Iterable, Protocol
 
 from engine.lang import ast, builtins, values
 from engine.lang.errors import Diagnostic, EvaluationError
@@ -248,9 +248,24 @@ def _(node: ast.If, names: Names) -> Fn:
     def run(scope: Scope) -> Any:
         test = condition(scope)
         if isinstance(test, Unknown):
-            return test
+            return _still_needed(test, scope, (then, otherwise))
         return then(scope) if test else otherwise(scope)
     return run
+
+
+def _still_needed(undecided: Unknown, scope: Scope, outcomes: Iterable[Fn]) -> Unknown:
+    """An undecided choice (an `if` test, a step table's subject) together with the facts that
+    the outcomes it could still pick need: once the choice is known, those facts decide the
+    result, so whoever asks what is missing hears all of it in one round."""
+    missing = set(undecided.missing)
+    for outcome in outcomes:
+        try:
+            value = outcome(scope)
+        except EvaluationError:  # an outcome that cannot be computed here asks for no facts
+            continue
+        if isinstance(value, Unknown):
+            missing |= value.missing
+    return Unknown(frozenset(missing))
 
 
 @_compile.register
@@ -285,12 +300,15 @@ def _compile_lagged(node: ast.Call, names: Names) -> Fn:
 @_compile.register
 def _(node: ast.Steps, names: Names) -> Fn:
     subject = _compile(node.subject, names)
-    rows = [(step.low.value, step.high.value if step.high else None, _reached(step, _compile(step.result, names), names))
-            for step in node.steps]
+    results = [_compile(step.result, names) for step in node.steps]
+    rows = [(step.low.value, step.high.value if step.high else None, _reached(step, result, names))
+            for step, result in zip(node.steps, results)]
 
     def run(scope: Scope) -> Any:
         key = subject(scope)
-        if isinstance(key, Unknown) or key is None:
+        if isinstance(key, Unknown):
+            return _still_needed(key, scope, results)
+        if key is None:
             return key
         for (low, high, result), following in zip(rows, [*rows[1:], None]):
             # a row reaches up to where the next one starts, so 4.5 falls in 1..4 when 5.. follows

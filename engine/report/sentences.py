@@ -224,7 +224,7 @@ def exemption(data: dict[str, Any], lang: str) -> Exemption:
 def step(node: dict[str, Any], lang: str) -> Step:
     """A trace node and the nodes below it, as sentences."""
     w = WORDS[lang]
-    outcome = w.get(node["value"], node["value"]) if node["kind"] == "obligation" else show(node.get("value"), w)
+    outcome = w.get(node["value"], node["value"]) if node["kind"] == "obligation" else node_value(node, w)
     return Step(
         rule=node["rule"], kind=node["kind"], outcome=outcome, sentence=step_sentence(node, lang),
         at=node.get("at", ""), cites=cites(node.get("cites", ())), facts=facts(node.get("inputs", {}), w),
@@ -245,4 +245,12 @@ def step_sentence(node: dict[str, Any], lang: str) -> str:
     name = node.get("defines") or node["rule"]
     if node.get("note") == "no definition applies":
         return s["value_none"].format(name=name)
-    return s["value"].format(title=title, name=name, value=show(node.get("value"), w))
+    return s["value"].format(title=title, name=name, value=node_value(node, w))
+
+
+def node_value(node: dict[str, Any], w: dict[str, str]) -> str:
+    """A value's or exemption's outcome: recorded as null with facts missing, it is unknown
+    (the word the values and the obligations use), not "none"."""
+    if node.get("value") is None and node.get("missing"):
+        return w["unknown"]
+    return show(node.get("value"), w)

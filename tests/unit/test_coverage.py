@@ -144,7 +144,7 @@ class TestCommand:
     def test_check_coverage_json(self, toy_book: Path) -> None:
         result = CliRunner().invoke(main, ["check", "--rules", str(toy_book), "--coverage", "--format", "json"])
         assert result.exit_code == 0, result.output
-        assert json.loads(result.output)["acts"][0]["act"] == "toyact"
+        assert json.loads(result.stdout)["acts"][0]["act"] == "toyact"
 
     def test_rulebook_problems_come_first_and_exit_1(self, toy_book: Path) -> None:
         path = toy_book / "rules" / "toy.yaml"

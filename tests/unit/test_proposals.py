@@ -26,6 +26,12 @@ def run(*args: str) -> tuple[int, str]:
     return result.exit_code, output
 
 
+def stdout_of(*args: str) -> tuple[int, str]:
+    """What the command writes to stdout only (the rulebook it used is named on stderr)."""
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout
+
+
 class TestSwitchText:
     def test_bare_name(self) -> None:
         assert parse_switch(NAME) == Proposal(NAME)
@@ -110,7 +116,7 @@ class TestCli:
         assert "applies -> exempted (exempted by frikommune.forslag.tvaergaaende_borgerforloeb.2020)" in output
 
     def test_eval_compare_with_json(self) -> None:
-        code, output = run("eval", str(AARHUS), "--compare-with", NAME, "--format", "json")
+        code, output = stdout_of("eval", str(AARHUS), "--compare-with", NAME, "--format", "json")
         assert code == 0
         data = json.loads(output)
         assert data["proposal"] == NAME and len(data["changes"]) == 5
@@ -134,7 +140,7 @@ class TestCli:
     def test_batch_over_a_folder(self, tmp_path: Path) -> None:
         for name in ("aarhus-complex.yaml", "hillerod-complex.yaml"):
             (tmp_path / name).write_text((EXAMPLES / name).read_text(encoding="utf-8"), encoding="utf-8")
-        code, output = run("compare", str(tmp_path), "--with", NAME, "--format", "json")
+        code, output = stdout_of("compare", str(tmp_path), "--with", NAME, "--format", "json")
         assert code == 0
         data = json.loads(output)
         assert [c["case"] for c in data["cases"]] == ["example-aarhus-complex", "example-hillerod-complex"]
