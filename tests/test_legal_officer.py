@@ -79,6 +79,16 @@ class TestCoverage:
         assert not [g for g in report.gaps if "refusionstrappe" in g.point.rule.path]
         assert {"finansiering.refusionssats", "lab.maalgruppe.nr1"} <= report.applied.keys()
 
+    def test_payment_scenarios_count_the_weekly_rules_they_apply(self) -> None:
+        """The refusion scenarios run on payments, not on a case: the weekly rules they choose count."""
+        code, output = run("test", "--coverage", str(REPO / "tests/scenarios/refusion"))
+        assert code == 0, output
+        applied = int(re.search(r"rule coverage: (\d+) of \d+ rules applied", output).group(1))  # type: ignore[union-attr]
+        assert applied >= 30
+        never = re.findall(r"never evaluated \([^)]*\): (\S+)", output)
+        for rule in ("finansiering.uge.trin", "finansiering.uge.beroert", "finansiering.refusionssats"):
+            assert rule not in never
+
     def test_one_file_leaves_rules_and_branches_unexercised(self) -> None:
         code, output = run("test", "--coverage", str(REPO / "tests/scenarios/finansieringsloven"))
         assert code == 0

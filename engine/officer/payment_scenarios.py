@@ -25,8 +25,9 @@ def records(scenario: Any) -> list[dict[str, object]]:
             for r in scenario.payments]
 
 
-def run(book: Any, scenario: Any) -> list[str]:
-    """Problems found (empty when the scenario holds)."""
+def run(book: Any, scenario: Any, coverage: Any = None) -> list[str]:
+    """Problems found (empty when the scenario holds); with a `coverage` recorder, the rules
+    the weekly evaluation chose count as applied in this scenario."""
     codes = book.checked.inputs["citizen.benefit"].input.values
     read = payments.from_records(records(scenario), codes)
     problems = [f"payment line {bad.line}: {bad.reason}" for bad in read.bad]
@@ -38,7 +39,11 @@ def run(book: Any, scenario: Any) -> list[str]:
             if not _same(expected, row.get(column)):
                 problems.append(f"week {monday}: expected {column} {expected!r}, got {row.get(column)!r}")
     problems += _summary(results, read, scenario.expect.get("summary") or {})
-    return problems + _agree(book, read, results)
+    chosen: set[str] = set()
+    problems += _agree(book, read, results, lambda rule: chosen.add(rule.id))
+    if coverage is not None:
+        coverage.record_applied(chosen, scenario.label)
+    return problems
 
 
 def _summary(results: list[Any], read: payments.Payments, want: dict[str, Any]) -> list[str]:
@@ -58,14 +63,14 @@ def _summary(results: list[Any], read: payments.Payments, want: dict[str, Any]) 
     return problems
 
 
-def _agree(book: Any, read: payments.Payments, results: list[Any]) -> list[str]:
+def _agree(book: Any, read: payments.Payments, results: list[Any], on_choice: Any) -> list[str]:
     """The per-person evaluator gives every series the batch evaluator gave, week by week."""
     plan = series.plan(book.program.checked)
     problems = []
     for result in results:
         for local in range(len(result.weeks.persons)):
             history = weekly.history_of(result.weeks, local, read.codes)
-            for week, values in enumerate(weekly.evaluate_person(book.program, plan, history)):
+            for week, values in enumerate(weekly.evaluate_person(book.program, plan, history, (), on_choice)):
                 for name, arr in result.kinds.items():
                     data, none = result.data[name]
                     got = batch.scalar(arr, data[week, local], bool(none[week, local]), read.codes)

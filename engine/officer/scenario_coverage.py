@@ -110,6 +110,12 @@ class Coverage:
         for rule_id in sorted(applied):
             self.applied[rule_id].append(scenario)
 
+    def record_applied(self, rule_ids: Iterable[str], scenario: str) -> None:
+        """Note the rules a payment scenario's weekly evaluation chose: evaluated, and applied."""
+        for rule_id in sorted(set(rule_ids)):
+            self.evaluated.add(rule_id)
+            self.applied[rule_id].append(scenario)
+
     def report(self, rules: Iterable[Rule], types: dict[str, str]) -> Report:
         covered = [r for r in rules if r.kind in COVERED_KINDS]
         points = [p for r in covered for p in decision_points(r, types)]

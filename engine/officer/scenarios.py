@@ -135,7 +135,8 @@ def run(book: rulebook_module.Rulebook, scenario: Scenario, coverage: Coverage |
     if scenario.payments:
         from engine.officer import payment_scenarios as refusion_testing
 
-        return Result(scenario, tuple(Problem(scenario.line, text) for text in refusion_testing.run(book, scenario)))
+        problems = refusion_testing.run(book, scenario, coverage)
+        return Result(scenario, tuple(Problem(scenario.line, text) for text in problems))
     expected_error = scenario.expect.get("error")
     try:
         decision = book.evaluate(scenario.case, scenario.as_of, scenario.proposals)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import attrs
 
@@ -65,11 +65,13 @@ def history_of(weeks: Weeks, local: int, codes: tuple[str, ...]) -> History:
     return History(tuple(rows), facts)
 
 
-def evaluate_person(program: Program, plan: Plan, history: History, proposals: Iterable[str] = ()) -> list[dict[str, Any]]:
-    """Every weekly value (and the non-weekly values they read) for every week of a history."""
+def evaluate_person(program: Program, plan: Plan, history: History, proposals: Iterable[str] = (),
+                    on_choice: Callable[[Rule], None] | None = None) -> list[dict[str, Any]]:
+    """Every weekly value (and the non-weekly values they read) for every week of a history;
+    `on_choice` hears each definition chosen (scenario coverage counts those rules as applied)."""
     done: list[dict[str, Any]] = []
     for week in history.weeks:
-        scope = WeekScope(program, plan, history, week, done, frozenset(proposals))
+        scope = WeekScope(program, plan, history, week, done, frozenset(proposals), on_choice)
         done.append({name: scope.value(name) for name in plan.order})
     return done
 
@@ -78,9 +80,11 @@ class WeekScope:
     """The `Scope` of compiled closures for one week of one person."""
 
     def __init__(self, program: Program, plan: Plan, history: History, week: PersonWeek,
-                 done: list[dict[str, Any]], proposals: frozenset[str]) -> None:
+                 done: list[dict[str, Any]], proposals: frozenset[str],
+                 on_choice: Callable[[Rule], None] | None = None) -> None:
         self.program, self.plan, self.history, self.this = program, plan, history, week
         self.done, self.proposals, self.as_of = done, proposals, week.monday
+        self.on_choice = on_choice
         self.memo: dict[str, Any] = {}
 
     def week(self, name: str) -> Any:
@@ -115,7 +119,11 @@ class WeekScope:
 
     def _value(self, name: str) -> Any:
         chosen = choose(self.program, self, name, self.proposals)
-        return None if chosen is None else self.program.function(chosen.expr)(self)  # type: ignore[arg-type]
+        if chosen is None:
+            return None
+        if self.on_choice is not None:
+            self.on_choice(chosen)
+        return self.program.function(chosen.expr)(self)  # type: ignore[arg-type]
 
 
 def choose(program: Program, scope: Any, name: str, proposals: frozenset[str]) -> Rule | None:
