@@ -20,11 +20,13 @@ TEXT = {
            "population": "Langvarige modtagere (mindst 12 måneder)", "target": "Fokusmål",
            "against": "tæller imod", "share": "andel", "undecided": "Uafklarede (manglende oplysninger)",
            "others": "sager fra andre kommuner", "problems": "Sager der ikke kunne læses", "none": "ingen",
+           "missing": "mangler", "not_citizen": "sager uden borger (ikke talt med)",
            "decision": "Tilsynsafgørelse ud fra de optalte andele"},
     "en": {"title": "Focus targets", "municipality": "municipality", "year": "year", "law": "law as of",
            "population": "Long-term recipients (at least 12 months)", "target": "Focus target",
            "against": "count against it", "share": "share", "undecided": "Undecided (facts missing)",
            "others": "cases from other municipalities", "problems": "Cases that could not be read", "none": "none",
+           "missing": "missing", "not_citizen": "cases without a citizen (not counted)",
            "decision": "Supervision decision from the counted shares"},
 }
 
@@ -48,9 +50,12 @@ def render(result: focus_targets.FocusTargets, lang: str) -> str:
         against = result.against(target)
         lines += ["", f"{t['target']} {target}: {len(against)} {t['against']}, {t['share']} {shown}"]
         lines += [f"  {c.case}: {_reason(c, target, lang)}" for c in against]
-    undecided = [c.case for c in result.citizens if c.undecided]
-    lines += ["", f"{t['undecided']}: {', '.join(undecided) or t['none']}",
-              f"{result.other_municipalities} {t['others']}"]
+    undecided = [c for c in result.citizens if c.undecided]
+    lines += ["", f"{t['undecided']}: {len(undecided) or t['none']}"]
+    lines += [f"  {c.case}: {t['missing']} {', '.join(c.missing)}" for c in undecided]
+    lines += ["", f"{result.other_municipalities} {t['others']}"]
+    if result.not_citizen_cases:
+        lines.append(f"{len(result.not_citizen_cases)} {t['not_citizen']}: {', '.join(result.not_citizen_cases)}")
     if result.problems:
         lines += ["", f"{t['problems']}:"] + [f"  {r.source}: {d.message}" for r in result.problems for d in r.problems]
     return "\n".join(lines) + "\n"
@@ -93,8 +98,14 @@ def fokusmaal(cases: Path, municipality: str, year: int, as_of: str | None, muni
 
 
 def _decide(book: rulebook.Rulebook, result: focus_targets.FocusTargets, path: Path) -> Any:
-    """The municipality case with the counted focus-target facts put in, evaluated."""
+    """The municipality case with the counted focus-target facts put in, evaluated; a case that
+    states another year than the one counted is refused rather than silently overwritten."""
     data = book.read_case(path).data
+    stated = (data.get("tilsyn") or {}).get("aar")
+    if stated is not None and int(stated) != result.year:
+        raise click.BadParameter(f"{path} is the municipality case for {stated} (tilsyn.aar), but --year is "
+                                 f"{result.year}; give --year {stated} or the case for {result.year}",
+                                 param_hint="--case")
     merged = {**data, "municipality": result.municipality,
               "tilsyn": {**(data.get("tilsyn") or {}), **result.tilsyn_facts()}}
     return book.evaluate(merged, result.as_of if data.get("as_of") is None else None)

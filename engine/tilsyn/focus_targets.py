@@ -34,6 +34,7 @@ class Citizen:
     long_term: bool | None
     against: tuple[bool | None, bool | None]
     facts: dict[str, Any]
+    missing: tuple[str, ...] = ()   # the facts an undecided verdict still needs
 
     @property
     def undecided(self) -> bool:
@@ -48,6 +49,7 @@ class FocusTargets:
     citizens: tuple[Citizen, ...]
     other_municipalities: int
     problems: tuple[casebatch.Row, ...]
+    not_citizen_cases: tuple[str, ...] = ()   # e.g. a municipality case (tilsyn: block): not counted
 
     @property
     def population(self) -> tuple[Citizen, ...]:
@@ -77,8 +79,9 @@ class FocusTargets:
             "period": [f"{self.year}-01-01", f"{self.year}-12-31"], "population": len(self.population),
             "targets": {str(t): {"against": [c.case for c in self.against(t)], "share": _plain(self.share(t))}
                         for t in (1, 2)},
-            "undecided": [c.case for c in self.citizens if c.undecided],
+            "undecided": [{"case": c.case, "missing": list(c.missing)} for c in self.citizens if c.undecided],
             "other_municipalities": self.other_municipalities,
+            "not_citizen_cases": list(self.not_citizen_cases),
             "problems": [{"source": r.source, "messages": [d.message for d in r.problems]} for r in self.problems],
         }
 
@@ -95,10 +98,12 @@ def measure(book: Rulebook, cases: Path, municipality: str, year: int, as_of: dt
     by which the calculation is published (BEK 1409/2019 § 2).
     """
     day = as_of or dt.date(year + 1, 4, 1)
-    counted, others, problems = [], 0, []
+    counted, others, problems, not_citizen = [], 0, [], []
     for row in casebatch.read_cases(cases, book.read_case):
         if row.case is None:
             problems.append(row)
+        elif not isinstance(row.case.data.get("citizen"), dict):
+            not_citizen.append(row.case.id)
         elif row.case.municipality != municipality:
             others += 1
         else:
@@ -106,7 +111,7 @@ def measure(book: Rulebook, cases: Path, municipality: str, year: int, as_of: dt
                 counted.append(_count(book, row.case, year, day))
             except EngineError as exc:
                 problems.append(attrs.evolve(row, problems=exc.diagnostics))
-    return FocusTargets(municipality, year, day, tuple(counted), others, tuple(problems))
+    return FocusTargets(municipality, year, day, tuple(counted), others, tuple(problems), tuple(not_citizen))
 
 
 def _count(book: Rulebook, case: Case, year: int, day: dt.date) -> Citizen:
@@ -115,7 +120,9 @@ def _count(book: Rulebook, case: Case, year: int, day: dt.date) -> Citizen:
     verdicts = [_verdict(decision, name) for name in VERDICTS]
     facts = {name: decision.values.get(name) for name in REASON_VALUES}
     facts["citizen.ordinary_hours"] = case.facts.get("citizen.ordinary_hours")
-    return Citizen(case.id, verdicts[0], (verdicts[1], verdicts[2]), facts)
+    nodes = [decision.node(name) for name in VERDICTS]
+    missing = sorted({fact for node in nodes if node is not None for fact in node.missing})
+    return Citizen(case.id, verdicts[0], (verdicts[1], verdicts[2]), facts, tuple(missing))
 
 
 def _verdict(decision: Decision, name: str) -> bool | None:

@@ -135,3 +135,34 @@ def test_cli_names_the_citizens_and_decides_supervision(tmp_path: Path) -> None:
     values = data["decision"]["values"]
     assert values["tilsyn.fokusmaal_1_opfyldt"] is (share_1 < Decimal("0.20"))
     assert values["tilsyn.udfald"] == ("intet_tilsyn" if values["tilsyn.fokusmaal_opfyldt"] else "skaerpet_tilsyn")
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def fokusmaal(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["tilsyn", "fokusmaal", *args, "--municipality", "751", "--lang", "en"])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_the_readme_command_on_the_bundled_caseload_gives_shares() -> None:
+    code, out, err = fokusmaal(str(EXAMPLES / "tilsyn-caseload.jsonl"), "--year", "2021")
+    assert code == 0, out + err
+    assert "Long-term recipients (at least 12 months): 4" in out
+    assert "Focus target 1: 2 count against it, share 50.0 %" in out
+    assert "Focus target 2: 2 count against it, share 50.0 %" in out
+    assert "  caseload-751-f: missing citizen.ordinary_hours" in out  # each undecided case, with its facts
+
+
+def test_a_municipality_case_among_citizen_cases_is_not_counted() -> None:
+    code, out, err = fokusmaal(str(EXAMPLES), "--year", "2021")
+    assert code == 0, out + err
+    assert "could not be read" not in out and "no value maaling.langvarig" not in out + err
+    assert "1 cases without a citizen (not counted): example-tilsyn-aarhus-2020" in out
+
+
+def test_a_municipality_case_for_another_year_is_refused() -> None:
+    code, out, err = fokusmaal(str(EXAMPLES / "tilsyn-caseload.jsonl"), "--year", "2021",
+                               "--case", str(EXAMPLES / "tilsyn-kommune.yaml"))
+    assert code == 2
+    assert "is the municipality case for 2020 (tilsyn.aar), but --year is 2021" in err
