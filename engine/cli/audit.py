@@ -13,13 +13,13 @@ from engine import report as reports
 
 from engine.audit import log as auditlog, record as records, replay as replays, exemption_report as usage_report
 from engine.cli.group import main
-from engine.cli.common import LANG_OPTION, RULES_OPTION, guarded, load_rulebook
+from engine.cli.common import LANG_OPTION, RULES_OPTION, guarded, input_path, load_rulebook, report_bad_rows, stdin_to_file
 
-EXISTING = click.Path(exists=True, dir_okay=False, path_type=Path)
+EXISTING = input_path()
 
 
 @main.command()
-@click.argument("record", type=EXISTING)
+@click.argument("record", type=EXISTING, callback=stdin_to_file)
 @click.option("--entry", "entries", type=int, multiple=True,
               help="For a decision log: replay this entry (may be repeated). Default: every decision in it.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -63,7 +63,7 @@ def audit() -> None:
 
 
 @audit.command()
-@click.argument("log", type=EXISTING)
+@click.argument("log", type=EXISTING, callback=stdin_to_file)
 @guarded
 def verify(log: Path) -> None:
     """Check that LOG's hash chain is intact: no entry changed, deleted or reordered.
@@ -81,7 +81,7 @@ def verify(log: Path) -> None:
 
 
 @audit.command()
-@click.argument("log", type=EXISTING)
+@click.argument("log", type=EXISTING, callback=stdin_to_file)
 @click.option("--entry", "seq", type=int, required=True, help="The entry to show.")
 @click.option("--format", "fmt", type=click.Choice(reports.FORMATS), default="text", show_default=True)
 @LANG_OPTION
@@ -103,7 +103,7 @@ def report_() -> None:
 
 
 @report_.command()
-@click.argument("cases", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument("cases", nargs=-1, required=True, type=input_path(batch=True), callback=stdin_to_file)
 @click.option("--format", "fmt", type=click.Choice(usage_report.FORMATS), default="markdown", show_default=True)
 @click.option("--period", type=click.Choice(usage_report.PERIODS), default="quarter", show_default=True,
               help="Count by this period of each case's as_of date.")
@@ -121,8 +121,5 @@ def exemptions(cases: tuple[Path, ...], fmt: str, period: str, proposals: tuple[
     book = load_rulebook(rules_dir)
     result = usage_report.count_usage(book, cases, period, proposals)
     click.echo(usage_report.render(result, fmt, lang), nl=False)
-    for bad in result.bad:
-        click.echo(f"{bad.where}: {bad.message}", err=True)
-    if result.bad:
-        click.echo(f"paragraf: {len(result.bad)} case(s) could not be evaluated and were left out", err=True)
-        sys.exit(1)
+    report_bad_rows([f"{bad.where}: {bad.message}" for bad in result.bad], len(result.bad),
+                    "case(s) could not be evaluated and were left out")

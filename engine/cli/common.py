@@ -1,9 +1,12 @@
 """What every command shares: options, error reporting and exit codes."""
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import os
+import shutil
 import sys
+import tempfile
 from functools import wraps
 from pathlib import Path
 from typing import Any, Callable
@@ -20,6 +23,35 @@ RULES_OPTION = click.option("--rules", "rules_dir", type=click.Path(file_okay=Fa
                                  "else the current folder when it holds rules/ and legal_refs/, else the bundled one.")
 LANG_OPTION = click.option("--lang", type=click.Choice(["da", "en"]), default="da", show_default=True,
                            help="Language of the report.")
+
+
+def input_path(*, batch: bool = False) -> click.Path:
+    """A file the command reads (a folder too for a `batch`); `-` is standard input."""
+    return click.Path(exists=True, dir_okay=batch, allow_dash=True, path_type=Path)
+
+
+def stdin_to_file(_context: click.Context, _param: click.Parameter, value: Any) -> Any:
+    """Click callback: `-` (standard input) becomes a temporary file, read once, for readers that
+    need a file: to tell its kind from its first bytes, to hash it, or to read it twice."""
+    if isinstance(value, tuple):
+        return tuple(stdin_to_file(_context, _param, v) for v in value)
+    if value is None or str(value) != "-":
+        return value
+    folder = Path(tempfile.mkdtemp(prefix="paragraf-"))
+    atexit.register(shutil.rmtree, folder, True)
+    path = folder / "stdin"
+    path.write_bytes(sys.stdin.buffer.read())
+    return path
+
+
+def report_bad_rows(lines: list[str], count: int, what: str) -> None:
+    """The one contract of batch commands for rows they cannot use, called after every good row
+    is written: each bad row on stderr with where it is, then a count, and exit status 1."""
+    for line in lines:
+        click.echo(line, err=True)
+    if count:
+        click.echo(f"paragraf: {count} {what}", err=True)
+        sys.exit(1)
 
 
 def load_rulebook(option: Path | None) -> rulebook.Rulebook:

@@ -15,7 +15,7 @@ from engine.officer import citation_coverage as coverage
 from engine.audit import record
 from engine.rulebook import gate
 from engine.cli.group import main
-from engine.cli.common import RULES_OPTION, case_options, guarded, load_rulebook, parse_as_of, record_options
+from engine.cli.common import RULES_OPTION, case_options, guarded, input_path, load_rulebook, parse_as_of, record_options, stdin_to_file
 
 
 @main.command()
@@ -46,7 +46,7 @@ def check(rules_dir: Path | None, show_coverage: bool, fmt: str) -> None:
 
 
 @main.command(name="eval")
-@click.argument("case", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("case", type=input_path(), callback=stdin_to_file)
 @case_options
 @record_options
 @click.option("--compare-with", "compare_with", help="Show what this proposal would change for CASE instead.")
@@ -66,7 +66,7 @@ def eval_(case: Path, as_of: str | None, proposals: tuple[str, ...], fmt: str, l
 
 
 @main.command(name="explain")
-@click.argument("case", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("case", type=input_path(), callback=stdin_to_file)
 @click.argument("rule_id")
 @case_options
 @guarded
@@ -94,7 +94,7 @@ def explain_(case: Path, rule_id: str, as_of: str | None, proposals: tuple[str, 
 
 
 @main.command(name="test")
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, type=input_path(batch=True), callback=stdin_to_file)
 @click.option("--coverage", is_flag=True, help="Also list the rules and branches of conditions no scenario exercised.")
 @RULES_OPTION
 @guarded

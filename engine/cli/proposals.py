@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
@@ -10,15 +9,15 @@ import click
 
 from engine.officer import compare as comparing
 from engine.cli.group import main
-from engine.cli.common import LANG_OPTION, RULES_OPTION, guarded, load_rulebook, parse_as_of
+from engine.cli.common import LANG_OPTION, RULES_OPTION, guarded, input_path, load_rulebook, parse_as_of, report_bad_rows, stdin_to_file
 from engine.report import WORDS
 
 TEXT = {
     "da": {"title": "Sammenligning", "with": "med forslag", "none": "Forslaget ændrer intet for denne sag.",
-           "lifted": "løftes", "changed": "ændres", "cases": "sager", "problems": "Sager der ikke kunne læses",
+           "lifted": "løftes", "changed": "ændres", "cases": "sager",
            "counts": "Forpligtelser forslaget løfter (antal sager)"},
     "en": {"title": "Comparison", "with": "with proposal", "none": "The proposal changes nothing for this case.",
-           "lifted": "lifted", "changed": "changed", "cases": "cases", "problems": "Cases that could not be read",
+           "lifted": "lifted", "changed": "changed", "cases": "cases",
            "counts": "Obligations the proposal lifts (number of cases)"},
 }
 
@@ -51,9 +50,6 @@ def render_batch(batch: comparing.BatchComparison, lang: str) -> str:
     parts = [render(c, lang) for c in batch.comparisons]
     summary = [f"{t['counts']}, {len(batch.comparisons)} {t['cases']}:"]
     summary += [f"  {rule}: {count}" for rule, count in batch.lifted_counts().items()] or ["  -"]
-    if batch.problems:
-        summary += ["", f"{t['problems']}:"]
-        summary += [f"  {row.source}: {d.message}" for row in batch.problems for d in row.problems]
     return "\n".join(parts + summary) + "\n"
 
 
@@ -69,7 +65,7 @@ def print_comparison(case: Path, proposal: str, as_of: str | None, base: tuple[s
 
 
 @main.command(name="compare")
-@click.argument("cases", type=click.Path(exists=True, path_type=Path))
+@click.argument("cases", type=input_path(batch=True), callback=stdin_to_file)
 @click.option("--with", "proposal", required=True, help="The proposal to compare with, e.g. NAME:219,751@2021-01-01.")
 @click.option("--as-of", "as_of", help="Evaluate every case on this date instead of its own (YYYY-MM-DD).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -77,11 +73,14 @@ def print_comparison(case: Path, proposal: str, as_of: str | None, base: tuple[s
 @RULES_OPTION
 @guarded
 def compare_(cases: Path, proposal: str, as_of: str | None, fmt: str, lang: str, rules_dir: Path | None) -> None:
-    """What PROPOSAL would change for every case in CASES (a folder, a JSON-lines file or one case)."""
+    """What PROPOSAL would change for every case in CASES (a folder, a JSON-lines file or one case).
+
+    Cases that cannot be read are reported on stderr and left out; the exit code is then 1.
+    """
     book = load_rulebook(rules_dir)
     batch = comparing.compare_batch(book, cases, proposal, parse_as_of(as_of))
     click.echo(batch.to_json() if fmt == "json" else render_batch(batch, lang), nl=False)
-    if batch.problems:
-        sys.exit(2)
+    report_bad_rows([f"{row.source}: {d.message}" for row in batch.problems for d in row.problems],
+                    len(batch.problems), "case(s) could not be read and were left out")
 
 

@@ -13,15 +13,14 @@ from engine import rulebook
 
 from engine.audit import log as auditlog
 from engine.cli.group import main
-from engine.cli.common import RULES_OPTION, guarded, load_rulebook
+from engine.cli.common import RULES_OPTION, guarded, input_path, load_rulebook, report_bad_rows, stdin_to_file
 
 if TYPE_CHECKING:
     from engine.refusion import payments as payment_records
 # NumPy and pyarrow are imported inside the refusion commands, so that every other command
 # starts without them.
 
-PAYMENTS = click.argument("payments_path", metavar="PAYMENTS",
-                          type=click.Path(exists=True, dir_okay=False, path_type=Path))
+PAYMENTS = click.argument("payments_path", metavar="PAYMENTS", type=input_path(), callback=stdin_to_file)
 
 
 def _codes(book: rulebook.Rulebook) -> tuple[str, ...]:
@@ -100,11 +99,8 @@ def _check_proposals(book: rulebook.Rulebook, proposals: tuple[str, ...]) -> Non
 
 
 def _report_bad(path: Path, read: payment_records.Payments) -> None:
-    for bad in read.bad:
-        click.echo(f"{path}:{bad.line}: {bad.reason}", err=True)
-    if read.bad:
-        click.echo(f"paragraf: {len(read.bad)} malformed row(s) skipped; {read.rows} good row(s) processed", err=True)
-        sys.exit(1)
+    report_bad_rows([f"{path}:{bad.line}: {bad.reason}" for bad in read.bad], len(read.bad),
+                    f"malformed row(s) skipped; {read.rows} good row(s) processed")
 
 
 class _Writer:

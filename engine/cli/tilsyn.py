@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -13,19 +12,19 @@ from engine import rulebook
 
 from engine.tilsyn import focus_targets
 from engine.cli.group import main
-from engine.cli.common import LANG_OPTION, RULES_OPTION, guarded, load_rulebook, parse_as_of
+from engine.cli.common import LANG_OPTION, RULES_OPTION, guarded, input_path, load_rulebook, parse_as_of, report_bad_rows, stdin_to_file
 
 TEXT = {
     "da": {"title": "Fokusmål", "municipality": "kommune", "year": "år", "law": "lov pr.",
            "population": "Langvarige modtagere (mindst 12 måneder)", "target": "Fokusmål",
            "against": "tæller imod", "share": "andel", "undecided": "Uafklarede (manglende oplysninger)",
-           "others": "sager fra andre kommuner", "problems": "Sager der ikke kunne læses", "none": "ingen",
+           "others": "sager fra andre kommuner", "none": "ingen",
            "missing": "mangler", "not_citizen": "sager uden borger (ikke talt med)",
            "decision": "Tilsynsafgørelse ud fra de optalte andele"},
     "en": {"title": "Focus targets", "municipality": "municipality", "year": "year", "law": "law as of",
            "population": "Long-term recipients (at least 12 months)", "target": "Focus target",
            "against": "count against it", "share": "share", "undecided": "Undecided (facts missing)",
-           "others": "cases from other municipalities", "problems": "Cases that could not be read", "none": "none",
+           "others": "cases from other municipalities", "none": "none",
            "missing": "missing", "not_citizen": "cases without a citizen (not counted)",
            "decision": "Supervision decision from the counted shares"},
 }
@@ -56,8 +55,6 @@ def render(result: focus_targets.FocusTargets, lang: str) -> str:
     lines += ["", f"{result.other_municipalities} {t['others']}"]
     if result.not_citizen_cases:
         lines.append(f"{len(result.not_citizen_cases)} {t['not_citizen']}: {', '.join(result.not_citizen_cases)}")
-    if result.problems:
-        lines += ["", f"{t['problems']}:"] + [f"  {r.source}: {d.message}" for r in result.problems for d in r.problems]
     return "\n".join(lines) + "\n"
 
 
@@ -67,11 +64,11 @@ def tilsyn() -> None:
 
 
 @tilsyn.command(name="fokusmaal")
-@click.argument("cases", type=click.Path(exists=True, path_type=Path))
+@click.argument("cases", type=input_path(batch=True), callback=stdin_to_file)
 @click.option("--municipality", required=True, help="Three-digit kommunekode, e.g. 751.")
 @click.option("--year", type=click.IntRange(2020, 2100), required=True, help="The calendar year measured.")
 @click.option("--as-of", "as_of", help="The law applied (default: 1 April of the next year).")
-@click.option("--case", "municipality_case", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+@click.option("--case", "municipality_case", type=input_path(), callback=stdin_to_file,
               help="A municipality case (tilsyn: block); the counted shares are put into it and it is evaluated.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @LANG_OPTION
@@ -79,7 +76,10 @@ def tilsyn() -> None:
 @guarded
 def fokusmaal(cases: Path, municipality: str, year: int, as_of: str | None, municipality_case: Path | None,
               fmt: str, lang: str, rules_dir: Path | None) -> None:
-    """Count focus targets 1 and 2 for MUNICIPALITY and YEAR from the citizen cases in CASES."""
+    """Count focus targets 1 and 2 for MUNICIPALITY and YEAR from the citizen cases in CASES.
+
+    Cases that cannot be read are reported on stderr and left out; the exit code is then 1.
+    """
     book = load_rulebook(rules_dir)
     result = focus_targets.measure(book, cases, municipality, year, parse_as_of(as_of))
     decision = _decide(book, result, municipality_case) if municipality_case else None
@@ -93,8 +93,8 @@ def fokusmaal(cases: Path, municipality: str, year: int, as_of: str | None, muni
         if decision is not None:
             click.echo(f"\n{TEXT[lang]['decision']}:\n")
             click.echo(decision.explain(lang=lang), nl=False)
-    if result.problems:
-        sys.exit(2)
+    report_bad_rows([f"{r.source}: {d.message}" for r in result.problems for d in r.problems],
+                    len(result.problems), "case(s) could not be read and were left out")
 
 
 def _decide(book: rulebook.Rulebook, result: focus_targets.FocusTargets, path: Path) -> Any:

@@ -1,4 +1,5 @@
-"""Many cases at once: a folder of case files or a JSON-lines file, one case per line.
+"""Many cases at once: a folder of case files or a JSON-lines file, one case per line (told by
+its `.jsonl` extension or by its content, so `-` for standard input works too).
 
 `read_cases` yields every case in a stable order, each either read (validated against the
 input rules) or with the problem that made it unusable, so a batch reports its bad rows and
@@ -14,6 +15,7 @@ from typing import Any, Callable, Iterator
 import attrs
 
 from engine.decide.casefile import Case
+from engine.lang import filekind
 from engine.lang.errors import CaseError, Diagnostic, EngineError
 from engine.lang.source import Span
 
@@ -36,7 +38,7 @@ def read_cases(path: Path, read: Callable[[Any], Case]) -> Iterator[Row]:
     if path.is_dir():
         files = sorted(p for p in path.rglob("*") if p.suffix in CASE_SUFFIXES and p.is_file())
         yield from (_row(str(p), functools.partial(read, p)) for p in files)
-    elif path.suffix in (".jsonl", ".ndjson"):
+    elif path.suffix in (".jsonl", ".ndjson") or (path.is_file() and filekind.is_json_lines(path)):
         yield from _json_lines(path, read)
     elif path.is_file():
         yield _row(str(path), lambda: read(path))

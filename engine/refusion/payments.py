@@ -18,6 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from engine.lang import filekind
 from engine.lang.errors import CaseError
 
 REQUIRED = ("person", "municipality", "benefit", "amount", "from", "to")
@@ -59,7 +60,7 @@ class Payments:
 
 
 def read_payments(path: Path, codes: tuple[str, ...], progress: Callable[[int], None] | None = None) -> Payments:
-    """Read a payment file (by its extension: .csv, .parquet, .jsonl/.ndjson/.json)."""
+    """Read a payment file: CSV, Parquet or JSON lines, by its extension or else its content."""
     builder = _Builder(codes)
     for batch, first_line, skipped in _batches(Path(path)):
         builder.add(batch, first_line, skipped)
@@ -80,15 +81,13 @@ def from_records(records: list[dict[str, object]], codes: tuple[str, ...]) -> Pa
 def _batches(path: Path) -> Iterator[tuple[pa.RecordBatch, int, list[BadRow]]]:
     if not path.is_file():
         raise CaseError(f"{path}: no such payment file")
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        yield from _csv_batches(path)
-    elif suffix == ".parquet":
+    kind = filekind.payment_kind(path)
+    if kind == "parquet":
         yield from _parquet_batches(path)
-    elif suffix in (".jsonl", ".ndjson", ".json"):
+    elif kind == "jsonl":
         yield from _json_batches(path)
     else:
-        raise CaseError(f"{path}: unknown payment file type '{suffix}'; use .csv, .parquet or .jsonl")
+        yield from _csv_batches(path)
 
 
 def _csv_batches(path: Path) -> Iterator[tuple[pa.RecordBatch, int, list[BadRow]]]:

@@ -126,7 +126,8 @@ def test_cli_names_the_citizens_and_decides_supervision(tmp_path: Path) -> None:
                             "  forventet_ydelsesgrad: 19%\n  under_tilsyn: false\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["tilsyn", "fokusmaal", str(path), "--municipality", "751", "--year", "2021",
                                        "--case", str(municipality), "--format", "json"])
-    assert result.exit_code == 2, result.output  # the bad last row is reported, the good rows counted
+    assert result.exit_code == 1, result.output  # the bad last row is reported, the good rows counted
+    assert "cases.jsonl:31: a case must be a JSON object" in result.stderr
     data = json.loads(result.stdout)
     population, against_1, against_2 = expected(cases, "751", 2021, True)
     assert data["targets"]["1"]["against"] == against_1 and data["targets"]["2"]["against"] == against_2

@@ -130,12 +130,13 @@ class TestCli:
                  json.dumps({**good, "case": "c", "citizen": {**good["citizen"], "complex_case": False}})]
         path = tmp_path / "cases.jsonl"
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        code, output = run("compare", str(path), "--with", NAME, "--lang", "en")
-        assert code == 2
-        assert "cases.jsonl:2: not valid JSON" in output
-        assert "cases.jsonl:3: citizen.benefit: unknown code 'kontanthjalp'" in output
-        assert "case a, as of 2021-03-01" in output and "case c, as of 2021-03-01" in output
-        assert "lab.kontaktforloeb.fire_samtaler: 1" in output
+        result = CliRunner().invoke(main, ["compare", str(path), "--with", NAME, "--lang", "en"])
+        assert result.exit_code == 1  # the batch contract: bad rows on stderr, exit 1, every good row
+        assert "cases.jsonl:2: not valid JSON" in result.stderr
+        assert "cases.jsonl:3: citizen.benefit: unknown code 'kontanthjalp'" in result.stderr
+        assert "not valid JSON" not in result.stdout
+        assert "case a, as of 2021-03-01" in result.stdout and "case c, as of 2021-03-01" in result.stdout
+        assert "lab.kontaktforloeb.fire_samtaler: 1" in result.stdout
 
     def test_batch_over_a_folder(self, tmp_path: Path) -> None:
         for name in ("aarhus-complex.yaml", "hillerod-complex.yaml"):
