@@ -96,6 +96,8 @@ def error_transcripts(examples: Path, tmp: Path) -> dict[str, str]:
     check = ["check", "--rules", "mybook/rules"]
     planted_rulebook(tmp / "check", [examples / f"{c}.yaml" for c in CHECKED])
     code, output = run(check, tmp / "check")
+    if output.startswith("rulebook: "):  # the line naming the rulebook is not one of the blocks
+        output = output.split("\n", 1)[1]
     blocks = output.strip().split("\n\n")
     texts = {c: shown(check, code, "\n\n".join(b for b in blocks if b.startswith(demo_file(c))))
              for c in CHECKED}
