@@ -281,8 +281,8 @@ class TestDiff:
     def test_git_revisions(self) -> None:
         if subprocess.run(["git", "-C", str(REPO), "rev-parse", "HEAD"], capture_output=True).returncode != 0:
             pytest.skip("not a git checkout")
-        code, output = run("diff", "HEAD", "HEAD")
-        assert (code, output.strip()) == (0, "rules: 0 added, 0 removed, 0 changed")
+        result = CliRunner().invoke(main, ["diff", "HEAD", "HEAD"])
+        assert (result.exit_code, result.stdout.strip()) == (0, "rules: 0 added, 0 removed, 0 changed")
 
     def test_neither_folder_nor_revision_exits_2(self) -> None:
         code, output = run("diff", "no-such-thing", str(REPO))

@@ -82,3 +82,9 @@ def test_every_command_names_its_rulebook_first(args: list[str], monkeypatch: py
     result = CliRunner().invoke(main, args)
     assert result.stderr.splitlines()[0] == f"rulebook: bundled (paragraf {rulebook.engine_version()})", \
         result.stdout + result.stderr
+
+
+def test_diff_names_both_rulebooks_first() -> None:
+    result = CliRunner().invoke(main, ["diff", str(REPO), str(REPO)])
+    assert result.stderr.splitlines()[0] == f"rulebooks: {REPO} (OLD) and {REPO} (NEW)"
+    assert result.exit_code == 0, result.stdout

@@ -54,6 +54,7 @@ def diff(old: str, new: str, cases_dir: Path | None) -> None:
 
     Exit status 0 when nothing differs, 1 when something does.
     """
+    click.echo(f"rulebooks: {old} (OLD) and {new} (NEW)", err=True)  # like every command's rulebook line
     with tempfile.TemporaryDirectory(prefix="paragraf-diff-") as tmp:
         before = rulebook.load(_folder(old, Path(tmp) / "old", "OLD"))
         after = rulebook.load(_folder(new, Path(tmp) / "new", "NEW"))
