@@ -15,8 +15,8 @@ from engine.officer import citation_coverage as coverage
 from engine.audit import record
 from engine.rulebook import gate
 from engine.cli.group import main
-from engine.cli.common import (RULES_OPTION, case_options, guarded, input_path, load_rulebook, parse_as_of,
-                                 record_options, stdin_to_file)
+from engine.cli.common import (RULES_OPTION, case_options, guarded, input_path, load_rulebook,
+                               parse_as_of, record_options, stdin_to_file)
 
 
 @main.command()

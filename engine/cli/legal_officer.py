@@ -12,7 +12,7 @@ from engine import rulebook
 
 from engine.officer import rulediff, schema
 from engine.cli.group import main
-from engine.cli.common import choose_rulebook, RULES_OPTION, guarded, load_rulebook
+from engine.cli.common import RULES_OPTION, choose_rulebook, guarded, load_rulebook
 from engine.lang.errors import EngineError
 
 

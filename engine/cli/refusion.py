@@ -13,7 +13,8 @@ from engine import rulebook
 
 from engine.audit import log as auditlog
 from engine.cli.group import main
-from engine.cli.common import RULES_OPTION, guarded, input_path, load_rulebook, report_bad_rows, stdin_to_file
+from engine.cli.common import (RULES_OPTION, guarded, input_path, load_rulebook, report_bad_rows,
+                               stdin_to_file)
 
 if TYPE_CHECKING:
     from engine.refusion import payments as payment_records
