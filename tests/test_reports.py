@@ -39,9 +39,10 @@ Summary = list[tuple[str, str, str | None, tuple[tuple[str, str | None], ...]]]
 
 
 def from_json(text: str) -> Summary:
-    data = json.loads(text)
+    data = json.loads(text)  # decision@2: citations by key into the decision's legal_basis table
+    table = data["legal_basis"]
     return [(o["rule"], o["status"], o["due"],
-             tuple((f"{b['cite']} ({b['version']})", b["eli"]) for b in o["legal_basis"]))
+             tuple((f"{key} ({table[key]['version']})", table[key]["eli"]) for key in o["legal_basis"]))
             for o in data["obligations"]]
 
 

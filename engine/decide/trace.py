@@ -50,8 +50,25 @@ class TraceNode:
 
 
 class Frame:
-    """What one rule's evaluation read: inputs and the value nodes it used."""
+    """What one rule's evaluation read: inputs and the recorded steps of the rules it used."""
 
     def __init__(self) -> None:
         self.inputs: dict[str, Any] = {}
-        self.children: dict[str, TraceNode] = {}
+        self.children: dict[str, Recorded] = {}
+
+
+@attrs.define(eq=False)
+class Recorded:
+    """One rule's evaluation as recorded on the fast path: enough to build its `TraceNode` later.
+
+    `failed_of` holds the conditions whose failed parts the node shows (found only when the
+    explanation is built); `frame.children` holds the `Recorded` steps of the rules it used.
+    """
+
+    kind: str
+    rule: Any                                   # engine.law.model.Rule
+    value: Any
+    frame: Frame
+    failed_of: tuple[Any, ...] = ()             # ast.Expr conditions
+    missing: tuple[str, ...] = ()
+    note: str | None = None

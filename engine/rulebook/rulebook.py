@@ -13,8 +13,9 @@ import attrs
 from engine.decide import casefile, evaluator, proposals as proposal_switches
 
 from engine.law import loader, resolver
+from engine.law.lifting import LiftIndex
 from engine.lang.compiler import Program, compile_ruleset
-from engine.decide.decision import Decision
+from engine.decide.decision import Decision, Explanation
 from engine.lang.source import SourceCache
 from engine.lang.errors import CaseError, Diagnostic, EngineError, RulebookError
 from engine.rulebook import cache as rulebook_cache, folders
@@ -73,6 +74,7 @@ class Rulebook:
         self.sources, self.checked = found.sources, found.checked
         self.diagnostics: list[Diagnostic] = list(found.diagnostics)
         self._program: Program | None = None
+        self._lifting: LiftIndex | None = None
 
     def __getstate__(self) -> dict[str, Any]:
         return {**self.__dict__, "_program": None}  # closures do not pickle; rebuilt on first use
@@ -87,6 +89,13 @@ class Rulebook:
         if self._program is None:
             self._program = compile_ruleset(self.checked)
         return self._program
+
+    @property
+    def lifting(self) -> LiftIndex:
+        """Which exemptions lift which obligation, per act version (filled as cases need it)."""
+        if self._lifting is None:
+            self._lifting = LiftIndex(self.checked)
+        return self._lifting
 
     def instrumented(self, recorder: Any) -> Rulebook:
         """The same rulebook, evaluating through closures that report to a coverage recorder."""
@@ -108,13 +117,13 @@ class Rulebook:
         read = case if isinstance(case, casefile.Case) else self.read_case(case)
         day = _as_of(as_of, read)
         switched = self.proposals(proposals)
-        result = evaluator.evaluate(program, read, day, switched)
+        result = evaluator.evaluate(program, read, day, switched, self.lifting)
         return Decision(
             case=read.id, as_of=day.isoformat(), municipality=read.municipality,
             rulebook={"fingerprint": self.fingerprint, "engine_version": engine_version()},
             case_digest=read.digest, proposals=tuple(str(p) for p in switched),
             obligations=tuple(result["obligations"]), exemptions=tuple(result["exemptions"]),
-            values=result["values"], unknown_values=tuple(result["unknown_values"]), missing=tuple(result["missing"]), trace=tuple(result["trace"]),
+            values=result["values"], unknown_values=tuple(result["unknown_values"]), missing=tuple(result["missing"]), explanation=Explanation(result["trace"]),
         )
 
     def proposals(self, proposals: Iterable[proposal_switches.ProposalLike]) -> tuple[proposal_switches.Proposal, ...]:
