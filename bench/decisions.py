@@ -5,17 +5,22 @@
 Every case in `examples/` (on its own date) and every case scenario in `tests/scenarios`
 (each on its date, municipality and proposals) is evaluated `--repeat` times with the rulebook
 loaded; the script prints the median and p99 of one `evaluate`, of `to_json()` (compact) and of
-`to_json(include=("trace",))`, and the median and largest decision in bytes with and without trace.
+`to_json(include=("trace",))`, and the median and largest decision in bytes: decision@2 without
+and with the trace, beside the same decision in the decision@1 form (`forms.expand` of it, which
+equals what decision@1 held), both as `paragraf eval --format json` printed it (indented) and
+without indentation.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import time
 from pathlib import Path
 from typing import Any, Callable
 
 import engine
+from engine.report import forms
 from engine.officer.scenarios import read_scenarios, scenario_files
 
 ROOT = Path(__file__).parent.parent
@@ -45,12 +50,18 @@ def percentile(samples: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def has_trace_option(decision: Any) -> bool:
-    try:
-        decision.to_json(include=("trace",))
-    except TypeError:
-        return False
-    return True
+def decision1_sizes(traced_json: str) -> tuple[int, int]:
+    """Bytes of the decision@1 form (indented as the CLI printed it, and unindented)."""
+    data = {**forms.expand(json.loads(traced_json)), "schema": forms.SCHEMA_V1}
+    for obligation in data["obligations"]:
+        obligation.pop("facts")  # new in decision@2
+    indented = json.dumps(data, sort_keys=True, ensure_ascii=False, indent=2) + "\n"
+    flat = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n"
+    return len(indented.encode()), len(flat.encode())
+
+
+def report(label: str, samples: list[int]) -> None:
+    print(f"{label:<34} median {statistics.median(samples) / 1024:7.1f} KB   max {max(samples) / 1024:7.1f} KB")
 
 
 def main() -> None:
@@ -63,26 +74,28 @@ def main() -> None:
     evaluate: list[float] = []
     compact: list[float] = []
     traced: list[float] = []
-    sizes: list[int] = []
-    traced_sizes: list[int] = []
+    sizes: dict[str, list[int]] = {"decision@2": [], "decision@2 with trace": [],
+                                   "decision@1 (indented, as printed)": [], "decision@1 (unindented)": []}
     for case, as_of, proposals in read:
         times, decision = timed(lambda: book.evaluate(case, as_of, proposals), args.repeat)
         evaluate += times
         times, text = timed(decision.to_json, args.repeat)
         compact += times
-        sizes.append(len(text.encode()))
-        if has_trace_option(decision):
-            times, text = timed(lambda: decision.to_json(include=("trace",)), args.repeat)
-            traced += times
-            traced_sizes.append(len(text.encode()))
+        sizes["decision@2"].append(len(text.encode()))
+        times, text = timed(lambda: decision.to_json(include=("trace",)), args.repeat)
+        traced += times
+        sizes["decision@2 with trace"].append(len(text.encode()))
+        indented, flat = decision1_sizes(text)
+        sizes["decision@1 (indented, as printed)"].append(indented)
+        sizes["decision@1 (unindented)"].append(flat)
     print(f"{len(read)} cases x {args.repeat} runs")
     ms = 1000.0
-    print(f"evaluate            median {statistics.median(evaluate) * ms:7.3f} ms   p99 {percentile(evaluate, 0.99) * ms:7.3f} ms")
-    print(f"to_json()           median {statistics.median(compact) * ms:7.3f} ms   p99 {percentile(compact, 0.99) * ms:7.3f} ms")
-    print(f"decision            median {statistics.median(sizes) / 1024:7.1f} KB   max {max(sizes) / 1024:7.1f} KB")
-    if traced:
-        print(f"to_json(trace)      median {statistics.median(traced) * ms:7.3f} ms   p99 {percentile(traced, 0.99) * ms:7.3f} ms")
-        print(f"decision with trace median {statistics.median(traced_sizes) / 1024:7.1f} KB   max {max(traced_sizes) / 1024:7.1f} KB")
+    for label, samples in (("evaluate", evaluate), ("to_json()", compact), ("to_json(include=('trace',))", traced)):
+        print(f"{label:<34} median {statistics.median(samples) * ms:7.3f} ms   p99 {percentile(samples, 0.99) * ms:7.3f} ms")
+    for label, samples in sizes.items():
+        report(label, samples)
+    print(f"with trace / decision@1 as printed: {statistics.median(sizes['decision@2 with trace']) / statistics.median(sizes['decision@1 (indented, as printed)']):.2f}; "
+          f"/ decision@1 unindented: {statistics.median(sizes['decision@2 with trace']) / statistics.median(sizes['decision@1 (unindented)']):.2f} (medians)")
 
 
 if __name__ == "__main__":

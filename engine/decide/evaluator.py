@@ -46,11 +46,18 @@ class _Evaluation:
         self.memo: dict[str, tuple[Any, Recorded]] = {}
         self.exemption_memo: dict[str, tuple[Any, Recorded]] = {}
         self.missing: set[str] = set()
-        self.bases: dict[Any, dict[str, Any]] = {}
+        self.bases: dict[int, dict[str, Any]] = {}    # by id(): hashing a citation costs more than its lookup
+        self.actives: dict[str, bool] = {}
         self.nodes: dict[int, TraceNode] = {}
 
     def active(self, rule: Rule) -> bool:
         """In force, about the kind of case at hand, and (for a proposal's rules) switched on here."""
+        found = self.actives.get(rule.id)
+        if found is None:
+            found = self.actives[rule.id] = self._active(rule)
+        return found
+
+    def _active(self, rule: Rule) -> bool:
         return (rule.per is None  # weekly series need a history: engine.refusion.weekly evaluates them
                 and rule.in_force(self.as_of) and self.blocks.get(rule.id, frozenset()) <= self.case_blocks
                 and (rule.proposal is None or self._switched_on(rule.proposal)))
@@ -123,9 +130,10 @@ class _Evaluation:
         return tuple(self._basis(c) for c in rule.refs)
 
     def _basis(self, citation: Any) -> dict[str, Any]:
-        if citation not in self.bases:
-            self.bases[citation] = self.refs.legal_basis(citation, self.as_of)
-        return self.bases[citation]
+        found = self.bases.get(id(citation))
+        if found is None:
+            found = self.bases[id(citation)] = self.refs.legal_basis(citation, self.as_of)
+        return found
 
     def _frame(self) -> Frame:
         frame = Frame()

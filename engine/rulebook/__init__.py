@@ -1,8 +1,8 @@
 """The rulebook: the rule and legal-reference files found, loaded, checked and compiled, and
 the one object through which cases and payments are evaluated.
 
-Owns: finding a rulebook's folders (`folders`) and the `Rulebook` facade (`rulebook`), with its
-fingerprint and the engine version. May import `lang`, `law`, `report`, `decide` and `refusion`
+Owns: finding a rulebook's folders (`folders`), the on-disk cache of checked rulebooks (`cache`)
+and the `Rulebook` facade (`rulebook`), with its fingerprint and the engine version. May import `lang`, `law`, `report`, `decide` and `refusion`
 (the last only when refusion is asked for, so that NumPy and pyarrow stay out of start-up).
 Exports `load`, `Rulebook`, `engine_version` and `find_folders`.
 """

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import datetime as dt
 import hashlib
 from importlib import metadata
@@ -21,6 +22,7 @@ from engine.lang.errors import CaseError, Diagnostic, EngineError, RulebookError
 from engine.rulebook import cache as rulebook_cache, folders
 
 
+@functools.cache  # reading the installed package's metadata costs more than evaluating a case
 def engine_version() -> str:
     try:
         return metadata.version("paragraf")
