@@ -2,16 +2,25 @@
 external assets), with the trace folded in `<details>` elements a reader can unfold."""
 from __future__ import annotations
 
-import jinja2
+import functools
+from typing import TYPE_CHECKING
 
 from engine.report.sentences import Report
 
-_ENVIRONMENT = jinja2.Environment(
-    loader=jinja2.PackageLoader("engine.report", "templates"),
-    autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=False, lstrip_blocks=False,
-)
+if TYPE_CHECKING:
+    import jinja2
+
+
+@functools.cache  # Jinja2 is imported when a page is first rendered, not at every start-up
+def _environment() -> jinja2.Environment:
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("engine.report", "templates"),
+        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=False, lstrip_blocks=False,
+    )
 
 
 def decision(report: Report) -> str:
-    template = _ENVIRONMENT.get_template("decision.html.j2")
+    template = _environment().get_template("decision.html.j2")
     return template.render(r=report, w=report.w).lstrip() + "\n"
