@@ -8,6 +8,9 @@ from typing import Any
 
 import attrs
 
+from engine.lang import ast
+from engine.law.model import Rule
+
 
 @attrs.frozen
 class FailedPart:
@@ -66,9 +69,9 @@ class Recorded:
     """
 
     kind: str
-    rule: Any                                   # engine.law.model.Rule
+    rule: Rule
     value: Any
     frame: Frame
-    failed_of: tuple[Any, ...] = ()             # ast.Expr conditions
+    failed_of: tuple[ast.Expr, ...] = ()
     missing: tuple[str, ...] = ()
     note: str | None = None

@@ -2,8 +2,8 @@
 
 One file per rulebook fingerprint and engine version, in the user's cache folder
 (`platformdirs`), or where ``PARAGRAF_CACHE`` points (``PARAGRAF_CACHE=off`` switches the cache
-off). A file is a fixed magic line, a one-line JSON header (format, engine version, Python
-version, fingerprint, the payload's length and sha256) and a pickled payload. Everything in the
+off). A file is a fixed magic line, a one-line JSON header (format, engine version, a digest of
+the engine's own checking code, Python version, fingerprint, the payload's length and sha256) and a pickled payload. Everything in the
 header is checked before the payload is unpickled, so a corrupt, truncated, foreign or stale file
 is ignored (and rebuilt), never loaded blindly. Files are written to a temporary name and renamed
 into place, so a reader never sees half a file.
@@ -13,6 +13,7 @@ folder: that folder must be writable by its user only, like any other cache of p
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -39,9 +40,21 @@ def folder() -> Path | None:
     return Path(platformdirs.user_cache_dir("paragraf", appauthor=False))
 
 
+@functools.cache
+def code_digest() -> str:
+    """sha256 over the source of the code that reads, checks and holds a rulebook (`lang`, `law`,
+    `rulebook`): a cache is not trusted across changes to it, even under the same version number
+    (as while developing with an editable install)."""
+    package = Path(__file__).parent.parent
+    digest = hashlib.sha256()
+    for path in sorted(p for name in ("lang", "law", "rulebook") for p in (package / name).rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def _header(fingerprint: str, engine_version: str) -> dict[str, Any]:
     return {"format": FORMAT, "engine_version": engine_version, "fingerprint": fingerprint,
-            "python": f"{sys.version_info[0]}.{sys.version_info[1]}"}
+            "python": f"{sys.version_info[0]}.{sys.version_info[1]}", "code": code_digest()}
 
 
 def path_for(fingerprint: str, engine_version: str) -> Path | None:

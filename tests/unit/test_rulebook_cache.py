@@ -108,3 +108,13 @@ def test_cache_info_and_clear(cache_dir: Path) -> None:
     cleared = runner.invoke(main, ["cache", "clear"])
     assert cleared.exit_code == 0 and "removed 1 file(s)" in cleared.output
     assert not list(cache_dir.glob("rulebook-*.cache"))
+
+
+def test_a_cache_from_other_engine_code_is_not_used(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same version number, edited engine (an editable install): the old file is not trusted."""
+    monkeypatch.setattr(cache, "code_digest", lambda: "0" * 64)
+    engine.load()
+    assert engine.load().from_cache
+    monkeypatch.undo()
+    monkeypatch.setenv(cache.ENV, str(cache_dir))
+    assert not engine.load().from_cache
