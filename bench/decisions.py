@@ -16,9 +16,11 @@ without indentation.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import statistics
 import time
+import tracemalloc
 from pathlib import Path
 from typing import Any, Callable
 
@@ -61,6 +63,17 @@ def decision1_sizes(traced_json: str) -> tuple[int, int]:
     return len(indented.encode()), len(flat.encode())
 
 
+def kept_memory(book: Any, read: list[tuple[Any, str | None, tuple[str, ...]]]) -> float:
+    """Bytes of Python memory per decision while a decision of every case is kept (trace not built)."""
+    gc.collect()
+    tracemalloc.start()
+    kept = [book.evaluate(case, as_of, proposals) for case, as_of, proposals in read]
+    gc.collect()
+    used, _ = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return used / len(kept)
+
+
 def report(label: str, samples: list[int]) -> None:
     print(f"{label:<34} median {statistics.median(samples) / 1024:7.1f} KB   max {max(samples) / 1024:7.1f} KB")
 
@@ -98,6 +111,7 @@ def main() -> None:
         print(f"{label:<34} median {statistics.median(samples) * ms:7.3f} ms   p99 {percentile(samples, 0.99) * ms:7.3f} ms")
     for label, samples in sizes.items():
         report(label, samples)
+    print(f"memory per decision kept (explanation not built): {kept_memory(book, read) / 1024:.1f} KB")
     print(f"with trace / decision@1 as printed: {statistics.median(sizes['decision@2 with trace']) / statistics.median(sizes['decision@1 (indented, as printed)']):.2f}; "
           f"/ decision@1 unindented: {statistics.median(sizes['decision@2 with trace']) / statistics.median(sizes['decision@1 (unindented)']):.2f} (medians)")
 

@@ -92,6 +92,7 @@ class _Evaluation:
         exemptions = [self._exemption_summary(r) for r in sorted(self.checked.exemptions, key=lambda r: r.id)
                       if self.active(r) and self._exemption(r)[0] is True]
         roots = [step for _, step in obligations] + [self.memo[n][1] for n in names]
+        self.actives = {}  # a decision keeps its evaluation for the trace: keep it small
         return {
             "obligations": [o for o, _ in obligations],
             "exemptions": exemptions,

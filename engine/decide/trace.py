@@ -55,6 +55,8 @@ class TraceNode:
 class Frame:
     """What one rule's evaluation read: inputs and the recorded steps of the rules it used."""
 
+    __slots__ = ("inputs", "children")  # one per rule evaluated, kept while the decision lives
+
     def __init__(self) -> None:
         self.inputs: dict[str, Any] = {}
         self.children: dict[str, Recorded] = {}
