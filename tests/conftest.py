@@ -1,7 +1,9 @@
 """Shared fixtures: the bundled rulebook, a CLI runner, and golden-file updating."""
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,14 @@ import pytest
 import engine
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Every test (and every `paragraf` it starts) uses a fresh rulebook cache, never the user's."""
+    if "PARAGRAF_CACHE" not in os.environ:
+        folder = tempfile.mkdtemp(prefix="paragraf-cache-")
+        os.environ["PARAGRAF_CACHE"] = folder
+        config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -53,17 +54,19 @@ def test_every_obligation_legal_basis_carries_an_eli(rulebook: engine.Rulebook) 
                 assert basis["eli"].startswith("https://www.retsinformation.dk/eli/lta/"), (example.name, basis)
 
 
-def _json_in_fresh_process(case: Path) -> bytes:
-    return subprocess.run([sys.executable, "-m", "engine", "eval", str(case), "--format", "json"],
-                          capture_output=True, check=True).stdout
+def _json_in_fresh_process(case: Path, *extra: str, seed: str = "0") -> bytes:
+    return subprocess.run([sys.executable, "-m", "engine", "eval", str(case), "--format", "json", *extra],
+                          capture_output=True, check=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
 
 
-def test_decision_json_is_byte_identical_across_processes() -> None:
+@pytest.mark.parametrize("extra", [(), ("--explain",)], ids=["compact", "with-trace"])
+def test_decision_json_is_byte_identical_across_processes(extra: tuple[str, ...]) -> None:
     case = EXAMPLES / "hillerod-complex.yaml"
-    first, second = _json_in_fresh_process(case), _json_in_fresh_process(case)
+    first, second = _json_in_fresh_process(case, *extra, seed="1"), _json_in_fresh_process(case, *extra, seed="2")
     assert first == second
     data = json.loads(first)
-    assert data["schema"] == "paragraf/decision@1"
+    assert data["schema"] == "paragraf/decision@2"
+    assert ("explanation" in data) == bool(extra)
     assert data["rulebook"]["fingerprint"].startswith("sha256:")
     assert list(data) == sorted(data)
 

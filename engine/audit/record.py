@@ -2,7 +2,8 @@
 
 A record (``"schema": "paragraf/record@1"``) holds
 
-* ``decision``: the decision JSON exactly as `Decision.to_dict` gives it;
+* ``decision``: the decision JSON with its explanation, as `Decision.to_dict(include=("trace",))`
+  gives it (decision@2; records written before hold decision@1, and replay and show read both);
 * ``case_data``: the validated case as it was read (its sha256 is the decision's ``case_digest``);
 * ``rulebook``: the fingerprint and engine version, the sha256 of every rule and legal reference
   file (``files``), and a digest of every rule (``rules``: rule id → sha256 of the rule's YAML
@@ -40,7 +41,7 @@ def make_record(book: Rulebook, case: Case, decision: Decision) -> dict[str, Any
     """The record of `decision`, made by `book` from `case`."""
     if case.digest != decision.case_digest:
         raise RecordError(f"case {case.id}: its digest does not match the decision's; evaluate it again")
-    return {"schema": SCHEMA, "decision": decision.to_dict(), "case_data": case.data, "rulebook": manifest(book)}
+    return {"schema": SCHEMA, "decision": decision.to_dict(include=("trace",)), "case_data": case.data, "rulebook": manifest(book)}
 
 
 def keep(book: Rulebook, case: Case, decision: Decision, log: Path | None = None, path: Path | None = None) -> None:

@@ -15,6 +15,7 @@ import attrs
 
 from engine.audit import record as records
 from engine.lang.errors import CaseError
+from engine.report import forms
 from engine.rulebook import Rulebook
 
 OBLIGATION_FIELDS = ("status", "due", "legal_basis", "exempted_by", "fulfilled", "actor")
@@ -66,12 +67,13 @@ class Replay:
 
 def replay(record: dict[str, Any], book: Rulebook) -> Replay:
     """Evaluate the record's case on its date, with its proposals, under `book`; compare."""
-    old = record["decision"]
+    old = forms.expand(record["decision"])  # decision@1 or @2: compared in the inline form
     case = book.read_case(record["case_data"])
     if case.digest != old.get("case_digest"):
         raise CaseError(f"case {old.get('case')}: the stored case does not match the decision's case_digest; "
                         "the record has been altered")
-    new = json.loads(book.evaluate(case, old["as_of"], old.get("proposals", ())).to_json())  # plain JSON, as stored
+    decision = book.evaluate(case, old["as_of"], old.get("proposals", ()))
+    new = forms.expand(json.loads(decision.to_json(include=("trace",))))  # plain JSON, as stored
     changes = tuple(_changes(old, new))
     rule_changes = compare_rulebooks(record["rulebook"], records.manifest(book))
     return Replay(

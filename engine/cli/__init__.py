@@ -6,7 +6,7 @@ commands (`core`), refusion (`refusion`), the legal officer's (`legal_officer`),
 (`audit`), proposals (`proposals`) and supervision (`tilsyn`). The top layer: it may import
 every other. Exports `main`, the console script's entry point.
 """
-from engine.cli import audit, core, legal_officer, proposals, refusion, tilsyn  # noqa: F401  (register the commands)
+from engine.cli import audit, cache, core, legal_officer, proposals, refusion, tilsyn  # noqa: F401  (register the commands)
 from engine.cli.group import main
 
 __all__ = ["main"]

@@ -51,9 +51,11 @@ def check(rules_dir: Path | None, show_coverage: bool, fmt: str) -> None:
 @case_options
 @record_options
 @click.option("--compare-with", "compare_with", help="Show what this proposal would change for CASE instead.")
+@click.option("--explain", "with_trace", is_flag=True,
+              help="With --format json: include the explanation tree (the other formats always explain).")
 @guarded
 def eval_(case: Path, as_of: str | None, proposals: tuple[str, ...], fmt: str, lang: str, rules_dir: Path | None,
-          log_path: Path | None, record_path: Path | None, compare_with: str | None) -> None:
+          log_path: Path | None, record_path: Path | None, compare_with: str | None, with_trace: bool) -> None:
     """Evaluate CASE: which obligations apply, by when, and which exemptions lift them."""
     if compare_with is not None:
         from engine.cli.proposals import print_comparison
@@ -63,7 +65,10 @@ def eval_(case: Path, as_of: str | None, proposals: tuple[str, ...], fmt: str, l
     read = book.read_case(case)
     decision = book.evaluate(read, parse_as_of(as_of), proposals)
     record.keep(book, read, decision, log_path, record_path)
-    click.echo(decision.explain(format=fmt, lang=lang), nl=False)
+    if fmt == "json":  # decision@2: compact unless the explanation is asked for
+        click.echo(decision.to_json(include=("trace",) if with_trace else (), indent=2), nl=False)
+    else:
+        click.echo(decision.explain(format=fmt, lang=lang), nl=False)
 
 
 @main.command(name="explain")

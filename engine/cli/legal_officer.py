@@ -24,20 +24,23 @@ def _folder(spec: str, tmp: Path, name: str) -> Path:
 
 
 @main.command(name="schema")
-@click.argument("what", type=click.Choice(["rules", "case"]))
+@click.argument("what", type=click.Choice(["rules", "case", "decision"]))
 @click.option("--annotate", "schema_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Instead of printing: make every rule file name this schema file on its first line.")
 @RULES_OPTION
 @guarded
 def schema_(what: str, schema_file: Path | None, rules_dir: Path | None) -> None:
-    """Print the JSON Schema of rule files (rules) or of cases (case, from the rulebook's inputs)."""
+    """Print the JSON Schema of rule files (rules), of cases (case, from the rulebook's inputs) or of
+    decisions (decision: paragraf/decision@2)."""
     if schema_file is not None:
         folder, _ = rulebook.find_folders(choose_rulebook(rules_dir).path)
         changed = schema.add_modelines(folder, schema_file)
         click.echo(f"{len(changed)} rule file(s) now name {schema_file}")
         return
-    if what == "rules":
-        click.echo(schema.dumps(schema.rules_schema()), nl=False)
+    if what in ("rules", "decision"):
+        from engine.officer.decision_schema import decision_schema
+
+        click.echo(schema.dumps(schema.rules_schema() if what == "rules" else decision_schema()), nl=False)
         return
     book = load_rulebook(rules_dir)
     click.echo(schema.dumps(schema.case_schema(book.checked.inputs)), nl=False)

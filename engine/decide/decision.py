@@ -1,16 +1,39 @@
-"""The decision: what a case's evaluation found, in the `paragraf/decision@1` JSON contract."""
+"""The decision: what a case's evaluation found, in the `paragraf/decision@2` JSON contract.
+
+`to_dict()` / `to_json()` give the compact form (see `engine.report.forms`); the explanation
+tree is built from what the evaluation recorded only when asked for (``include=("trace",)``,
+`trace`, `explain`, `node`).
+"""
 from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import Any, Callable, Iterable
 
 import attrs
 
 from engine import report
+from engine.report.forms import SCHEMA_V2 as SCHEMA
 from engine.decide.trace import TraceNode
 
-SCHEMA = "paragraf/decision@1"
+INCLUDES = ("trace",)
+
+
+class Explanation:
+    """The trace, built once on first use from the evaluation's records (and kept when pickled)."""
+
+    def __init__(self, build: Callable[[], Iterable[TraceNode]]) -> None:
+        self._build: Callable[[], Iterable[TraceNode]] | None = build
+        self._nodes: tuple[TraceNode, ...] | None = None
+
+    def nodes(self) -> tuple[TraceNode, ...]:
+        if self._nodes is None:
+            assert self._build is not None
+            self._nodes, self._build = tuple(self._build()), None  # the evaluation can go now
+        return self._nodes
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"_build": None, "_nodes": self.nodes()}
 
 
 @attrs.frozen
@@ -26,24 +49,41 @@ class Decision:
     values: dict[str, Any]
     unknown_values: tuple[str, ...]
     missing: tuple[str, ...]
-    trace: tuple[TraceNode, ...]
+    explanation: Explanation = attrs.field(eq=False, repr=False)
+
+    @property
+    def trace(self) -> tuple[TraceNode, ...]:
+        return self.explanation.nodes()
 
     @property
     def as_of_date(self) -> dt.date:
         return dt.date.fromisoformat(self.as_of)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
+    def to_dict(self, include: Iterable[str] = ()) -> dict[str, Any]:
+        """The decision@2 form; ``include=("trace",)`` adds the explanation tree."""
+        include = tuple(include)
+        unknown = sorted(set(include) - set(INCLUDES))
+        if unknown:
+            raise ValueError(f"unknown include {unknown[0]!r}; use {', '.join(INCLUDES)}")
+        table = _Keys()
+        data = {
             "schema": SCHEMA, "case": self.case, "as_of": self.as_of, "municipality": self.municipality,
             "rulebook": self.rulebook, "case_digest": self.case_digest, "proposals": list(self.proposals),
-            "obligations": list(self.obligations), "exemptions": list(self.exemptions),
+            "obligations": [_obligation(o, table) for o in self.obligations],
+            "exemptions": [_without_title(e, table) for e in self.exemptions],
             "values": self.values, "unknown_values": list(self.unknown_values), "missing": list(self.missing),
-            "explanation": [node.to_json() for node in self.trace],
         }
+        if "trace" in include:  # the explanation, with the titles of every rule it names
+            data["explanation"] = table.explanation(self.trace)
+            data["titles"] = table.titles
+        data["legal_basis"] = table.basis
+        return data
 
-    def to_json(self) -> str:
-        """Byte-identical for the same case and rulebook: sorted keys, fixed indentation."""
-        return json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False, indent=2) + "\n"
+    def to_json(self, include: Iterable[str] = (), indent: int | None = None) -> str:
+        """Byte-identical for the same case and rulebook: sorted keys; compact unless `indent` is given."""
+        separators = (",", ":") if indent is None else (",", ": ")
+        return json.dumps(self.to_dict(include), sort_keys=True, ensure_ascii=False, indent=indent,
+                          separators=separators) + "\n"
 
     def obligation(self, rule_id: str) -> dict[str, Any] | None:
         return next((o for o in self.obligations if o["rule"] == rule_id), None)
@@ -54,3 +94,72 @@ class Decision:
     def explain(self, rule_id: str | None = None, format: str = "text", lang: str = "da") -> str:
         """Render the decision (or one rule's part of it) as text, Markdown, HTML or JSON, in Danish or English."""
         return report.render(self, rule_id, format, lang)
+
+
+def _without_title(item: dict[str, Any], table: _Keys) -> dict[str, Any]:
+    """An obligation's or exemption's entry with its title and citations moved to the tables."""
+    compact = {key: value for key, value in item.items() if key != "title"}
+    compact["legal_basis"] = table.cites(item["legal_basis"], item)
+    return compact
+
+
+def _obligation(item: dict[str, Any], table: _Keys) -> dict[str, Any]:
+    compact = _without_title(item, table)
+    if "exempted_by" in item:
+        by = item["exempted_by"]
+        compact["exempted_by"] = {"rule": by["rule"], "legal_basis": table.cites(by["legal_basis"], by)}
+    return compact
+
+
+class _Keys:
+    """The decision's tables: citations (by their text), trace nodes (by `kind:name`) and titles
+    (by rule id), each written once."""
+
+    def __init__(self) -> None:
+        self.basis: dict[str, dict[str, Any]] = {}
+        self.titles: dict[str, dict[str, str]] = {}
+        self.nodes: dict[str, dict[str, Any]] = {}
+        self.node_keys: dict[int, str] = {}
+
+    def cites(self, bases: Iterable[dict[str, Any]], owner: dict[str, Any] | TraceNode | None = None) -> list[str]:
+        if owner is not None:
+            self.title(owner)
+        keys = []
+        for basis in bases:
+            entry = {k: v for k, v in basis.items() if k != "cite"}
+            key = basis["cite"]
+            if self.basis.setdefault(key, entry) != entry:  # one text, two readings: keep both apart
+                key = f"{basis['cite']} ({basis.get('version')})"
+                entry = dict(basis)
+                self.basis[key] = entry
+            keys.append(key)
+        return keys
+
+    def title(self, owner: dict[str, Any] | TraceNode) -> None:
+        rule, title = (owner["rule"], owner["title"]) if isinstance(owner, dict) else (owner.rule, owner.title)
+        self.titles.setdefault(rule, title)
+
+    def explanation(self, roots: Iterable[TraceNode]) -> dict[str, Any]:
+        return {"roots": [self.node(root) for root in roots], "nodes": self.nodes}
+
+    def node(self, node: TraceNode) -> str:
+        """The node's key in the table (`kind:rule`, or `kind:name` for a value), adding it once."""
+        if id(node) in self.node_keys:
+            return self.node_keys[id(node)]
+        key = base = f"{node.kind}:{node.defines or node.rule}"
+        number = 1
+        while key in self.nodes:
+            number += 1
+            key = f"{base}#{number}"
+        self.node_keys[id(node)] = key
+        self.nodes[key] = {}
+        self.title(node)
+        data = {  # kind and name are in the key; the rule only when a value's definition has its own id
+            "rule": node.rule if node.rule != (node.defines or node.rule) else None, "value": node.value,
+            "inputs": node.inputs, "missing": list(node.missing), "at": node.at, "note": node.note,
+            "confidence": node.confidence, "cites": self.cites(node.cites),
+            "children": [self.node(child) for child in node.children],
+            "failed": [{"expr": f.expr, "at": f.at, "facts": f.facts, "cites": self.cites(f.cites)} for f in node.failed],
+        }
+        self.nodes[key] = {k: v for k, v in data.items() if v not in (None, [], {})}
+        return key

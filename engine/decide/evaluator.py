@@ -11,39 +11,55 @@ from typing import Any, Iterable
 
 from engine.lang import ast, values
 
-from engine.law import resolver
-
 from engine.decide import subjects
 from engine.decide.casefile import Case
 from engine.lang.compiler import Program
+from engine.law.lifting import LiftIndex
 from engine.law.model import Rule, highest_priority
 from engine.decide.proposals import Proposal, ProposalLike, parse_switch
-from engine.decide.trace import FailedPart, Frame, TraceNode
+from engine.decide.trace import FailedPart, Frame, Recorded, TraceNode
 from engine.lang.values import Unknown
 
 
-def evaluate(program: Program, case: Case, as_of: dt.date, proposals: Iterable[ProposalLike] = ()) -> dict[str, Any]:
-    """The decision's content (obligations, exemptions, values, missing, trace) for one case."""
+def evaluate(program: Program, case: Case, as_of: dt.date, proposals: Iterable[ProposalLike] = (),
+             lifting: LiftIndex | None = None) -> dict[str, Any]:
+    """The decision's content (obligations, exemptions, values, missing) for one case, and under
+    "trace" a function that builds the explanation tree when it is asked for."""
     switched = {p.name: p for p in (p if isinstance(p, Proposal) else parse_switch(p) for p in proposals)}
-    return _Evaluation(program, case, as_of, switched).run()
+    return _Evaluation(program, case, as_of, switched, lifting or LiftIndex(program.checked)).run()
 
 
 class _Evaluation:
-    def __init__(self, program: Program, case: Case, as_of: dt.date, proposals: dict[str, Proposal]) -> None:
+    """One case's evaluation. Every rule evaluated leaves a `Recorded` step (what it read and
+    gave); the trace nodes, with their citations and the parts of conditions that failed, are
+    built from those steps only when the explanation is asked for (`trace`)."""
+
+    def __init__(self, program: Program, case: Case, as_of: dt.date, proposals: dict[str, Proposal],
+                 lifting: LiftIndex) -> None:
         self.program, self.checked, self.case, self.as_of = program, program.checked, case, as_of
         self.refs = self.checked.legal_refs
+        self.lifting = lifting
         self.proposals = proposals
         self.blocks = subjects.blocks_of(program)
         self.refusion_inputs = subjects.refusion_inputs_of(program)
         self.case_blocks = subjects.case_blocks(case.data, subjects.known_blocks(self.checked))
         self.frames: list[Frame] = []
-        self.memo: dict[str, tuple[Any, TraceNode]] = {}
-        self.exemption_memo: dict[str, tuple[Any, TraceNode]] = {}
+        self.memo: dict[str, tuple[Any, Recorded]] = {}
+        self.exemption_memo: dict[str, tuple[Any, Recorded]] = {}
         self.missing: set[str] = set()
+        self.bases: dict[int, dict[str, Any]] = {}    # by id(): hashing a citation costs more than its lookup
+        self.actives: dict[str, bool] = {}
+        self.nodes: dict[int, TraceNode] = {}
 
     def active(self, rule: Rule) -> bool:
         """In force, about the kind of case at hand, not waiting for a fact only payments tell,
         and (for a proposal's rules) switched on here."""
+        found = self.actives.get(rule.id)
+        if found is None:
+            found = self.actives[rule.id] = self._active(rule)
+        return found
+
+    def _active(self, rule: Rule) -> bool:
         return (rule.per is None  # weekly series need a history: engine.refusion.weekly evaluates them
                 and rule.in_force(self.as_of) and self.blocks.get(rule.id, frozenset()) <= self.case_blocks
                 and self.refusion_inputs.get(rule.id, frozenset()) <= self.case.facts.keys()
@@ -78,14 +94,32 @@ class _Evaluation:
         value_results = {name: self._remember(name) for name in names}
         exemptions = [self._exemption_summary(r) for r in sorted(self.checked.exemptions, key=lambda r: r.id)
                       if self.active(r) and self._exemption(r)[0] is True]
+        roots = [step for _, step in obligations] + [self.memo[n][1] for n in names]
+        self.actives = {}  # a decision keeps its evaluation for the trace: keep it small
         return {
             "obligations": [o for o, _ in obligations],
             "exemptions": exemptions,
             "values": {k: values.to_json(v) for k, v in value_results.items() if not isinstance(v, Unknown)},
             "unknown_values": sorted(k for k, v in value_results.items() if isinstance(v, Unknown)),
             "missing": sorted(self.missing),
-            "trace": [node for _, node in obligations] + [self.memo[n][1] for n in names],
+            "trace": lambda: tuple(self.node(step) for step in roots),
         }
+
+    def node(self, step: Recorded) -> TraceNode:
+        """The trace node of a recorded step (built once; shared steps give the same node)."""
+        if id(step) not in self.nodes:
+            self.frames.append(step.frame)  # what finding the failed parts reads belongs to the rule
+            try:
+                failed = tuple(part for condition in step.failed_of for part in self._failed(condition))
+            finally:
+                self.frames.pop()
+            frame, rule = step.frame, step.rule
+            self.nodes[id(step)] = TraceNode(
+                kind=step.kind, rule=rule.id, defines=rule.name if step.kind == "value" else None,
+                title=rule.title, cites=self._cites(rule), value=step.value, inputs=dict(sorted(frame.inputs.items())),
+                children=tuple(self.node(frame.children[k]) for k in sorted(frame.children)),
+                failed=failed, missing=step.missing, at=str(rule.span), note=step.note, confidence=rule.confidence)
+        return self.nodes[id(step)]
 
     def _remember(self, name: str) -> Any:
         result = self.value(name)
@@ -97,36 +131,32 @@ class _Evaluation:
         return default if node is None else self.program.function(node)(self)
 
     def _cites(self, rule: Rule) -> tuple[dict[str, Any], ...]:
-        return tuple(self.refs.legal_basis(c, self.as_of) for c in rule.refs)
+        return tuple(self._basis(c) for c in rule.refs)
 
-    def _node(self, kind: str, rule: Rule, value: Any, frame: Frame, failed: tuple[FailedPart, ...] = (),
-              missing: Iterable[str] = (), note: str | None = None) -> TraceNode:
-        """The trace node of one rule's evaluation, with what its frame read."""
-        return TraceNode(
-            kind=kind, rule=rule.id, defines=rule.name if kind == "value" else None,
-            title=rule.title, cites=self._cites(rule), value=value,
-            inputs=dict(sorted(frame.inputs.items())), children=tuple(frame.children[k] for k in sorted(frame.children)),
-            failed=failed, missing=tuple(sorted(missing)), at=str(rule.span), note=note, confidence=rule.confidence,
-        )
+    def _basis(self, citation: Any) -> dict[str, Any]:
+        found = self.bases.get(id(citation))
+        if found is None:
+            found = self.bases[id(citation)] = self.refs.legal_basis(citation, self.as_of)
+        return found
 
     def _frame(self) -> Frame:
         frame = Frame()
         self.frames.append(frame)
         return frame
 
-    def _value(self, name: str) -> tuple[Any, TraceNode]:
+    def _value(self, name: str) -> tuple[Any, Recorded]:
         definitions = [r for r in self.checked.values[name] if self.active(r)]
         frame = self._frame()
         try:
             chosen, pending = self._choose(name, definitions)
             result = self._call(chosen, chosen.expr) if chosen else (pending or None)
-            failed = () if chosen else tuple(p for r in definitions for p in self._failed(r.when))
         finally:
             self.frames.pop()
         missing = result.missing if isinstance(result, Unknown) else ()
-        node = self._node("value", chosen or definitions[0], values.to_json(result), frame, failed, missing,
-                          None if chosen else "no definition applies")
-        return result, node
+        failed_of = () if chosen else tuple(r.when for r in definitions if r.when is not None)
+        step = Recorded("value", chosen or definitions[0], values.to_json(result), frame, failed_of,
+                        tuple(sorted(missing)), None if chosen else "no definition applies")
+        return result, step
 
     def _choose(self, name: str, definitions: list[Rule]) -> tuple[Rule | None, Unknown | None]:
         applicable: list[Rule] = []
@@ -152,22 +182,22 @@ class _Evaluation:
             return Unknown(missing.union(*(c.missing for c in candidates if isinstance(c, Unknown))))
         return Unknown(missing, frozenset(candidates))
 
-    def _obligation(self, rule: Rule) -> tuple[dict[str, Any], TraceNode]:
+    def _obligation(self, rule: Rule) -> tuple[dict[str, Any], Recorded]:
         frame = self._frame()
         try:
             condition = self._call(rule, rule.when)
-            failed = tuple(self._failed(rule.when)) if condition is False or condition is None else ()
             outcome = self._outcome(rule, condition)
         finally:
             self.frames.pop()
         missing = outcome.pop("_missing")
         self.missing |= missing
-        status = outcome["status"]
-        node = self._node("obligation", rule, status, frame, failed, missing, rule.note)
-        result = {"rule": rule.id, "actor": rule.actor, "title": rule.title, "legal_basis": list(self._cites(rule)), **outcome}
+        failed_of = (rule.when,) if rule.when is not None and (condition is False or condition is None) else ()
+        step = Recorded("obligation", rule, outcome["status"], frame, failed_of, tuple(sorted(missing)), rule.note)
+        result = {"rule": rule.id, "actor": rule.actor, "title": rule.title, "legal_basis": list(self._cites(rule)),
+                  "facts": dict(sorted(frame.inputs.items())), **outcome}
         if rule.confidence:
             result["confidence"] = rule.confidence
-        return result, node
+        return result, step
 
     def _outcome(self, rule: Rule, condition: Any) -> dict[str, Any]:
         if isinstance(condition, Unknown):
@@ -198,9 +228,8 @@ class _Evaluation:
 
     def _exempted_by(self, rule: Rule) -> tuple[Rule | None, set[str]]:
         pending: set[str] = set()
-        for exemption in sorted(self.checked.exemptions, key=lambda r: r.id):
-            if not self.active(exemption) or not any(
-                    resolver.lifts(exemption, lift, rule, self.refs, self.as_of) for lift in exemption.lifts):
+        for exemption in self.lifting.lifters(rule, self.as_of):
+            if not self.active(exemption):
                 continue
             holds, node = self._exemption(exemption)
             if self.frames:
@@ -211,22 +240,22 @@ class _Evaluation:
                 pending |= holds.missing
         return None, pending
 
-    def _exemption(self, rule: Rule) -> tuple[Any, TraceNode]:
+    def _exemption(self, rule: Rule) -> tuple[Any, Recorded]:
         if rule.id not in self.exemption_memo:
             frame = self._frame()
             try:
                 holds = self._call(rule, rule.when)
-                failed = tuple(self._failed(rule.when)) if holds is False else ()
             finally:
                 self.frames.pop()
             missing = holds.missing if isinstance(holds, Unknown) else ()
-            node = self._node("exemption", rule, values.to_json(holds), frame, failed, missing, rule.note)
-            self.exemption_memo[rule.id] = (holds, node)
+            failed_of = (rule.when,) if rule.when is not None and holds is False else ()
+            step = Recorded("exemption", rule, values.to_json(holds), frame, failed_of, tuple(sorted(missing)), rule.note)
+            self.exemption_memo[rule.id] = (holds, step)
         return self.exemption_memo[rule.id]
 
     def _exemption_summary(self, rule: Rule) -> dict[str, Any]:
-        lifted = sorted(o.id for o in self.checked.obligations if self.active(o) and any(
-            resolver.lifts(rule, lift, o, self.refs, self.as_of) for lift in rule.lifts))
+        lifted = sorted(o.id for o in self.checked.obligations
+                        if self.active(o) and rule in self.lifting.lifters(o, self.as_of))
         return {"rule": rule.id, "title": rule.title, "legal_basis": list(self._cites(rule)),
                 "lifts": [lift.text for lift in rule.lifts], "lifted_obligations": lifted}
 
@@ -244,5 +273,5 @@ class _Evaluation:
                 facts[name.dotted] = values.to_json(self.input(name.dotted))
             elif name.dotted in self.checked.values:
                 facts[name.dotted] = values.to_json(self.value(name.dotted))
-                cites.extend(self.memo[name.dotted][1].cites)
+                cites.extend(self._cites(self.memo[name.dotted][1].rule))
         return [FailedPart(ast.to_source(node), str(node.span), dict(sorted(facts.items())), tuple(cites))]

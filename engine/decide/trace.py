@@ -8,6 +8,9 @@ from typing import Any
 
 import attrs
 
+from engine.lang import ast
+from engine.law.model import Rule
+
 
 @attrs.frozen
 class FailedPart:
@@ -50,8 +53,27 @@ class TraceNode:
 
 
 class Frame:
-    """What one rule's evaluation read: inputs and the value nodes it used."""
+    """What one rule's evaluation read: inputs and the recorded steps of the rules it used."""
+
+    __slots__ = ("inputs", "children")  # one per rule evaluated, kept while the decision lives
 
     def __init__(self) -> None:
         self.inputs: dict[str, Any] = {}
-        self.children: dict[str, TraceNode] = {}
+        self.children: dict[str, Recorded] = {}
+
+
+@attrs.define(eq=False)
+class Recorded:
+    """One rule's evaluation as recorded on the fast path: enough to build its `TraceNode` later.
+
+    `failed_of` holds the conditions whose failed parts the node shows (found only when the
+    explanation is built); `frame.children` holds the `Recorded` steps of the rules it used.
+    """
+
+    kind: str
+    rule: Rule
+    value: Any
+    frame: Frame
+    failed_of: tuple[ast.Expr, ...] = ()
+    missing: tuple[str, ...] = ()
+    note: str | None = None

@@ -53,6 +53,14 @@ def load_rule_dir(rules_dir: Path, legal_dir: Path, sources: SourceCache,
     return RuleSet(tuple(rules), refs, files), diagnostics
 
 
+def file_digests(rules_dir: Path, legal_dir: Path) -> dict[str, str]:
+    """The sha256 of every rule and legal-reference file, keyed as `RuleSet.files` keys them,
+    without parsing anything: what the rulebook's fingerprint is computed from."""
+    files = {_key(p, legal_dir): _digest(p) for p in sorted(legal_dir.glob("*.yaml"))}
+    files.update((_key(p, rules_dir), _digest(p)) for p in sorted(rules_dir.rglob("*.yaml")))
+    return files
+
+
 def _key(path: Path, folder: Path) -> str:
     return f"{folder.name}/{path.relative_to(folder).as_posix()}"
 

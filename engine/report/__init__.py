@@ -4,8 +4,9 @@
 report once in the sentence layer (`engine.report.sentences`) and lays it out; nothing is
 evaluated again, so every format shows the same obligations, statuses, citations and dates.
 Owns the sentence layer (`sentences`, with the Danish and English `words`) and one layout per
-format (`text`, `markdown`, `html` with its `templates/`). It reads only the decision@1 JSON
-form, so it imports nothing else of paragraf; `decide` renders through it. Exports `render`.
+format (`text`, `markdown`, `html` with its `templates/`). It reads only the decision JSON
+(decision@2, or decision@1 from old records), expanded to the inline form by `forms.expand`,
+so it imports nothing else of paragraf; `decide` renders through it. Exports `render`.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import Any
 
 import attrs
 
-from engine.report import html, markdown, sentences, text
+from engine.report import forms, html, markdown, sentences, text
 from engine.report.words import LANGUAGES, WORDS
 
 FORMATS = ("text", "markdown", "html", "json")
@@ -27,11 +28,12 @@ def render(decision: Any, rule_id: str | None = None, format: str = "text", lang
         raise ValueError(f"unknown format {format!r}; use one of {', '.join(FORMATS)}")
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; use {' or '.join(LANGUAGES)}")
-    data = decision if isinstance(decision, dict) else decision.to_dict()
+    given = decision if isinstance(decision, dict) else decision.to_dict(include=("trace",))
+    if format == "json" and rule_id is None:  # the decision as given (a Decision: decision@2 with its trace)
+        return json.dumps(given, sort_keys=True, ensure_ascii=False, indent=2) + "\n"
+    data = forms.expand(given)
     if rule_id is not None:
         return _render_rule(data, rule_id, format, lang)
-    if format == "json":
-        return json.dumps(data, sort_keys=True, ensure_ascii=False, indent=2) + "\n"
     return _LAYOUTS[format](sentences.build(data, lang))
 
 

@@ -2,22 +2,27 @@
 from __future__ import annotations
 
 import copy
+import functools
 import datetime as dt
 import hashlib
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Iterable
 
+import attrs
+
 from engine.decide import casefile, evaluator, proposals as proposal_switches
 
 from engine.law import loader, resolver
+from engine.law.lifting import LiftIndex
 from engine.lang.compiler import Program, compile_ruleset
-from engine.decide.decision import Decision
+from engine.decide.decision import Decision, Explanation
 from engine.lang.source import SourceCache
 from engine.lang.errors import CaseError, Diagnostic, EngineError, RulebookError
-from engine.rulebook import folders
+from engine.rulebook import cache as rulebook_cache, folders
 
 
+@functools.cache  # reading the installed package's metadata costs more than evaluating a case
 def engine_version() -> str:
     try:
         return metadata.version("paragraf")
@@ -25,21 +30,56 @@ def engine_version() -> str:
         return "0+unknown"
 
 
-class Rulebook:
-    """A loaded and checked rulebook. `diagnostics` lists every problem `paragraf check` reports."""
+@attrs.frozen
+class Checked:
+    """What loading and checking a rulebook gives: attrs data that the cache stores as it is."""
 
-    def __init__(self, rules_dir: Path, legal_dir: Path, shown_as: str | None = None) -> None:
+    sources: SourceCache
+    checked: resolver.CheckedRuleSet
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def fingerprint_of(files: dict[str, str]) -> str:
+    """sha256 over the rule and legal-reference files' names and digests."""
+    return "sha256:" + hashlib.sha256(
+        "".join(f"{path}\0{digest}\n" for path, digest in sorted(files.items())).encode()).hexdigest()
+
+
+def _check(rules_dir: Path, legal_dir: Path) -> tuple[str, Checked]:
+    sources = SourceCache()
+    ruleset, diagnostics = loader.load_rule_dir(rules_dir, legal_dir, sources, folders.relative_name)
+    checked, resolved = resolver.resolve(ruleset)
+    found = tuple(sorted(diagnostics + resolved, key=Diagnostic.sort_key))
+    return fingerprint_of(ruleset.files), Checked(sources, checked, found)
+
+
+class Rulebook:
+    """A loaded and checked rulebook. `diagnostics` lists every problem `paragraf check` reports.
+
+    With ``cache=True`` a rulebook without problems is read from, or written to, the on-disk cache
+    (`engine.rulebook.cache`) under its fingerprint. A Rulebook pickles without its compiled
+    closures, which are rebuilt on first use.
+    """
+
+    def __init__(self, rules_dir: Path, legal_dir: Path, shown_as: str | None = None, cache: bool = True) -> None:
         if not rules_dir.is_dir():
             raise EngineError(f"no rules folder at {rules_dir}")
         self.rules_dir, self.legal_dir = rules_dir, legal_dir
-        self.sources = SourceCache()
         self.shown_as = shown_as  # the folder as the user named it; None for the bundled rulebook
-        ruleset, diagnostics = loader.load_rule_dir(rules_dir, legal_dir, self.sources, folders.relative_name)
-        self.checked, resolved = resolver.resolve(ruleset)
-        self.diagnostics: list[Diagnostic] = sorted(diagnostics + resolved, key=Diagnostic.sort_key)
-        self.fingerprint = "sha256:" + hashlib.sha256(
-            "".join(f"{path}\0{digest}\n" for path, digest in sorted(ruleset.files.items())).encode()).hexdigest()
+        self.fingerprint = fingerprint_of(loader.file_digests(rules_dir, legal_dir))
+        found = rulebook_cache.read(self.fingerprint, engine_version()) if cache else None
+        self.from_cache = isinstance(found, Checked)
+        if not isinstance(found, Checked):
+            self.fingerprint, found = _check(rules_dir, legal_dir)
+            if cache and not found.diagnostics:
+                rulebook_cache.write(self.fingerprint, engine_version(), found)
+        self.sources, self.checked = found.sources, found.checked
+        self.diagnostics: list[Diagnostic] = list(found.diagnostics)
         self._program: Program | None = None
+        self._lifting: LiftIndex | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_program": None}  # closures do not pickle; rebuilt on first use
 
     def check(self) -> list[Diagnostic]:
         return list(self.diagnostics)
@@ -51,6 +91,13 @@ class Rulebook:
         if self._program is None:
             self._program = compile_ruleset(self.checked)
         return self._program
+
+    @property
+    def lifting(self) -> LiftIndex:
+        """Which exemptions lift which obligation, per act version (filled as cases need it)."""
+        if self._lifting is None:
+            self._lifting = LiftIndex(self.checked)
+        return self._lifting
 
     def instrumented(self, recorder: Any) -> Rulebook:
         """The same rulebook, evaluating through closures that report to a coverage recorder."""
@@ -72,13 +119,13 @@ class Rulebook:
         read = case if isinstance(case, casefile.Case) else self.read_case(case)
         day = _as_of(as_of, read)
         switched = self.proposals(proposals)
-        result = evaluator.evaluate(program, read, day, switched)
+        result = evaluator.evaluate(program, read, day, switched, self.lifting)
         return Decision(
             case=read.id, as_of=day.isoformat(), municipality=read.municipality,
             rulebook={"fingerprint": self.fingerprint, "engine_version": engine_version()},
             case_digest=read.digest, proposals=tuple(str(p) for p in switched),
             obligations=tuple(result["obligations"]), exemptions=tuple(result["exemptions"]),
-            values=result["values"], unknown_values=tuple(result["unknown_values"]), missing=tuple(result["missing"]), trace=tuple(result["trace"]),
+            values=result["values"], unknown_values=tuple(result["unknown_values"]), missing=tuple(result["missing"]), explanation=Explanation(result["trace"]),
         )
 
     def proposals(self, proposals: Iterable[proposal_switches.ProposalLike]) -> tuple[proposal_switches.Proposal, ...]:
@@ -111,8 +158,11 @@ def _as_of(as_of: dt.date | str | None, case: casefile.Case) -> dt.date:
     return day
 
 
-def load(path: str | Path | None = None) -> Rulebook:
-    """Load a rulebook: a folder holding rules/ and legal_refs/, a rules folder, or the bundled one."""
+def load(path: str | Path | None = None, cache: bool = True) -> Rulebook:
+    """Load a rulebook: a folder holding rules/ and legal_refs/, a rules folder, or the bundled one.
+
+    A rulebook already checked by this engine version is read from the cache (see
+    `engine.rulebook.cache`); ``cache=False`` always parses and checks the files."""
     rules_dir, legal_dir = folders.find_folders(Path(path) if path is not None else None)
     shown_as = None if path is None else str(rules_dir.parent if rules_dir.name == "rules" else rules_dir)
-    return Rulebook(rules_dir, legal_dir, shown_as)
+    return Rulebook(rules_dir, legal_dir, shown_as, cache)
