@@ -9,6 +9,7 @@ import attrs
 
 from engine import report
 from engine.decide.trace import TraceNode
+from engine.lang.errors import EngineError
 
 SCHEMA = "paragraf/decision@1"
 
@@ -27,6 +28,8 @@ class Decision:
     unknown_values: tuple[str, ...]
     missing: tuple[str, ...]
     trace: tuple[TraceNode, ...]
+    # what was evaluated (program, case, proposals), for counterfactuals; not part of the decision's data
+    origin: tuple[Any, Any, tuple[Any, ...]] | None = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def as_of_date(self) -> dt.date:
@@ -50,6 +53,16 @@ class Decision:
 
     def node(self, rule_id: str) -> TraceNode | None:
         return next((found for root in self.trace if (found := root.find(rule_id)) is not None), None)
+
+    def counterfactuals(self, rule_id: str) -> Any:
+        """The smallest changes of the case's facts (or of its date) that flip `rule_id`'s status, each
+        verified by evaluating it: a `engine.decide.counterfactuals.WhatIf`."""
+        from engine.decide.counterfactuals import counterfactuals
+
+        if self.origin is None:
+            raise EngineError("this decision does not carry its case and rules; use Rulebook.evaluate")
+        program, case, proposals = self.origin
+        return counterfactuals(program, case, self.as_of_date, proposals, rule_id)
 
     def explain(self, rule_id: str | None = None, format: str = "text", lang: str = "da") -> str:
         """Render the decision (or one rule's part of it) as text, Markdown, HTML or JSON, in Danish or English."""

@@ -28,6 +28,24 @@ def evaluate(program: Program, case: Case, as_of: dt.date, proposals: Iterable[P
     return _Evaluation(program, case, as_of, switched).run()
 
 
+def outcome(program: Program, case: Case, as_of: dt.date, proposals: Iterable[ProposalLike], rule_id: str,
+            overrides: dict[str, Any] | None = None) -> Any:
+    """One obligation's status (or one value, as JSON) and nothing else, for searches that try many
+    variants of a case; `overrides` fixes values (say, a target group) instead of computing them.
+    None when the rule does not take part on that day."""
+    switched = {p.name: p for p in (p if isinstance(p, Proposal) else parse_switch(p) for p in proposals)}
+    run = _Evaluation(program, case, as_of, switched)
+    for name, value in (overrides or {}).items():
+        run.memo[name] = (value, TraceNode("value", name, {}, (), values.to_json(value)))
+    rule = run.checked.rule(rule_id)
+    if rule is not None and rule.kind == "obligation":
+        return run._obligation(rule)[0]["status"] if run.active(rule) else None
+    if not any(run.active(r) for r in run.checked.values.get(rule_id, ())):
+        return None
+    result = run.value(rule_id)
+    return "unknown" if isinstance(result, Unknown) else values.to_json(result)
+
+
 class _Evaluation:
     def __init__(self, program: Program, case: Case, as_of: dt.date, proposals: dict[str, Proposal]) -> None:
         self.program, self.checked, self.case, self.as_of = program, program.checked, case, as_of

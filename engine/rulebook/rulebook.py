@@ -79,6 +79,7 @@ class Rulebook:
             case_digest=read.digest, proposals=tuple(str(p) for p in switched),
             obligations=tuple(result["obligations"]), exemptions=tuple(result["exemptions"]),
             values=result["values"], unknown_values=tuple(result["unknown_values"]), missing=tuple(result["missing"]), trace=tuple(result["trace"]),
+            origin=(program, read, switched),
         )
 
     def proposals(self, proposals: Iterable[proposal_switches.ProposalLike]) -> tuple[proposal_switches.Proposal, ...]:
