@@ -8,7 +8,8 @@ compared with, birth dates that make the person just a threshold age. Target gro
 values defined only by literals are tried as well, marked as derived (what the case would have
 to come to). The day itself is tried at its thresholds: the day the citizen turns an age a
 condition names, the day after a date a condition compares the day with, and the days rules
-or act versions come into force (the nearest one before and after the day, for each reason).
+or act versions come into force (the nearest one before and after the day, for each reason; a
+rule going out of force counts only ahead of the day).
 
 Single changes are tried first, then pairs of changes of two facts that do not flip the
 outcome alone, so every answer is minimal. Every answer is the result of evaluating the
@@ -68,7 +69,7 @@ class Counterfactual:
 
     def key(self) -> tuple[Any, ...]:
         return (len(self.changes), any(c.derived for c in self.changes), [c.fact for c in self.changes],
-                json.dumps([c.after for c in self.changes], sort_keys=True))
+                [(type(c.after).__name__, c.after) for c in self.changes])
 
 
 @attrs.frozen
@@ -147,10 +148,13 @@ class _Search:
         before = None if derived else self.case.facts.get(name)
         if derived:
             before = self._outcome(self.case, self.as_of, {}, name)
-        for value in domains.domain(name, self.nodes, self.checked, self.as_of):
-            if value is not None and values.to_json(value) != (before if derived else values.to_json(before)):
-                yield Change(name, before if derived else values.to_json(before), values.to_json(value), derived,
-                             value=value)
+        tried = domains.domain(name, self.nodes, self.checked, self.as_of)
+        if not derived and self.checked.inputs[name].input.type == "date":
+            tried = sorted(set(tried) | set(self._compared_days(name)))
+        shown = before if derived else case_form(before)
+        for value in tried:
+            if value is not None and case_form(value) != shown:
+                yield Change(name, shown, case_form(value), derived, value=value)
 
     def _try(self, changes: tuple[Change, ...]) -> Counterfactual | None:
         facts = {c.fact: c.value for c in changes if not c.derived}
@@ -176,7 +180,7 @@ class _Search:
                               sorted((d for d in candidates if d < self.as_of), reverse=True)):
                 for day in direction:
                     result = self._outcome(self.case, day, {})
-                    if self._flips(result) and (result is not None or kind == "in_force"):
+                    if self._flips(result) and (result is not None or (kind == "in_force" and day > self.as_of)):
                         reason = (kind, candidates[day])
                         yield Counterfactual((Change("as_of", self.as_of.isoformat(), day.isoformat(), False, reason),), result)
                         break
@@ -186,8 +190,7 @@ class _Search:
         for node in (n for n in self.nodes if isinstance(n, ast.Compare)):
             for mine, other in ((node.left, node.right), (node.right, node.left)):
                 self._age_days(mine, other, found)
-                if isinstance(mine, ast.Name) and mine.dotted == "as_of":
-                    self._date_days(other, found["date"])
+        found["date"] = self._compared_days("as_of")
         for day in segment_starts(self.rules, self.nodes, self.checked):
             found["in_force"][day] = day.isoformat()
         return found
@@ -204,21 +207,29 @@ class _Search:
             turns = values.add_duration(born, values.Duration(int(literal), "years"))
             out["turns"][turns] = out["before_turning"][turns - dt.timedelta(days=1)] = str(int(literal))
 
-    def _date_days(self, other: ast.Expr, out: dict[dt.date, str]) -> None:
-        if isinstance(other, ast.Literal) and isinstance(other.value, dt.date):
-            day, name = other.value, other.value.isoformat()
-        elif isinstance(other, ast.Name) and other.dotted in self.checked.values:
-            shown = self._outcome(self.case, self.as_of, {}, other.dotted)
-            if not isinstance(shown, str):
-                return
-            try:
-                day, name = dt.date.fromisoformat(shown), other.dotted
-            except ValueError:
-                return
-        else:
-            return
-        for near in (day - dt.timedelta(days=1), day, day + dt.timedelta(days=1)):
-            out[near] = f"{name} = {day.isoformat()}"
+    def _compared_days(self, name: str) -> dict[dt.date, str]:
+        """Dates `name` (an input or `as_of`) is compared with, computed for this case: each one, the day
+        before and the day after (`as_of >= citizen.sickness.first_absence_day + 8 weeks`)."""
+        found: dict[dt.date, str] = {}
+        for node in (n for n in self.nodes if isinstance(n, ast.Compare)):
+            for mine, other in ((node.left, node.right), (node.right, node.left)):
+                if not (isinstance(mine, ast.Name) and mine.dotted == name) or _reads(other, name):
+                    continue
+                day = self._value_of(other)
+                if isinstance(day, dt.date):
+                    for near in (day - dt.timedelta(days=1), day, day + dt.timedelta(days=1)):
+                        found[near] = f"{ast.to_source(other)} = {day.isoformat()}"
+        return found
+
+    def _value_of(self, node: ast.Expr) -> Any:
+        try:
+            return evaluator.expression(self.program, self.case, self.as_of, self.proposals, node)
+        except EngineError:
+            return None
+
+
+def _reads(node: ast.Expr, name: str) -> bool:
+    return any(isinstance(n, ast.Name) and n.dotted == name for n in ast.walk(node))
 
 
 def _literals(node: ast.Expr) -> list[Any]:
@@ -255,6 +266,13 @@ def _did_you_mean(checked: Any, rule_id: str) -> str:
     return f"; did you mean '{close[0]}'?" if close else "; name an obligation's id or a value's name"
 
 
+def case_form(value: Any) -> Any:
+    """A fact as a case file writes it: JSON, with percentages as `40%`."""
+    if isinstance(value, values.Rate):
+        return values.format_decimal((value.fraction * 100).normalize(), 0) + "%"
+    return values.to_json(value)
+
+
 def apply_changes(data: dict[str, Any], facts: dict[str, Any]) -> dict[str, Any]:
     """A case's data with some facts (by input id) set to other values (JSON forms)."""
     changed = json.loads(json.dumps(data, default=str))
@@ -269,7 +287,7 @@ def apply_changes(data: dict[str, Any], facts: dict[str, Any]) -> dict[str, Any]
 
 def _changed_case(case: Case, typed: dict[str, Any]) -> Case:
     """The case with typed facts replaced; the data is kept in step for the case's blocks and municipality."""
-    data = apply_changes(case.data, {name: values.to_json(value) for name, value in typed.items()})
+    data = apply_changes(case.data, {name: case_form(value) for name, value in typed.items()})
     municipality = typed.get("municipality", case.municipality)
     return attrs.evolve(case, facts={**case.facts, **typed}, data=data,
                         municipality=None if municipality is None else str(municipality))

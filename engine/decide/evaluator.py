@@ -46,6 +46,12 @@ def outcome(program: Program, case: Case, as_of: dt.date, proposals: Iterable[Pr
     return "unknown" if isinstance(result, Unknown) else values.to_json(result)
 
 
+def expression(program: Program, case: Case, as_of: dt.date, proposals: Iterable[ProposalLike], node: ast.Expr) -> Any:
+    """The value of one compiled expression of the rulebook for a case (Unknown when facts are missing)."""
+    switched = {p.name: p for p in (p if isinstance(p, Proposal) else parse_switch(p) for p in proposals)}
+    return program.function(node)(_Evaluation(program, case, as_of, switched))
+
+
 class _Evaluation:
     def __init__(self, program: Program, case: Case, as_of: dt.date, proposals: dict[str, Proposal]) -> None:
         self.program, self.checked, self.case, self.as_of = program, program.checked, case, as_of
