@@ -18,11 +18,17 @@ from engine.cli.common import RULES_OPTION, guarded
 from engine.lang.errors import EngineError
 
 
-def static_analysis(book: rulebook.Rulebook) -> int:
+def static_analysis(book: rulebook.Rulebook, lang: str = "en") -> int:
     """Print the findings of `engine.law.analysis` for a resolved rulebook; return how many are errors."""
-    result = analysis.analyse(book.checked, book.program)
+    return print_analysis(analysis.analyse(book.checked, book.program), book, lang)
+
+
+def print_analysis(result: analysis.Analysis, book: rulebook.Rulebook, lang: str = "en") -> int:
+    """Print the static analysis's findings and summary; return how many are errors."""
+    from engine.officer.messages_da import translate
+
     for diagnostic in result.diagnostics:
-        click.echo(render_diagnostic(diagnostic, book.sources, book.shown_as) + "\n")
+        click.echo(render_diagnostic(translate(diagnostic, lang), book.sources, book.shown_as) + "\n")
     errors = sum(1 for d in result.diagnostics if d.severity == "error")
     warnings = len(result.diagnostics) - errors
     click.echo(f"static analysis: {len(result.analysed)} values and exemptions checked for overlaps, gaps and "
