@@ -164,7 +164,7 @@ class _Search:
 
     def _flips(self, result: Any) -> bool:
         """A different outcome that is decided: an answer needing yet more facts is no answer."""
-        return result != self.base and result != "unknown"
+        return bool(result != self.base and result != "unknown")
 
     def _outcome(self, case: Case, day: dt.date, overrides: dict[str, Any], rule_id: str | None = None) -> Any:
         self.tried += 1
@@ -275,7 +275,7 @@ def case_form(value: Any) -> Any:
 
 def apply_changes(data: dict[str, Any], facts: dict[str, Any]) -> dict[str, Any]:
     """A case's data with some facts (by input id) set to other values (JSON forms)."""
-    changed = json.loads(json.dumps(data, default=str))
+    changed: dict[str, Any] = json.loads(json.dumps(data, default=str))
     for dotted, value in facts.items():
         *parents, leaf = dotted.split(".")
         target = changed

@@ -28,13 +28,15 @@ def engine_version() -> str:
 class Rulebook:
     """A loaded and checked rulebook. `diagnostics` lists every problem `paragraf check` reports."""
 
-    def __init__(self, rules_dir: Path, legal_dir: Path, shown_as: str | None = None) -> None:
+    def __init__(self, rules_dir: Path, legal_dir: Path, shown_as: str | None = None,
+                 texts: dict[Path, str] | None = None) -> None:
         if not rules_dir.is_dir():
             raise EngineError(f"no rules folder at {rules_dir}")
         self.rules_dir, self.legal_dir = rules_dir, legal_dir
         self.sources = SourceCache()
         self.shown_as = shown_as  # the folder as the user named it; None for the bundled rulebook
-        ruleset, diagnostics = loader.load_rule_dir(rules_dir, legal_dir, self.sources, folders.relative_name)
+        ruleset, diagnostics = loader.load_rule_dir(rules_dir, legal_dir, self.sources, folders.relative_name,
+                                                   texts)
         self.checked, resolved = resolver.resolve(ruleset)
         self.diagnostics: list[Diagnostic] = sorted(diagnostics + resolved, key=Diagnostic.sort_key)
         self.fingerprint = "sha256:" + hashlib.sha256(
