@@ -286,8 +286,13 @@ def apply_changes(data: dict[str, Any], facts: dict[str, Any]) -> dict[str, Any]
 
 
 def _changed_case(case: Case, typed: dict[str, Any]) -> Case:
-    """The case with typed facts replaced; the data is kept in step for the case's blocks and municipality."""
-    data = apply_changes(case.data, {name: case_form(value) for name, value in typed.items()})
+    """The case with typed facts replaced. Of the data, evaluation reads only which blocks the case
+    has (`citizen`, `tilsyn`, …) and the municipality, so only those are kept in step."""
+    data = dict(case.data)
+    for name in typed:
+        block = name.split(".")[0]
+        if "." in name and not isinstance(data.get(block), dict):
+            data[block] = {}
     municipality = typed.get("municipality", case.municipality)
     return attrs.evolve(case, facts={**case.facts, **typed}, data=data,
                         municipality=None if municipality is None else str(municipality))

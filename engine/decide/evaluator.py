@@ -35,6 +35,7 @@ def outcome(program: Program, case: Case, as_of: dt.date, proposals: Iterable[Pr
     None when the rule does not take part on that day."""
     switched = {p.name: p for p in (p if isinstance(p, Proposal) else parse_switch(p) for p in proposals)}
     run = _Evaluation(program, case, as_of, switched)
+    run.explain = False
     for name, value in (overrides or {}).items():
         run.memo[name] = (value, TraceNode("value", name, {}, (), values.to_json(value)))
     rule = run.checked.rule(rule_id)
@@ -63,6 +64,7 @@ class _Evaluation:
         self.memo: dict[str, tuple[Any, TraceNode]] = {}
         self.exemption_memo: dict[str, tuple[Any, TraceNode]] = {}
         self.missing: set[str] = set()
+        self.explain = True  # record which parts of failed conditions failed (not needed for a bare outcome)
 
     def active(self, rule: Rule) -> bool:
         """In force, about the kind of case at hand, and (for a proposal's rules) switched on here."""
@@ -250,7 +252,7 @@ class _Evaluation:
 
     def _failed(self, node: ast.Expr | None) -> list[FailedPart]:
         """The parts of a condition that made it false: each false conjunct, or every false disjunct."""
-        if node is None:
+        if node is None or not self.explain:
             return []
         if isinstance(node, ast.Logic):
             return [part for operand in node.operands if self.program.function(operand)(self) is False
