@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 
 from engine import report, rulebook
-from engine.lang.errors import render_diagnostic
 
 from engine.officer import citation_coverage as coverage
 
@@ -30,6 +29,8 @@ from engine.cli.common import RULES_OPTION, case_options, guarded, parse_as_of, 
 @guarded
 def check(rules_dir: Path | None, show_coverage: bool, fmt: str, lang: str) -> None:
     """Report every problem in the rulebook, with file, line, column, a caret and a hint."""
+    if show_coverage and fmt == "sarif":
+        raise click.BadParameter("the coverage report is text or json", param_hint="--format")
     book = rulebook.load(rules_dir)
     if fmt in ("json", "sarif") and not show_coverage:
         sys.exit(check_output.report_data(book, fmt, lang))

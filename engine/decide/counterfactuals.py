@@ -19,6 +19,7 @@ two facts, the finite domains above, and `MAX_TRIALS` evaluations.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import itertools
 import json
 from decimal import Decimal
@@ -29,7 +30,7 @@ import attrs
 from engine.lang import ast, values
 from engine.lang.compiler import Program
 from engine.lang.errors import EngineError
-from engine.law import domains
+from engine.law import domains, resolver
 from engine.law.analysis import segment_starts
 from engine.law.model import Rule
 from engine.decide import evaluator
@@ -252,15 +253,11 @@ def _rules_of(checked: Any, rule_id: str) -> list[Rule]:
 
 
 def _may_lift(exemption: Rule, lift: Any, rule: Rule, checked: Any) -> bool:
-    from engine.law import resolver
-
     start = max(exemption.window[0], rule.window[0])
     return start <= min(exemption.window[1], rule.window[1]) and resolver.lifts(exemption, lift, rule, checked.legal_refs, start)
 
 
 def _did_you_mean(checked: Any, rule_id: str) -> str:
-    import difflib
-
     names = [r.id for r in checked.obligations] + list(checked.values)
     close = difflib.get_close_matches(rule_id, names, n=1)
     return f"; did you mean '{close[0]}'?" if close else "; name an obligation's id or a value's name"

@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 import yaml
 
+from engine.decide.counterfactuals import apply_changes
 from engine.editor.index import Index
 from engine.lang import ast, values
 from engine.lang.errors import EngineError
@@ -78,10 +79,9 @@ def _threshold(rule: Rule, inputs: dict[str, Rule]) -> Threshold | None:
 def _scenario(index: Index, rule: Rule, threshold: Threshold, defaults: dict[str, Any], day: dt.date,
               offset: int) -> str:
     fact, said = _fact(threshold, day, offset)
-    case = _nested(threshold.input_id, fact)
+    case = apply_changes({}, {threshold.input_id: fact})
     try:
-        merged = _merge(json.loads(json.dumps(defaults, default=str)), case)
-        decision = index.book.evaluate({"case": "boundary", **merged}, day)
+        decision = index.book.evaluate({"case": "boundary", **apply_changes(defaults, {threshold.input_id: fact})}, day)
     except EngineError:
         return ""
     expect = _expectation(decision, rule)
@@ -107,22 +107,3 @@ def _expectation(decision: Any, rule: Rule) -> dict[str, Any]:
         found = decision.obligation(rule.id)
         return {"obligations": {rule.id: found["status"] if found else "not_in_force"}}
     return {"values": {rule.name: decision.values.get(rule.name)}}
-
-
-def _nested(dotted: str, value: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    *parents, leaf = dotted.split(".")
-    target = out
-    for part in parents:
-        target = target.setdefault(part, {})
-    target[leaf] = value
-    return out
-
-
-def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
-    for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(base.get(key), dict):
-            _merge(base[key], value)
-        else:
-            base[key] = value
-    return base
