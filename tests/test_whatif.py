@@ -159,3 +159,34 @@ def test_an_unknown_rule_is_a_one_line_error() -> None:
     assert result.exit_code == 2
     assert "no obligation or value 'lab.kontaktforloeb.fire'; did you mean" in result.output
     assert "Traceback" not in result.output
+
+
+def test_the_events_that_would_fulfil_an_obligation_do_fulfil_it(rulebook: engine.Rulebook) -> None:
+    """For every bundled example's obligation that applies and is not fulfilled, each proposed set of
+    extra events, added to the case file, makes it fulfilled when evaluated again."""
+    checked = 0
+    for path in EXAMPLES:
+        decision = rulebook.evaluate(path)
+        data = rulebook.read_case(path).data
+        for obligation in (o for o in decision.obligations if o["status"] == "applies" and o.get("fulfilled") is False):
+            for missing in decision.counterfactuals(obligation["rule"]).to_fulfil:
+                held = _dig(data, missing.events) or []
+                changed = apply_changes(data, {missing.events: [*held, *missing.to_json()["add"]]})
+                again = rulebook.evaluate(changed, decision.as_of).obligation(obligation["rule"])
+                assert again is not None and again["fulfilled"] is True, (path.stem, obligation["rule"], missing)
+                checked += 1
+    assert checked >= 3
+
+
+def _dig(data: dict[str, Any], dotted: str) -> Any:
+    for part in dotted.split("."):
+        data = data.get(part) if isinstance(data, dict) else None  # type: ignore[assignment]
+    return data
+
+
+def test_two_more_job_talks_by_the_end_of_six_months(rulebook: engine.Rulebook) -> None:
+    found = rulebook.evaluate(REPO / "examples/aarhus-complex.yaml").counterfactuals("lab.kontaktforloeb.fire_samtaler")
+    assert [m.to_json() for m in found.to_fulfil] == [{
+        "fact": "citizen.talks", "kind": "jobsamtale", "by": "2021-07-03",
+        "add": [{"date": "2021-07-03", "kind": "jobsamtale"}] * 2}]
+    assert "if 2 more event(s) of kind jobsamtale in citizen.talks had been held by 2021-07-03" in found.render("en")

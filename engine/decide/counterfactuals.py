@@ -14,7 +14,8 @@ rule going out of force counts only ahead of the day).
 Single changes are tried first, then pairs of changes of two facts that do not flip the
 outcome alone, so every answer is minimal. Every answer is the result of evaluating the
 changed case; answers are ranked by how few facts they touch. The search is bounded: at most
-two facts, the finite domains above, and `MAX_TRIALS` evaluations.
+two facts, the finite domains above, and `MAX_TRIALS` evaluations. For an obligation that applies
+and is not fulfilled, the events that would fulfil it are found as well (`engine.decide.fulfilment`).
 """
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ from engine.law.model import Rule
 from engine.decide import evaluator
 from engine.report.whatif import render_whatif
 from engine.decide.casefile import Case
+from engine.decide.fulfilment import MissingEvents, missing_events
 from engine.decide.proposals import ProposalLike
 
 MAX_FACTS = 2
@@ -85,6 +87,7 @@ class WhatIf:
     tried: int
     not_tried: tuple[str, ...]   # inputs read that cannot be enumerated (events, free text)
     complete: bool               # False when MAX_TRIALS cut the search short
+    to_fulfil: tuple[MissingEvents, ...] = ()  # for an obligation that applies and is not fulfilled
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -93,6 +96,7 @@ class WhatIf:
                                 for a in self.answers],
             "bounds": {"max_facts": MAX_FACTS, "tried": self.tried, "complete": self.complete,
                        "not_tried": list(self.not_tried)},
+            "to_fulfil": [m.to_json() for m in self.to_fulfil],
         }
 
     def to_json(self) -> str:
@@ -106,10 +110,12 @@ class WhatIf:
 def counterfactuals(program: Program, case: Case, as_of: dt.date, proposals: Iterable[ProposalLike],
                     rule_id: str) -> WhatIf:
     """Every minimal change (of at most `MAX_FACTS` facts) that flips `rule_id`'s outcome, verified."""
-    search = _Search(program, case, as_of, tuple(proposals), rule_id)
+    proposals = tuple(proposals)
+    search = _Search(program, case, as_of, proposals, rule_id)
     answers = sorted(search.run(), key=Counterfactual.key)
     return WhatIf(rule_id, case.id, as_of.isoformat(), search.base, tuple(answers), search.tried,
-                  tuple(search.not_tried), search.tried < MAX_TRIALS)
+                  tuple(search.not_tried), search.tried < MAX_TRIALS,
+                  missing_events(program, case, as_of, proposals, rule_id))
 
 
 class _Search:

@@ -29,10 +29,10 @@ def evaluate(program: Program, case: Case, as_of: dt.date, proposals: Iterable[P
 
 
 def outcome(program: Program, case: Case, as_of: dt.date, proposals: Iterable[ProposalLike], rule_id: str,
-            overrides: dict[str, Any] | None = None) -> Any:
-    """One obligation's status (or one value, as JSON) and nothing else, for searches that try many
-    variants of a case; `overrides` fixes values (say, a target group) instead of computing them.
-    None when the rule does not take part on that day."""
+            overrides: dict[str, Any] | None = None, field: str = "status") -> Any:
+    """One obligation's status (or another `field` of it, such as `fulfilled`), or one value as JSON,
+    and nothing else, for searches that try many variants of a case; `overrides` fixes values (say,
+    a target group) instead of computing them. None when the rule does not take part on that day."""
     switched = {p.name: p for p in (p if isinstance(p, Proposal) else parse_switch(p) for p in proposals)}
     run = _Evaluation(program, case, as_of, switched)
     run.explain = False
@@ -40,7 +40,7 @@ def outcome(program: Program, case: Case, as_of: dt.date, proposals: Iterable[Pr
         run.memo[name] = (value, TraceNode("value", name, {}, (), values.to_json(value)))
     rule = run.checked.rule(rule_id)
     if rule is not None and rule.kind == "obligation":
-        return run._obligation(rule)[0]["status"] if run.active(rule) else None
+        return run._obligation(rule)[0].get(field) if run.active(rule) else None
     if not any(run.active(r) for r in run.checked.values.get(rule_id, ())):
         return None
     result = run.value(rule_id)

@@ -25,6 +25,8 @@ PHRASES = {
         "not_tried": "Ikke afprøvet (kan ikke opregnes): {names}.",
         "cut": "Søgningen stoppede efter {tried} forsøg; der kan findes flere svar.",
         "unset": "ikke oplyst", "not_in_force": "ikke i kraft",
+        "fulfil": "Den ville være opfyldt:",
+        "events": "hvis {count} hændelse(r) mere{kind} i {fact} var holdt senest {by}", "kind": " af typen {kind}",
         "turns": "dagen hvor borgeren fylder {detail}", "before_turning": "dagen før borgeren fylder {detail}",
         "date": "ved {detail}", "in_force": "en regel eller lovversion træder i kraft",
     },
@@ -40,6 +42,8 @@ PHRASES = {
         "not_tried": "Not tried (cannot be enumerated): {names}.",
         "cut": "The search stopped after {tried} trials; there may be more answers.",
         "unset": "not given", "not_in_force": "not in force",
+        "fulfil": "It would be fulfilled:",
+        "events": "if {count} more event(s){kind} in {fact} had been held by {by}", "kind": " of kind {kind}",
         "turns": "the day the citizen turns {detail}", "before_turning": "the day before the citizen turns {detail}",
         "date": "at {detail}", "in_force": "a rule or act version comes into force",
     },
@@ -59,6 +63,11 @@ def render_whatif(data: dict[str, Any], lang: str = "da") -> str:
         lines.append(f"  - {changes}: {_outcome(answer['outcome'], lang)}")
     if len(answers) > SHOWN:
         lines.append("  " + p["more"].format(count=len(answers) - SHOWN))
+    if data.get("to_fulfil"):
+        lines.append(p["fulfil"])
+        lines += ["  - " + p["events"].format(count=len(m["add"]), fact=m["fact"], by=m["by"],
+                                              kind=p["kind"].format(kind=m["kind"]) if m["kind"] else "")
+                  for m in data["to_fulfil"]]
     if data["bounds"]["not_tried"]:
         lines.append(p["not_tried"].format(names=", ".join(data["bounds"]["not_tried"])))
     if not data["bounds"]["complete"]:
