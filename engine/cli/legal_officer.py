@@ -18,6 +18,16 @@ from engine.cli.common import RULES_OPTION, guarded
 from engine.lang.errors import EngineError
 
 
+ANALYSIS_WORDS = {
+    "en": {"summary": "static analysis: {analysed} values and exemptions checked for overlaps, gaps and dead "
+                      "conditions over {points} cases; {errors} error(s), {warnings} warning(s)",
+           "skipped": "  not analysed: {name}: {why}"},
+    "da": {"summary": "statisk analyse: {analysed} værdier og fritagelser tjekket for overlap, huller og døde "
+                      "betingelser over {points} sager; {errors} fejl, {warnings} advarsel(er)",
+           "skipped": "  ikke analyseret: {name}: {why}"},
+}
+
+
 def static_analysis(book: rulebook.Rulebook, lang: str = "en") -> int:
     """Print the findings of `engine.law.analysis` for a resolved rulebook; return how many are errors."""
     return print_analysis(analysis.analyse(book.checked, book.program), book, lang)
@@ -30,11 +40,11 @@ def print_analysis(result: analysis.Analysis, book: rulebook.Rulebook, lang: str
     for diagnostic in result.diagnostics:
         click.echo(render_diagnostic(translate(diagnostic, lang), book.sources, book.shown_as) + "\n")
     errors = sum(1 for d in result.diagnostics if d.severity == "error")
-    warnings = len(result.diagnostics) - errors
-    click.echo(f"static analysis: {len(result.analysed)} values and exemptions checked for overlaps, gaps and "
-               f"dead conditions over {result.points} cases; {errors} error(s), {warnings} warning(s)")
+    words = ANALYSIS_WORDS[lang]
+    click.echo(words["summary"].format(analysed=len(result.analysed), points=result.points, errors=errors,
+                                       warnings=len(result.diagnostics) - errors))
     for name, why in result.skipped:
-        click.echo(f"  not analysed: {name}: {why}")
+        click.echo(words["skipped"].format(name=name, why=why))
     return errors
 
 

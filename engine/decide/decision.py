@@ -3,13 +3,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from engine import report
 from engine.decide.trace import TraceNode
 from engine.lang.errors import EngineError
+
+if TYPE_CHECKING:
+    from engine.decide.counterfactuals import WhatIf
 
 SCHEMA = "paragraf/decision@1"
 
@@ -54,7 +57,7 @@ class Decision:
     def node(self, rule_id: str) -> TraceNode | None:
         return next((found for root in self.trace if (found := root.find(rule_id)) is not None), None)
 
-    def counterfactuals(self, rule_id: str) -> Any:
+    def counterfactuals(self, rule_id: str) -> WhatIf:
         """The smallest changes of the case's facts (or of its date) that flip `rule_id`'s status, each
         verified by evaluating it: a `engine.decide.counterfactuals.WhatIf`."""
         from engine.decide.counterfactuals import counterfactuals

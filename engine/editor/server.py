@@ -19,7 +19,7 @@ from engine.editor import scenarios
 from engine.editor.completion import complete
 from engine.editor.hover import hover_text
 from engine.editor.index import Index
-from engine.lang.errors import Diagnostic
+from engine.lang.errors import Diagnostic, EngineError
 from engine.lang.source import Span
 from engine.law import analysis
 from engine.rulebook import Rulebook, engine_version, folders
@@ -42,7 +42,11 @@ class RuleServer(LanguageServer):
             return
         texts = {Path(to_fs_path(d.uri) or "").resolve(): d.source for d in self.workspace.text_documents.values()}
         rules_dir, legal_dir = folders.find_folders(root)
-        book = Rulebook(rules_dir.resolve(), legal_dir.resolve(), str(root), texts)
+        try:
+            book = Rulebook(rules_dir.resolve(), legal_dir.resolve(), str(root), texts)
+        except EngineError as exc:  # say why in the editor, in one line; keep the last good index
+            self.window_show_message(types.ShowMessageParams(type=types.MessageType.Error, message=f"paragraf: {exc}"))
+            return
         self.index = Index(book)
         found = list(book.diagnostics)
         if analyse and not found:
