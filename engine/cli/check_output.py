@@ -8,6 +8,7 @@ import attrs
 import click
 
 from engine import rulebook
+from engine.cli.legal_officer import print_analysis
 from engine.lang.errors import Diagnostic, render_diagnostic
 from engine.law import analysis
 from engine.officer import check_report
@@ -46,8 +47,6 @@ def report_problems(book: rulebook.Rulebook, lang: str) -> int:
     result, left_out = analyse(book)
     if result is not None:
         click.echo("\n" + LEFT_OUT[lang].format(files=", ".join(left_out)) + "\n")
-        from engine.cli.legal_officer import print_analysis
-
         print_analysis(result, book, lang)
     return 1
 
