@@ -8,11 +8,12 @@ from pathlib import Path
 import click
 
 from engine import report
-from engine.lang.errors import render_diagnostic
 
 from engine.officer import citation_coverage as coverage
 
 from engine.audit import record
+from engine.cli import check_output
+from engine.cli.legal_officer import print_analysis
 from engine.rulebook import gate
 from engine.cli.group import main
 from engine.cli.common import (RULES_OPTION, case_options, guarded, input_path, load_rulebook,
@@ -23,24 +24,27 @@ from engine.cli.common import (RULES_OPTION, case_options, guarded, input_path, 
 @RULES_OPTION
 @click.option("--coverage", "show_coverage", is_flag=True,
               help="Also report, per act version, which paragraphs and chapters the rules cite and which not.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Format of the coverage report.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True,
+              help="text; or the problems as data: json, or sarif (SARIF 2.1.0) for CI and editors. "
+                   "With --coverage: the coverage report's format (text or json).")
+@click.option("--lang", type=click.Choice(["en", "da"]), default="en", show_default=True,
+              help="Language of the messages and hints.")
 @guarded
-def check(rules_dir: Path | None, show_coverage: bool, fmt: str) -> None:
+def check(rules_dir: Path | None, show_coverage: bool, fmt: str, lang: str) -> None:
     """Report every problem in the rulebook, with file, line, column, a caret and a hint."""
+    if show_coverage and fmt == "sarif":
+        raise click.BadParameter("the coverage report is text or json", param_hint="--format")
     book = load_rulebook(rules_dir)
-    if show_coverage and not book.diagnostics:
+    if fmt in ("json", "sarif") and not show_coverage:
+        sys.exit(check_output.report_data(book, fmt, lang))
+    if book.diagnostics:
+        sys.exit(check_output.report_problems(book, lang))
+    if show_coverage:
         report = coverage.coverage(book.checked.ruleset)
         click.echo(coverage.to_json(report) if fmt == "json" else coverage.render_text(report), nl=False)
         return
-    result = gate.inspect(book)
-    for diagnostic in result.diagnostics:
-        click.echo(render_diagnostic(diagnostic, book.sources, book.shown_as) + "\n")
-    for line in result.summary:
-        click.echo(line)
-    if book.diagnostics:
-        click.echo(f"{len(book.diagnostics)} problem(s) found")
-    if result.errors:
+    result = gate.inspect(book).analysis  # the same gate eval and explain pass
+    if result is not None and print_analysis(result, book, lang):
         sys.exit(1)
     rules = book.checked.ruleset.rules
     click.echo(f"ok: {len(rules)} rules, {len(book.checked.ruleset.files)} files, no problems")

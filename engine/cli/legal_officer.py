@@ -13,7 +13,33 @@ from engine import rulebook
 from engine.officer import rulediff, schema
 from engine.cli.group import main
 from engine.cli.common import RULES_OPTION, choose_rulebook, guarded, load_rulebook
-from engine.lang.errors import EngineError
+from engine.lang.errors import EngineError, render_diagnostic
+from engine.law import analysis
+
+
+ANALYSIS_WORDS = {
+    "en": {"summary": "static analysis: {analysed} values and exemptions checked for overlaps, gaps and dead "
+                      "conditions over {points} cases; {errors} error(s), {warnings} warning(s)",
+           "skipped": "  not analysed: {name}: {why}"},
+    "da": {"summary": "statisk analyse: {analysed} værdier og fritagelser tjekket for overlap, huller og døde "
+                      "betingelser over {points} sager; {errors} fejl, {warnings} advarsel(er)",
+           "skipped": "  ikke analyseret: {name}: {why}"},
+}
+
+
+def print_analysis(result: analysis.Analysis, book: rulebook.Rulebook, lang: str = "en") -> int:
+    """Print the static analysis's findings and summary; return how many are errors."""
+    from engine.officer.messages_da import translate
+
+    for diagnostic in result.diagnostics:
+        click.echo(render_diagnostic(translate(diagnostic, lang), book.sources, book.shown_as) + "\n")
+    errors = sum(1 for d in result.diagnostics if d.severity == "error")
+    words = ANALYSIS_WORDS[lang]
+    click.echo(words["summary"].format(analysed=len(result.analysed), points=result.points, errors=errors,
+                                       warnings=len(result.diagnostics) - errors))
+    for name, why in result.skipped:
+        click.echo(words["skipped"].format(name=name, why=why))
+    return errors
 
 
 def _folder(spec: str, tmp: Path, name: str) -> Path:

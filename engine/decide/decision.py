@@ -8,15 +8,36 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 import attrs
 
 from engine import report
 from engine.report.forms import SCHEMA_V2 as SCHEMA
 from engine.decide.trace import TraceNode
+from engine.lang.errors import EngineError
+
+if TYPE_CHECKING:
+    from engine.decide.counterfactuals import WhatIf
 
 INCLUDES = ("trace",)
+
+
+class Origin:
+    """What a decision was evaluated from (program, case, proposals), for counterfactuals. It is
+    left out when the decision is pickled: compiled closures do not pickle."""
+
+    __slots__ = ("program", "case", "proposals")
+
+    def __init__(self, program: Any, case: Any, proposals: tuple[Any, ...]) -> None:
+        self.program, self.case, self.proposals = program, case, proposals
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_no_origin, ())
+
+
+def _no_origin() -> None:
+    return None
 
 
 class Explanation:
@@ -54,6 +75,8 @@ class Decision:
     @property
     def trace(self) -> tuple[TraceNode, ...]:
         return self.explanation.nodes()
+    # what was evaluated, for counterfactuals; not part of the decision's data
+    origin: Origin | None = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def as_of_date(self) -> dt.date:
@@ -90,6 +113,16 @@ class Decision:
 
     def node(self, rule_id: str) -> TraceNode | None:
         return next((found for root in self.trace if (found := root.find(rule_id)) is not None), None)
+
+    def counterfactuals(self, rule_id: str) -> WhatIf:
+        """The smallest changes of the case's facts (or of its date) that flip `rule_id`'s status, each
+        verified by evaluating it: a `engine.decide.counterfactuals.WhatIf`."""
+        from engine.decide.counterfactuals import counterfactuals
+
+        if self.origin is None:
+            raise EngineError("this decision does not carry its case and rules; use Rulebook.evaluate")
+        program, case, proposals = self.origin.program, self.origin.case, self.origin.proposals
+        return counterfactuals(program, case, self.as_of_date, proposals, rule_id)
 
     def explain(self, rule_id: str | None = None, format: str = "text", lang: str = "da") -> str:
         """Render the decision (or one rule's part of it) as text, Markdown, HTML or JSON, in Danish or English."""

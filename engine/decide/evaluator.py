@@ -29,6 +29,30 @@ def evaluate(program: Program, case: Case, as_of: dt.date, proposals: Iterable[P
     return _Evaluation(program, case, as_of, switched, lifting or LiftIndex(program.checked)).run()
 
 
+def outcome(program: Program, case: Case, as_of: dt.date, proposals: Iterable[ProposalLike], rule_id: str,
+            overrides: dict[str, Any] | None = None, field: str = "status", lifting: LiftIndex | None = None) -> Any:
+    """One obligation's status (or another `field` of it, such as `fulfilled`), or one value as JSON,
+    and nothing else, for searches that try many variants of a case; `overrides` fixes values (say,
+    a target group) instead of computing them. None when the rule does not take part on that day."""
+    switched = {p.name: p for p in (p if isinstance(p, Proposal) else parse_switch(p) for p in proposals)}
+    run = _Evaluation(program, case, as_of, switched, lifting or LiftIndex(program.checked))
+    for name, value in (overrides or {}).items():  # recorded as if its first definition gave it
+        run.memo[name] = (value, Recorded("value", run.checked.values[name][0], values.to_json(value), Frame()))
+    rule = run.checked.rule(rule_id)
+    if rule is not None and rule.kind == "obligation":
+        return run._obligation(rule)[0].get(field) if run.active(rule) else None
+    if not any(run.active(r) for r in run.checked.values.get(rule_id, ())):
+        return None
+    result = run.value(rule_id)
+    return "unknown" if isinstance(result, Unknown) else values.to_json(result)
+
+
+def expression(program: Program, case: Case, as_of: dt.date, proposals: Iterable[ProposalLike], node: ast.Expr) -> Any:
+    """The value of one compiled expression of the rulebook for a case (Unknown when facts are missing)."""
+    switched = {p.name: p for p in (p if isinstance(p, Proposal) else parse_switch(p) for p in proposals)}
+    return program.function(node)(_Evaluation(program, case, as_of, switched, LiftIndex(program.checked)))
+
+
 class _Evaluation:
     """One case's evaluation. Every rule evaluated leaves a `Recorded` step (what it read and
     gave); the trace nodes, with their citations and the parts of conditions that failed, are

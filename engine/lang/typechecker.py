@@ -37,6 +37,14 @@ HINTS = {
 }
 
 
+EXAMPLES = {"number": "30", "money": "100 kr", "percent": "80%", "date": "2021-01-04", "duration": "8 weeks"}
+
+
+def _operands_hint(op: str) -> str:
+    return (f"'{op}' works on numbers, amounts, rates, and dates with durations; "
+            "check both sides, and convert one with a built-in if needed")
+
+
 class Namespace(Protocol):
     """What the type checker asks the resolver about names."""
 
@@ -60,13 +68,16 @@ class TypeChecker:
         self.names, self.diagnostics, self.rule = names, diagnostics, rule
 
     def fail(self, category: str, message: str, node: ast.Expr, hint: str | None = None) -> str:
+        if category == "type" and not hint:  # every type error says how to fix it
+            hint = "check the types of both sides; the rule language reference lists each operator's types"
         self.diagnostics.append(Diagnostic(category, message, (node.span,), hint, self.rule))
         return "any"
 
     def expect(self, node: ast.Expr, wanted: str, what: str) -> str:
         got = self.infer(node)
         if got not in (wanted, "any"):
-            self.fail("type", f"{what} must be a {wanted}, but '{ast.to_source(node)}' is a {got}", node)
+            self.fail("type", f"{what} must be a {wanted}, but '{ast.to_source(node)}' is a {got}", node,
+                      f"write an expression that gives a {wanted} here, or compare '{ast.to_source(node)}' with one")
         return got
 
     @singledispatchmethod
@@ -90,7 +101,8 @@ class TypeChecker:
         kinds = {self.infer(i) for i in node.items} - {"any"}
         kinds = {"code"} if kinds == {"code", "string"} else kinds
         if len(kinds) > 1:
-            return self.fail("type", f"a set must hold values of one type, not {', '.join(sorted(kinds))}", node)
+            return self.fail("type", f"a set must hold values of one type, not {', '.join(sorted(kinds))}", node,
+                             "split it into one set per type, or write every item the same way")
         return f"set[{kinds.pop() if kinds else 'any'}]"
 
     @infer.register
@@ -99,7 +111,8 @@ class TypeChecker:
             return self.expect(node.operand, "bool", "the operand of 'not'") and "bool"
         kind = self.infer(node.operand)
         if kind not in {"number", "money", "percent", "duration", "any"}:
-            return self.fail("type", f"cannot negate a {kind}", node)
+            return self.fail("type", f"cannot negate a {kind}", node,
+                             "'-' negates numbers, amounts and rates; 'not' negates a yes/no condition")
         return kind
 
     @infer.register
@@ -109,7 +122,8 @@ class TypeChecker:
             return "any"
         result = ARITHMETIC.get((node.op, left, right))
         if result is None:
-            return self.fail("type", f"cannot apply '{node.op}' to a {left} and a {right}", node, HINTS.get((left, right)))
+            return self.fail("type", f"cannot apply '{node.op}' to a {left} and a {right}", node,
+                             HINTS.get((left, right), _operands_hint(node.op)))
         return result
 
     @infer.register
@@ -118,9 +132,11 @@ class TypeChecker:
         if node.op in ("in", "not in"):
             self._check_membership(node, left, right)
         elif "any" not in (left, right) and not _comparable(left, right):
-            self.fail("type", f"cannot compare a {left} with a {right}", node)
+            self.fail("type", f"cannot compare a {left} with a {right}", node,
+                      f"compare the {left} with another {left}" + (f" (such as {EXAMPLES[left]})" if left in EXAMPLES else ""))
         elif node.op not in ("==", "!=") and left not in ORDERED | {"any"}:
-            self.fail("type", f"'{node.op}' needs ordered values (numbers, amounts, rates, dates), not a {left}", node)
+            self.fail("type", f"'{node.op}' needs ordered values (numbers, amounts, rates, dates), not a {left}", node,
+                      "use '==' or '!=' for codes, text and yes/no values, or 'in {…}' for several codes")
         self._check_codes(node)
         return "bool"
 
@@ -131,7 +147,7 @@ class TypeChecker:
             self.fail("type", f"the right side of '{node.op}' must be a set, not a {right}", node.right,
                       "write a set such as {a, b}")
         elif not (left == "any" or right == "set[any]" or _comparable(left, right[4:-1])):
-            self.fail("type", f"a {left} can never be in a {right}", node)
+            self.fail("type", f"a {left} can never be in a {right}", node, f"write a set of {left} values on the right")
 
     def _check_codes(self, node: ast.Compare) -> None:
         """A literal compared with a code input must be one of that input's allowed values."""
@@ -177,12 +193,14 @@ class TypeChecker:
     def _(self, node: ast.Steps) -> str:
         subject = self.infer(node.subject)
         if subject not in ORDERED | {"any"}:
-            self.fail("type", f"a step table needs an ordered value to look up, not a {subject}", node.subject)
+            self.fail("type", f"a step table needs an ordered value to look up, not a {subject}", node.subject,
+                      "look up a number, amount, rate or date, such as a week number")
         for step in node.steps:
             for bound in (step.low, step.high):
                 kind = literal_type(bound.value) if bound is not None else subject
                 if subject != "any" and kind != subject:
-                    self.fail("type", f"step bound {ast.to_source(bound)} is a {kind}, but the table looks up a {subject}", bound)  # type: ignore[arg-type]
+                    self.fail("type", f"step bound {ast.to_source(bound)} is a {kind}, but the table looks up a {subject}", bound,  # type: ignore[arg-type]
+                              f"write every bound as a {subject}")
         self._check_step_order(node)
         return self._one_type([s.result for s in node.steps], node, "the results of a step table")
 
@@ -190,7 +208,8 @@ class TypeChecker:
         previous: ast.Step | None = None
         for step in node.steps:
             if step.high is not None and step.high.value < step.low.value:  # type: ignore[operator]
-                self.fail("type", f"step {ast.to_source(step.low)}..{ast.to_source(step.high)} runs backwards", step)  # type: ignore[arg-type]
+                self.fail("type", f"step {ast.to_source(step.low)}..{ast.to_source(step.high)} runs backwards", step,  # type: ignore[arg-type]
+                          "write the lower bound first")
             if previous is not None:
                 if previous.high is None or step.low.value <= previous.high.value:  # type: ignore[operator]
                     self.fail("conflict", "step rows overlap", step, "each row must start after the previous one ends")  # type: ignore[arg-type]
@@ -208,7 +227,8 @@ class TypeChecker:
         kinds = {self.infer(n) for n in nodes} - {"any"}
         kinds = {"code"} if kinds == {"code", "string"} else kinds
         if len(kinds) > 1:
-            return self.fail("type", f"{what} must have one type, not {', '.join(sorted(kinds))}", at)
+            return self.fail("type", f"{what} must have one type, not {', '.join(sorted(kinds))}", at,
+                             "make every branch give the same kind of value")
         return kinds.pop() if kinds else "any"
 
 

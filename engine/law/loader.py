@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
 import attrs
 
@@ -35,19 +35,26 @@ MAX_RULES_PER_FILE = 2000
 
 
 def load_rule_dir(rules_dir: Path, legal_dir: Path, sources: SourceCache,
-                  display: Callable[[Path], str] = str) -> tuple[RuleSet, list[Diagnostic]]:
+                  display: Callable[[Path], str] = str,
+                  texts: Mapping[Path, str] | None = None) -> tuple[RuleSet, list[Diagnostic]]:
     """Load every rule file below `rules_dir` and the acts in `legal_dir`.
 
     `display` names a file in diagnostics; the fingerprint uses paths relative to each folder's
-    parent, so it does not depend on where the rulebook is installed.
+    parent, so it does not depend on where the rulebook is installed. `texts` stands in for the
+    files an editor has open and not saved (by resolved path).
     """
     refs, diagnostics = legal.load_legal_refs(legal_dir, sources, display)
     files = {_key(p, legal_dir): _digest(p) for p in sorted(legal_dir.glob("*.yaml"))}
     rules: list[Rule] = []
-    for path in sorted(rules_dir.rglob("*.yaml")):
-        files[_key(path, rules_dir)] = _digest(path)
+    paths = sorted(rules_dir.rglob("*.yaml"))
+    if texts:  # open files are named by resolved path; a new one may not be on disk yet
+        rules_dir = rules_dir.resolve()
+        paths = sorted({p.resolve() for p in paths} | {p for p in texts if rules_dir in p.parents})
+    for path in paths:
+        text = texts.get(path) if texts else None
+        files[_key(path, rules_dir)] = _digest(path) if text is None else hashlib.sha256(text.encode()).hexdigest()
         try:
-            rules.extend(load_rule_file(read_yaml(path, display(path), sources=sources), diagnostics))
+            rules.extend(load_rule_file(read_yaml(path, display(path), text, sources=sources), diagnostics))
         except EngineError as exc:
             diagnostics.extend(exc.diagnostics)
     return RuleSet(tuple(rules), refs, files), diagnostics

@@ -3,8 +3,8 @@ refuse a rulebook that fails it.
 
 The gate is the resolver's diagnostics and, when those are clean, the static analysis across
 time (`engine.law.analysis`: overlaps, gaps, windows, dead exemptions, repealed paragraphs).
-Its result is plain data (diagnostics and summary lines), so it can be kept per rulebook
-fingerprint and read again instead of analysing anew.
+Its result is plain data (the diagnostics and the analysis' account of what it covered), so it
+can be kept per rulebook fingerprint and read again instead of analysing anew.
 """
 from __future__ import annotations
 
@@ -17,10 +17,10 @@ from engine.rulebook.rulebook import Rulebook
 
 @attrs.frozen
 class GateResult:
-    """Every finding (errors and warnings) and the static analysis' account of what it covered."""
+    """Every finding (errors and warnings) and the static analysis, when it ran."""
 
     diagnostics: tuple[Diagnostic, ...]
-    summary: tuple[str, ...]
+    analysis: analysis.Analysis | None
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
@@ -30,14 +30,9 @@ class GateResult:
 def inspect(book: Rulebook) -> GateResult:
     """The gate's findings for a loaded rulebook: resolver problems, else the static analysis."""
     if book.diagnostics:
-        return GateResult(tuple(book.diagnostics), ())
+        return GateResult(tuple(book.diagnostics), None)
     result = analysis.analyse(book.checked, book.program)
-    errors = sum(1 for d in result.diagnostics if d.severity == "error")
-    summary = (f"static analysis: {len(result.analysed)} values and exemptions checked for overlaps, gaps and "
-               f"dead conditions over {result.points} cases; {errors} error(s), "
-               f"{len(result.diagnostics) - errors} warning(s)",
-               *(f"  not analysed: {name}: {why}" for name, why in result.skipped))
-    return GateResult(result.diagnostics, summary)
+    return GateResult(result.diagnostics, result)
 
 
 def require(book: Rulebook) -> Rulebook:

@@ -16,7 +16,7 @@ from engine.decide import casefile, evaluator, proposals as proposal_switches
 from engine.law import loader, resolver
 from engine.law.lifting import LiftIndex
 from engine.lang.compiler import Program, compile_ruleset
-from engine.decide.decision import Decision, Explanation
+from engine.decide.decision import Decision, Explanation, Origin
 from engine.lang.source import SourceCache
 from engine.lang.errors import CaseError, Diagnostic, EngineError, RulebookError
 from engine.rulebook import cache as rulebook_cache, folders
@@ -45,9 +45,9 @@ def fingerprint_of(files: dict[str, str]) -> str:
         "".join(f"{path}\0{digest}\n" for path, digest in sorted(files.items())).encode()).hexdigest()
 
 
-def _check(rules_dir: Path, legal_dir: Path) -> tuple[str, Checked]:
+def _check(rules_dir: Path, legal_dir: Path, texts: dict[Path, str] | None = None) -> tuple[str, Checked]:
     sources = SourceCache()
-    ruleset, diagnostics = loader.load_rule_dir(rules_dir, legal_dir, sources, folders.relative_name)
+    ruleset, diagnostics = loader.load_rule_dir(rules_dir, legal_dir, sources, folders.relative_name, texts)
     checked, resolved = resolver.resolve(ruleset)
     found = tuple(sorted(diagnostics + resolved, key=Diagnostic.sort_key))
     return fingerprint_of(ruleset.files), Checked(sources, checked, found)
@@ -58,19 +58,22 @@ class Rulebook:
 
     With ``cache=True`` a rulebook without problems is read from, or written to, the on-disk cache
     (`engine.rulebook.cache`) under its fingerprint. A Rulebook pickles without its compiled
-    closures, which are rebuilt on first use.
+    closures, which are rebuilt on first use. ``texts`` (an editor's unsaved files, by path) are
+    read instead of the files on disk, and such a rulebook is never cached.
     """
 
-    def __init__(self, rules_dir: Path, legal_dir: Path, shown_as: str | None = None, cache: bool = True) -> None:
+    def __init__(self, rules_dir: Path, legal_dir: Path, shown_as: str | None = None, cache: bool = True,
+                 texts: dict[Path, str] | None = None) -> None:
         if not rules_dir.is_dir():
             raise EngineError(f"no rules folder at {rules_dir}")
         self.rules_dir, self.legal_dir = rules_dir, legal_dir
         self.shown_as = shown_as  # the folder as the user named it; None for the bundled rulebook
+        cache = cache and not texts
         self.fingerprint = fingerprint_of(loader.file_digests(rules_dir, legal_dir))
         found = rulebook_cache.read(self.fingerprint, engine_version()) if cache else None
         self.from_cache = isinstance(found, Checked)
         if not isinstance(found, Checked):
-            self.fingerprint, found = _check(rules_dir, legal_dir)
+            self.fingerprint, found = _check(rules_dir, legal_dir, texts)
             if cache and not found.diagnostics:
                 rulebook_cache.write(self.fingerprint, engine_version(), found)
         self.sources, self.checked = found.sources, found.checked
@@ -126,6 +129,7 @@ class Rulebook:
             case_digest=read.digest, proposals=tuple(str(p) for p in switched),
             obligations=tuple(result["obligations"]), exemptions=tuple(result["exemptions"]),
             values=result["values"], unknown_values=tuple(result["unknown_values"]), missing=tuple(result["missing"]), explanation=Explanation(result["trace"]),
+            origin=Origin(program, read, switched),
         )
 
     def proposals(self, proposals: Iterable[proposal_switches.ProposalLike]) -> tuple[proposal_switches.Proposal, ...]:
