@@ -13,6 +13,7 @@ from engine.lang.errors import render_diagnostic
 from engine.officer import citation_coverage as coverage
 
 from engine.audit import record
+from engine.decide.decision import Decision
 from engine.cli.group import main
 from engine.cli.common import RULES_OPTION, case_options, guarded, parse_as_of, record_options
 
@@ -50,18 +51,30 @@ def check(rules_dir: Path | None, show_coverage: bool, fmt: str) -> None:
 @record_options
 @click.option("--compare-with", "compare_with", help="Show what this proposal would change for CASE instead.")
 @guarded
-def eval_(case: Path, as_of: str | None, proposals: tuple[str, ...], fmt: str, lang: str, rules_dir: Path | None,
-          log_path: Path | None, record_path: Path | None, compare_with: str | None) -> None:
-    """Evaluate CASE: which obligations apply, by when, and which exemptions lift them."""
+def eval_(case: Path, as_of: str | None, known_on: str | None, proposals: tuple[str, ...], fmt: str, lang: str,
+          rules_dir: Path | None, log_path: Path | None, record_path: Path | None, compare_with: str | None) -> None:
+    """Evaluate CASE: which obligations apply, by when, and which exemptions lift them.
+
+    Exits 1 when the rules do not cover an act in force on the date, naming the acts."""
     if compare_with is not None:
         from engine.cli.proposals import print_comparison
 
         return print_comparison(case, compare_with, as_of, proposals, fmt, lang, rules_dir)
     book = rulebook.load(rules_dir)
     read = book.read_case(case)
-    decision = book.evaluate(read, parse_as_of(as_of), proposals)
+    decision = book.evaluate(read, parse_as_of(as_of), proposals, parse_as_of(known_on, "--known-on"))
     record.keep(book, read, decision, log_path, record_path)
     click.echo(decision.explain(format=fmt, lang=lang), nl=False)
+    exit_if_not_covered(decision)
+
+
+def exit_if_not_covered(decision: Decision) -> None:
+    """The one-line reason, and exit status 1, when the rules do not cover every act in force on the date."""
+    if decision.not_covered:
+        acts = ", ".join(act["act"] for act in decision.not_covered)
+        click.echo(f"paragraf: the rulebook does not cover {acts} on {decision.as_of}; "
+                   "the decision is incomplete (see 'coverage' in legal_refs/)", err=True)
+        sys.exit(1)
 
 
 @main.command(name="explain")
@@ -69,11 +82,11 @@ def eval_(case: Path, as_of: str | None, proposals: tuple[str, ...], fmt: str, l
 @click.argument("rule_id")
 @case_options
 @guarded
-def explain_(case: Path, rule_id: str, as_of: str | None, proposals: tuple[str, ...], fmt: str, lang: str,
-             rules_dir: Path | None) -> None:
+def explain_(case: Path, rule_id: str, as_of: str | None, known_on: str | None, proposals: tuple[str, ...],
+             fmt: str, lang: str, rules_dir: Path | None) -> None:
     """Why RULE_ID came out as it did for CASE, or why it does not apply, citing the law."""
     book = rulebook.load(rules_dir)
-    decision = book.evaluate(case, parse_as_of(as_of), proposals)
+    decision = book.evaluate(case, parse_as_of(as_of), proposals, parse_as_of(known_on, "--known-on"))
     rule = book.checked.rule(rule_id) or next(
         (r for r in book.checked.values.get(rule_id, ()) if r.in_force(decision.as_of_date)), None)
     if rule is None:

@@ -27,6 +27,9 @@ class Decision:
     unknown_values: tuple[str, ...]
     missing: tuple[str, ...]
     trace: tuple[TraceNode, ...]
+    known_on: str | None = None                        # facts as recorded by this day (None: all)
+    ignored_events: tuple[dict[str, Any], ...] = ()    # events after as_of or recorded after known_on
+    not_covered: tuple[dict[str, Any], ...] = ()       # acts in force on as_of that the rules do not encode
 
     @property
     def as_of_date(self) -> dt.date:
@@ -38,8 +41,15 @@ class Decision:
             "rulebook": self.rulebook, "case_digest": self.case_digest, "proposals": list(self.proposals),
             "obligations": list(self.obligations), "exemptions": list(self.exemptions),
             "values": self.values, "unknown_values": list(self.unknown_values), "missing": list(self.missing),
-            "explanation": [node.to_json() for node in self.trace],
+            "explanation": [node.to_json() for node in self.trace], **self._time_keys(),
         }
+
+    def _time_keys(self) -> dict[str, Any]:
+        """`known_on`, `ignored_events` and `not_covered`, each only when it says something, so
+        that a decision on all facts within the rules' coverage keeps its decision@1 form."""
+        keys = {"known_on": self.known_on, "ignored_events": list(self.ignored_events),
+                "not_covered": list(self.not_covered)}
+        return {key: value for key, value in keys.items() if value}
 
     def to_json(self) -> str:
         """Byte-identical for the same case and rulebook: sorted keys, fixed indentation."""
