@@ -175,7 +175,8 @@ EVENT_KEYS = ("date", "kind", "end", "recorded")
 def _event(item: YNode) -> values.Event:
     """{date, kind, end, recorded}: an event, for one that lasts (an offer, a benefit period) its
     last day, and the day it was recorded when that came later."""
-    unknown = sorted(set(item.value) - set(EVENT_KEYS))  # type: ignore[arg-type]
+    fields: dict[str, YNode] = item.value  # type: ignore[assignment]
+    unknown = sorted(set(fields) - set(EVENT_KEYS))
     if unknown:
         raise ValueError(f"an event has no field {unknown[0]!r}; its fields are {', '.join(EVENT_KEYS)}")
     kind = item.get("kind")
