@@ -25,6 +25,7 @@ class Builtin:
     call: Callable[..., Any]
     doc: str
     lagged: bool = False                 # reads its first argument (a weekly series) in past weeks only
+    takes_unknown: bool = False          # is called with unknown arguments too, and decides what they mean
 
 
 def _fixed(*params: str, returns: str) -> Callable[[list[str]], str]:
@@ -126,6 +127,34 @@ def last_event_end(events: tuple[values.Event, ...], to: dt.date, kind: str | No
     return latest.end if latest.end is not None else values.Unknown()
 
 
+def unemployment_reaches(periods: Any, since: Any, length: values.Duration) -> Any:
+    """The day on which unemployment counted in total ("sammenlagt") reaches `length`.
+
+    With benefit periods ({date, end}; no end: still running), the days of the periods are
+    added up from the first period's first day, and `length` is the number of days from that
+    day to the same day `length` later; the day reached is the day after the last day needed,
+    so one unbroken period starting on S reaches 6 weeks on S + 6 weeks, and every break
+    before then moves the day on by the break's length. Overlapping periods count once. No
+    value when the periods end before `length` is reached. Without periods (unknown or none),
+    one unbroken period from `since` is assumed: `since` + `length`.
+    """
+    if isinstance(periods, values.Unknown) or not periods:
+        return since if isinstance(since, values.Unknown) or since is None else values.add_duration(since, length)
+    ordered = sorted(periods, key=lambda p: p.date)
+    first = ordered[0].date
+    needed, counted, last_counted = (values.add_duration(first, length) - first).days, 0, first - dt.timedelta(days=1)
+    for period in ordered:
+        start = max(period.date, last_counted + dt.timedelta(days=1))
+        end = period.end or dt.date.max - dt.timedelta(days=1)
+        if end < start:
+            continue
+        days = (end - start).days + 1
+        if counted + days >= needed:
+            return start + dt.timedelta(days=needed - counted)
+        counted, last_counted = counted + days, end
+    return None
+
+
 def days_between(start: dt.date, end: dt.date) -> Decimal:
     return Decimal((end - start).days)
 
@@ -168,6 +197,10 @@ REGISTRY: dict[str, Builtin] = {b.name: b for b in (
     Builtin("cycle_end", "cycle_end(start: date, length: duration, on: date) -> date",
             _fixed("date", "duration", "date", returns="date"), values.cycle_end,
             "The last day of that period: period_end(start, (k + 1) × length) for the k-th period."),
+    Builtin("unemployment_reaches", "unemployment_reaches(periods: events, since: date, length: duration) -> date",
+            _fixed("events", "date", "duration", returns="date"), unemployment_reaches,
+            "The day unemployment counted in total over the benefit periods reaches a length (breaks move it "
+            "on); without periods, since + length.", takes_unknown=True),
     Builtin("days_between", "days_between(from: date, to: date) -> number", _fixed("date", "date", returns="number"),
             days_between, "Calendar days from one date to another."),
     Builtin("period_end", "period_end(start: date, length: duration) -> date",
