@@ -155,6 +155,35 @@ def unemployment_reaches(periods: Any, since: Any, length: values.Duration) -> A
     return None
 
 
+def passes_limit(periods: tuple[values.Event, ...], limit: Decimal, window: values.Duration) -> dt.date | None:
+    """The first day on which more than `limit` days of the periods ({date, end}; no end: still
+    running) lie within the `window` that ends that day (from the day after the same date
+    `window` earlier); no value when that never happens. Each day counts once."""
+    days = sorted(_days_of(periods, int(limit) + 1))
+    counted: list[dt.date] = []
+    for day in days:
+        counted.append(day)
+        start = values.add_duration(day, window, -1)
+        counted = [d for d in counted if d > start]
+        if len(counted) > limit:
+            return day
+    return None
+
+
+def _days_of(periods: tuple[values.Event, ...], running_days: int) -> set[dt.date]:
+    """The days the periods cover; a running period is followed as far as a limit can need."""
+    covered: set[dt.date] = set()
+    for period in periods:
+        last = period.end or period.date + dt.timedelta(days=running_days)
+        covered.update(period.date + dt.timedelta(days=n) for n in range((last - period.date).days + 1))
+    return covered
+
+
+def month_end(day: dt.date) -> dt.date:
+    """The last day of the calendar month a date falls in."""
+    return values.add_duration(day.replace(day=1), values.Duration(1, "months")) - dt.timedelta(days=1)
+
+
 def days_between(start: dt.date, end: dt.date) -> Decimal:
     return Decimal((end - start).days)
 
@@ -201,6 +230,11 @@ REGISTRY: dict[str, Builtin] = {b.name: b for b in (
             _fixed("events", "date", "duration", returns="date"), unemployment_reaches,
             "The day unemployment counted in total over the benefit periods reaches a length (breaks move it "
             "on); without periods, since + length.", takes_unknown=True),
+    Builtin("passes_limit", "passes_limit(periods: events, limit: number, window: duration) -> date",
+            _fixed("events", "number", "duration", returns="date"), passes_limit,
+            "The first day on which more than limit days of the periods lie within the window ending that day."),
+    Builtin("month_end", "month_end(day: date) -> date", _fixed("date", returns="date"), month_end,
+            "The last day of the calendar month a date falls in."),
     Builtin("days_between", "days_between(from: date, to: date) -> number", _fixed("date", "date", returns="number"),
             days_between, "Calendar days from one date to another."),
     Builtin("period_end", "period_end(start: date, length: duration) -> date",
