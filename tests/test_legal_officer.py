@@ -307,7 +307,9 @@ class TestConditionsInWords:
     @pytest.mark.parametrize("rule_id, lang, words", [
         ("lab.maalgruppe.nr1", "da", "Ydelse er arbejdsløshedsdagpenge"),
         ("lab.maalgruppe.nr1", "en", "Benefit is arbejdsløshedsdagpenge"),
-        ("frikommune.en_plan.2020", "en", "Municipality is one of `frikommune.netvaerk_7` and Complex problems: yes"),
+        ("frikommune.en_plan.2020", "en", "Municipality is one of `frikommune.netvaerk_7` and "
+         "`frikommune.en_plan.maalgruppe` is yes"),
+        ("frikommune.forslag.tvaergaaende_borgerforloeb.2020", "en", "Complex problems: yes"),
         ("lab.kontaktforloeb.fire_samtaler", "da", "`lab.maalgruppe` er en af {2, 3, 4, 5, 7, 8, 10} eller "
          "(`lab.maalgruppe` er 9 og Ydelse er ledighedsydelse)"),
     ])
