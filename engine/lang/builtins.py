@@ -10,7 +10,6 @@ from decimal import ROUND_CEILING, Decimal
 from typing import Any, Callable
 
 import attrs
-from dateutil.relativedelta import relativedelta
 
 from engine.lang import values
 
@@ -98,8 +97,15 @@ def _last_event_end_check(args: list[str]) -> str:
 
 
 def age(birth: dt.date, on: dt.date) -> Decimal:
-    """Whole years completed on `on` (a person born 1990-03-01 is 30 on 2020-03-01)."""
-    return Decimal(relativedelta(on, birth).years)
+    """Whole years completed on `on` (a person born 1990-03-01 is 30 on 2020-03-01).
+
+    A person born on 29 February is a year older on 1 March in a common year: the year of age
+    is completed only when 28 February has passed. A reading (confidence low): neither the legal
+    brief nor the stored public pages give a Danish rule; the pages give German law (BGB
+    §§ 187-188) to the same effect. See docs/language.md, "Dates".
+    """
+    before_birthday = (on.month, on.day) < (birth.month, birth.day)
+    return Decimal(on.year - birth.year - before_birthday)
 
 
 def count(events: tuple[values.Event, ...], start: dt.date, end: dt.date, kind: str | None = None) -> Decimal:
@@ -213,7 +219,7 @@ def _window_check(returns: str) -> Callable[[list[str]], str]:
 
 REGISTRY: dict[str, Builtin] = {b.name: b for b in (
     Builtin("age", "age(birth_date: date, on: date) -> number", _fixed("date", "date", returns="number"), age,
-            "Whole years of age on a date."),
+            "Whole years of age on a date (born 29 February: a year older on 1 March in a common year; a reading)."),
     Builtin("min", "min(a, b, ...) -> same type", _same_ordered, lambda *a: min(a), "The smallest of its arguments."),
     Builtin("max", "max(a, b, ...) -> same type", _same_ordered, lambda *a: max(a), "The largest of its arguments."),
     Builtin("count", "count(events, from: date, to: date[, kind: string]) -> number", _count_check, count,
