@@ -210,6 +210,25 @@ class TestSchemas:
             errors = [e.message for e in validator.iter_errors(_plain(yaml.safe_load(path.read_text(encoding="utf-8"))))]
             assert errors == [], f"{path}: {errors}"
 
+    def test_every_scenario_case_validates(self) -> None:
+        """The case schema says what the engine accepts: each scenario's case (its defaults with
+        its own facts merged over them; a null fact means 'not known' and is left out) that the
+        engine reads without error validates."""
+        validator = _validator("case")
+        problems = []
+        for path in testing.scenario_files([REPO / "tests/scenarios"]):
+            for scenario in testing.read_scenarios(path):
+                if "error" not in scenario.expect:
+                    case = _without_nulls(_plain(scenario.case))
+                    problems += [f"{path.name}: {scenario.name}: {e.message}" for e in validator.iter_errors(case)]
+        assert problems == []
+
+    def test_the_schema_refuses_what_the_engine_refuses(self) -> None:
+        validator = _validator("case")
+        assert not validator.is_valid({"case": "x", "citizen": {"talks": [{"date": "2021-01-04", "note": "?"}]}})
+        assert validator.is_valid({"case": "x", "known_on": "2021-02-01", "citizen": {"offers": [
+            {"date": "2021-01-04", "kind": "loentilskud", "end": "2021-03-01", "recorded": "2021-01-10"}]}})
+
     def test_rule_files_reference_the_schema(self) -> None:
         for path in sorted(REPO.glob("rules/**/*.yaml")):
             first = path.read_text(encoding="utf-8").splitlines()[0]
@@ -245,6 +264,14 @@ class TestSchemas:
         code, output = result.exit_code, result.stdout
         assert code == 0 and json.loads(output)["properties"]["citizen"]["properties"]["readiness"]["enum"] == [
             "jobparat", "aktivitetsparat", "uddannelsesparat"]
+
+
+def _without_nulls(data: object) -> object:
+    if isinstance(data, dict):
+        return {k: _without_nulls(v) for k, v in data.items() if v is not None}
+    if isinstance(data, list):
+        return [_without_nulls(v) for v in data]
+    return data
 
 
 def _validator(name: str) -> jsonschema.Draft202012Validator:
@@ -303,7 +330,9 @@ class TestConditionsInWords:
     @pytest.mark.parametrize("rule_id, lang, words", [
         ("lab.maalgruppe.nr1", "da", "Ydelse er arbejdsløshedsdagpenge"),
         ("lab.maalgruppe.nr1", "en", "Benefit is arbejdsløshedsdagpenge"),
-        ("frikommune.en_plan.2020", "en", "Municipality is one of `frikommune.netvaerk_7` and Complex problems: yes"),
+        ("frikommune.en_plan.2020", "en", "Municipality is one of `frikommune.netvaerk_7` and "
+         "`frikommune.en_plan.maalgruppe` is yes"),
+        ("frikommune.forslag.tvaergaaende_borgerforloeb.2020", "en", "Complex problems: yes"),
         ("lab.kontaktforloeb.fire_samtaler", "da", "`lab.maalgruppe` er en af {2, 3, 4, 5, 7, 8, 10} eller "
          "(`lab.maalgruppe` er 9 og Ydelse er ledighedsydelse)"),
     ])

@@ -83,16 +83,17 @@ class TestReplay:
 
     def test_only_rules_in_the_trace_are_held_responsible(self, recorded: Path, rulebook_copy: Path) -> None:
         edit(rulebook_copy / "rules" / "lab" / "ret_og_pligt_2019.yaml",
-             "due: citizen.benefit_since + 6 months", "due: citizen.benefit_since + 7 months")
+             "else citizen.benefit_since + 6 months", "else citizen.benefit_since + 7 months")
         sdp = rulebook_copy / "rules" / "sygedagpengeloven" / "opfoelgning.yaml"
         sdp.write_text(sdp.read_text(encoding="utf-8") + "\n", encoding="utf-8")
         book = engine.load(rulebook_copy)
         result = replay.replay(record.read_record(recorded), book)
         assert not result.identical
         assert [(c.name, c.field, c.before, c.after) for c in result.changes] == [
-            ("lab.ret_og_pligt.seks_maaneder", "due", "2021-07-04", "2021-08-04")]
-        assert result.rule_changes.changed == ("lab.ret_og_pligt.seks_maaneder",)
-        assert result.responsible == ("lab.ret_og_pligt.seks_maaneder",)
+            ("lab.ret_og_pligt.seks_maaneder", "due", "2021-07-04", "2021-08-04"),
+            ("lab.ret_og_pligt.seks_maaneder_frist", "value", "2021-07-04", "2021-08-04")]
+        assert result.rule_changes.changed == ("lab.ret_og_pligt.seks_maaneder_frist",)
+        assert result.responsible == ("lab.ret_og_pligt.seks_maaneder_frist",)
         assert "rules/sygedagpengeloven/opfoelgning.yaml" in result.rule_changes.files
 
     def test_an_altered_case_is_refused(self, recorded: Path, rulebook_copy: Path) -> None:

@@ -40,9 +40,17 @@ def generate(size: int, seed: int = 4) -> list[dict[str, Any]]:
     return cases
 
 
-def exempt(case: dict[str, Any]) -> bool:
-    """The exemption's published conditions, applied to the case facts directly."""
+OWN_TRIALS = {"151", "250", "270", "210"}  # own target groups until 2020-06-30 (rules/frikommune/en_plan_kommuner.yaml)
+
+
+def exempt(case: dict[str, Any], own_trials: bool = True) -> bool:
+    """The exemption's published conditions, applied to the case facts directly. Ballerup,
+    Frederikssund, Gribskov and Fredensborg have their own target groups until 2020-06-30, which
+    need facts (age, readiness, children, course) the generated cases do not give: never exempted then.
+    The fixture rulebook (tests/fixtures/usage) has no own trials: `own_trials=False`."""
     day = dt.date.fromisoformat(case["as_of"])
+    if own_trials and case["municipality"] in OWN_TRIALS and day <= dt.date(2020, 6, 30):
+        return False
     return case["municipality"] in NETWORK_7 and TRIAL[0] <= day <= TRIAL[1] and case["citizen"]["complex_case"]
 
 
@@ -89,7 +97,7 @@ def test_paragraphs_lifted_are_counted_exactly(batch: tuple[list[dict[str, Any]]
                          "--rules", str(FIXTURE_RULES))
     assert code == 0, err
     [usage] = json.loads(out)["exemptions"]
-    exempted = [c for c in cases if exempt(c)]
+    exempted = [c for c in cases if exempt(c, own_trials=False)]
     expected = Counter()
     for case in exempted:  # § 5 binds every case; § 31 only kontanthjælp; § 102 is not lifted; § 105 never applies
         expected[("styringsloven", "styringsloven § 5, stk. 1")] += 1
@@ -140,7 +148,7 @@ def test_bad_rows_are_reported_and_good_rows_still_counted(tmp_path: Path) -> No
     assert "Traceback" not in err
     report = json.loads(out)
     assert report["cases"] == 29
-    assert sum(u["cases"] for u in report["exemptions"]) == sum(exempt(c) for c in good if c is not good[10])
+    assert sum(u["cases"] for u in report["exemptions"]) == sum(exempt(c, own_trials=False) for c in good if c is not good[10])
 
 
 def test_a_folder_of_case_files(tmp_path: Path) -> None:
@@ -160,7 +168,7 @@ def test_a_broken_rulebook_or_unknown_proposal_is_reported_once(tmp_path: Path, 
     code, out, err = run("report", "exemptions", str(path), "--with", "no.such.proposal")
     assert code == 2 and err.count("unknown proposal 'no.such.proposal'") == 1
     rules = rulebook_copy / "rules" / "frikommune" / "en_plan.yaml"
-    rules.write_text(rules.read_text(encoding="utf-8").replace("and citizen.complex_case", "and citizen.complex"),
+    rules.write_text(rules.read_text(encoding="utf-8").replace("and frikommune.en_plan.maalgruppe", "and citizen.complex"),
                      encoding="utf-8")
     code, out, err = run("report", "exemptions", str(path), "--rules", str(rulebook_copy))
     assert code == 1 and err.count("run 'paragraf check'") == 1 and out == ""

@@ -53,6 +53,7 @@ class Replay:
     responsible: tuple[str, ...]
     explanation_changed: bool
     new_decision: dict[str, Any]
+    known_on: str | None = None  # the facts as recorded by this day, as the record says
 
     @property
     def identical(self) -> bool:
@@ -61,6 +62,8 @@ class Replay:
     def to_dict(self) -> dict[str, Any]:
         data = attrs.asdict(self, recurse=True)
         data.pop("new_decision")
+        if data["known_on"] is None:
+            data.pop("known_on")
         data["identical"] = self.identical
         return data
 
@@ -72,7 +75,7 @@ def replay(record: dict[str, Any], book: Rulebook) -> Replay:
     if case.digest != old.get("case_digest"):
         raise CaseError(f"case {old.get('case')}: the stored case does not match the decision's case_digest; "
                         "the record has been altered")
-    decision = book.evaluate(case, old["as_of"], old.get("proposals", ()))
+    decision = book.evaluate(case, old["as_of"], old.get("proposals", ()), old.get("known_on"))
     new = forms.expand(json.loads(decision.to_json(include=("trace",))))  # plain JSON, as stored
     changes = tuple(_changes(old, new))
     rule_changes = compare_rulebooks(record["rulebook"], records.manifest(book))
@@ -80,7 +83,8 @@ def replay(record: dict[str, Any], book: Rulebook) -> Replay:
         case=str(old.get("case")), as_of=old["as_of"], old_fingerprint=record["rulebook"].get("fingerprint", ""),
         new_fingerprint=book.fingerprint, changes=changes, rule_changes=rule_changes,
         responsible=_responsible(changes, rule_changes, old, new),
-        explanation_changed=old.get("explanation") != new.get("explanation"), new_decision=new)
+        explanation_changed=old.get("explanation") != new.get("explanation"), new_decision=new,
+        known_on=old.get("known_on"))
 
 
 def compare_rulebooks(old: dict[str, Any], new: dict[str, Any]) -> RuleChanges:
@@ -168,7 +172,8 @@ def _rules_below(node: dict[str, Any]) -> set[str]:
 
 def report_text(result: Replay) -> str:
     """A plain report of a replay, for the command line."""
-    lines = [f"replay of case {result.case} as of {result.as_of}",
+    known = f", facts known on {result.known_on}" if result.known_on else ""
+    lines = [f"replay of case {result.case} as of {result.as_of}{known}",
              f"  recorded with {result.old_fingerprint}", f"  replayed with {result.new_fingerprint}"]
     if result.identical:
         lines.append("result: identical" + ("; the explanation's positions or wording changed"

@@ -71,6 +71,8 @@ def case_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The options `eval` and `explain` share: the date, proposals, format, language and rulebook."""
     for option in reversed([
         click.option("--as-of", "as_of", help="Evaluate under the law in force on this date (YYYY-MM-DD)."),
+        click.option("--known-on", "known_on",
+                     help="Use the facts as recorded by this date (YYYY-MM-DD); events recorded later are left out."),
         click.option("--with", "proposals", multiple=True, help="Switch on a proposal (may be repeated)."),
         click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True),
         LANG_OPTION, RULES_OPTION,
@@ -121,10 +123,10 @@ def guarded(command: Callable[..., Any]) -> Callable[..., Any]:
     return run
 
 
-def parse_as_of(value: str | None) -> dt.date | None:
+def parse_as_of(value: str | None, option: str = "--as-of") -> dt.date | None:
     if value is None:
         return None
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date; write YYYY-MM-DD", param_hint="--as-of") from None
+        raise click.BadParameter(f"{value!r} is not a date; write YYYY-MM-DD", param_hint=option) from None

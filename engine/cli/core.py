@@ -15,6 +15,7 @@ from engine.audit import record
 from engine.cli import check_output
 from engine.cli.legal_officer import print_analysis
 from engine.rulebook import gate
+from engine.decide.decision import Decision
 from engine.cli.group import main
 from engine.cli.common import (RULES_OPTION, case_options, guarded, input_path, load_rulebook,
                                parse_as_of, record_options, stdin_to_file)
@@ -58,21 +59,34 @@ def check(rules_dir: Path | None, show_coverage: bool, fmt: str, lang: str) -> N
 @click.option("--explain", "with_trace", is_flag=True,
               help="With --format json: include the explanation tree (the other formats always explain).")
 @guarded
-def eval_(case: Path, as_of: str | None, proposals: tuple[str, ...], fmt: str, lang: str, rules_dir: Path | None,
-          log_path: Path | None, record_path: Path | None, compare_with: str | None, with_trace: bool) -> None:
-    """Evaluate CASE: which obligations apply, by when, and which exemptions lift them."""
+def eval_(case: Path, as_of: str | None, known_on: str | None, proposals: tuple[str, ...], fmt: str, lang: str,
+          rules_dir: Path | None, log_path: Path | None, record_path: Path | None, compare_with: str | None,
+          with_trace: bool) -> None:
+    """Evaluate CASE: which obligations apply, by when, and which exemptions lift them.
+
+    Exits 1 when the rules do not cover an act in force on the date, naming the acts."""
     if compare_with is not None:
         from engine.cli.proposals import print_comparison
 
         return print_comparison(case, compare_with, as_of, proposals, fmt, lang, rules_dir)
     book = gate.require(load_rulebook(rules_dir))
     read = book.read_case(case)
-    decision = book.evaluate(read, parse_as_of(as_of), proposals)
+    decision = book.evaluate(read, parse_as_of(as_of), proposals, parse_as_of(known_on, "--known-on"))
     record.keep(book, read, decision, log_path, record_path)
     if fmt == "json":  # decision@2: compact unless the explanation is asked for
         click.echo(decision.to_json(include=("trace",) if with_trace else (), indent=2), nl=False)
     else:
         click.echo(decision.explain(format=fmt, lang=lang), nl=False)
+    exit_if_not_covered(decision)
+
+
+def exit_if_not_covered(decision: Decision) -> None:
+    """The one-line reason, and exit status 1, when the rules do not cover every act in force on the date."""
+    if decision.not_covered:
+        acts = ", ".join(act["act"] for act in decision.not_covered)
+        click.echo(f"paragraf: the rulebook does not cover {acts} on {decision.as_of}; "
+                   "the decision is incomplete (see 'coverage' in legal_refs/)", err=True)
+        sys.exit(1)
 
 
 @main.command(name="explain")
@@ -80,11 +94,11 @@ def eval_(case: Path, as_of: str | None, proposals: tuple[str, ...], fmt: str, l
 @click.argument("rule_id")
 @case_options
 @guarded
-def explain_(case: Path, rule_id: str, as_of: str | None, proposals: tuple[str, ...], fmt: str, lang: str,
-             rules_dir: Path | None) -> None:
+def explain_(case: Path, rule_id: str, as_of: str | None, known_on: str | None, proposals: tuple[str, ...],
+             fmt: str, lang: str, rules_dir: Path | None) -> None:
     """Why RULE_ID came out as it did for CASE, or why it does not apply, citing the law."""
     book = gate.require(load_rulebook(rules_dir))
-    decision = book.evaluate(case, parse_as_of(as_of), proposals)
+    decision = book.evaluate(case, parse_as_of(as_of), proposals, parse_as_of(known_on, "--known-on"))
     rule = book.checked.rule(rule_id) or next(
         (r for r in book.checked.values.get(rule_id, ()) if r.in_force(decision.as_of_date)), None)
     if rule is None:

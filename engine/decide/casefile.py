@@ -20,7 +20,7 @@ from engine.lang.errors import CaseError, Diagnostic
 from engine.law.model import Rule
 from engine.lang.yamlsource import YNode, read_yaml
 
-TOP_LEVEL = {"case", "as_of", "municipality", "citizen", "payments"}
+TOP_LEVEL = {"case", "as_of", "known_on", "municipality", "citizen", "payments"}
 
 
 @attrs.frozen
@@ -31,6 +31,7 @@ class Case:
     facts: dict[str, Any]
     digest: str
     data: dict[str, Any]
+    known_on: dt.date | None = None
 
 
 def read_case(source: str | Path | dict[str, Any], inputs: dict[str, Rule]) -> Case:
@@ -46,24 +47,24 @@ def read_case(source: str | Path | dict[str, Any], inputs: dict[str, Rule]) -> C
     problems: list[Diagnostic] = []
     facts: dict[str, Any] = {}
     _walk(root, "", inputs, facts, problems)
-    as_of = _as_of(root, problems)
+    as_of, known_on = _top_date(root, "as_of", problems), _top_date(root, "known_on", problems)
     if problems:
         raise CaseError(sorted(problems, key=Diagnostic.sort_key))
     data = root.to_python()
     digest = hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
     municipality = data.get("municipality")
     return Case(str(data.get("case") or "case"), as_of, None if municipality is None else str(municipality),
-                facts, f"sha256:{digest}", data)
+                facts, f"sha256:{digest}", data, known_on)
 
 
-def _as_of(root: YNode, problems: list[Diagnostic]) -> dt.date | None:
-    node = root.get("as_of")
+def _top_date(root: YNode, key: str, problems: list[Diagnostic]) -> dt.date | None:
+    node = root.get(key)
     if node is None or node.is_null:
         return None
     try:
         return dt.date.fromisoformat(str(node.value))
     except ValueError:
-        problems.append(Diagnostic("case", f"as_of: {node.value!r} is not a date", (node.span,), "write YYYY-MM-DD"))
+        problems.append(Diagnostic("case", f"{key}: {node.value!r} is not a date", (node.span,), "write YYYY-MM-DD"))
         return None
 
 
@@ -103,7 +104,8 @@ def _hint(spec: Any, node: YNode) -> str | None:
         close = difflib.get_close_matches(str(node.value), spec.values, n=1)
         return f"did you mean '{close[0]}'?" if close else f"allowed: {', '.join(spec.values[:15])}"
     return {"date": "write dates as YYYY-MM-DD", "bool": "write true or false",
-            "events": "write a list of {date: YYYY-MM-DD, kind: ..., end: YYYY-MM-DD (optional)}",
+            "events": "write a list of {date: YYYY-MM-DD, kind: ..., end: YYYY-MM-DD, recorded: YYYY-MM-DD} "
+                      "(kind, end and recorded optional)",
             "money": "write an amount in kroner with at most 2 decimals, such as 1234.50"}.get(spec.type)
 
 
@@ -167,14 +169,29 @@ def _events(node: YNode, spec: Any) -> tuple[values.Event, ...]:
     return tuple(sorted(events, key=lambda e: (e.date, e.kind or "")))
 
 
+EVENT_KEYS = ("date", "kind", "end", "recorded")
+
+
 def _event(item: YNode) -> values.Event:
-    """{date, kind, end}: an event and, for one that lasts (an offer), its last day."""
-    kind, end_node = item.get("kind"), item.get("end")
+    """{date, kind, end, recorded}: an event, for one that lasts (an offer, a benefit period) its
+    last day, and the day it was recorded when that came later."""
+    fields: dict[str, YNode] = item.value  # type: ignore[assignment]
+    unknown = sorted(set(fields) - set(EVENT_KEYS))
+    if unknown:
+        raise ValueError(f"an event has no field {unknown[0]!r}; its fields are {', '.join(EVENT_KEYS)}")
+    kind = item.get("kind")
     start = _date(item.get("date"), None)  # type: ignore[arg-type]
-    end = _date(end_node, None) if end_node is not None and not end_node.is_null else None
+    end, recorded = _optional_date(item.get("end")), _optional_date(item.get("recorded"))
     if end is not None and end < start:
         raise ValueError(f"an event ends ({end}) before it starts ({start})")
-    return values.Event(start, str(kind.value) if kind else None, end)
+    if recorded is not None and recorded < start:
+        raise ValueError(f"an event is recorded ({recorded}) before its own date ({start}); "
+                         "record only a later day, or leave 'recorded' out")
+    return values.Event(start, str(kind.value) if kind else None, end, recorded)
+
+
+def _optional_date(node: YNode | None) -> dt.date | None:
+    return _date(node, None) if node is not None and not node.is_null else None
 
 
 READERS = {"bool": _bool, "number": _number, "money": _money, "percent": _percent, "date": _date,

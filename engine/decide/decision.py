@@ -77,6 +77,9 @@ class Decision:
         return self.explanation.nodes()
     # what was evaluated, for counterfactuals; not part of the decision's data
     origin: Origin | None = attrs.field(default=None, eq=False, repr=False)
+    known_on: str | None = None                        # facts as recorded by this day (None: all)
+    ignored_events: tuple[dict[str, Any], ...] = ()    # events after as_of or recorded after known_on
+    not_covered: tuple[dict[str, Any], ...] = ()       # acts in force on as_of that the rules do not encode
 
     @property
     def as_of_date(self) -> dt.date:
@@ -95,12 +98,20 @@ class Decision:
             "obligations": [_obligation(o, table) for o in self.obligations],
             "exemptions": [_without_title(e, table) for e in self.exemptions],
             "values": self.values, "unknown_values": list(self.unknown_values), "missing": list(self.missing),
+            **self._time_keys(),
         }
         if "trace" in include:  # the explanation, with the titles of every rule it names
             data["explanation"] = table.explanation(self.trace)
             data["titles"] = table.titles
         data["legal_basis"] = table.basis
         return data
+
+    def _time_keys(self) -> dict[str, Any]:
+        """`known_on`, `ignored_events` and `not_covered`, each only when it says something, so
+        that a decision on all facts within the rules' coverage has none of them."""
+        keys = {"known_on": self.known_on, "ignored_events": list(self.ignored_events),
+                "not_covered": list(self.not_covered)}
+        return {key: value for key, value in keys.items() if value}
 
     def to_json(self, include: Iterable[str] = (), indent: int | None = None) -> str:
         """Byte-identical for the same case and rulebook: sorted keys; compact unless `indent` is given."""

@@ -10,7 +10,6 @@ from decimal import ROUND_CEILING, Decimal
 from typing import Any, Callable
 
 import attrs
-from dateutil.relativedelta import relativedelta
 
 from engine.lang import values
 
@@ -25,6 +24,7 @@ class Builtin:
     call: Callable[..., Any]
     doc: str
     lagged: bool = False                 # reads its first argument (a weekly series) in past weeks only
+    takes_unknown: bool = False          # is called with unknown arguments too, and decides what they mean
 
 
 def _fixed(*params: str, returns: str) -> Callable[[list[str]], str]:
@@ -97,8 +97,15 @@ def _last_event_end_check(args: list[str]) -> str:
 
 
 def age(birth: dt.date, on: dt.date) -> Decimal:
-    """Whole years completed on `on` (a person born 1990-03-01 is 30 on 2020-03-01)."""
-    return Decimal(relativedelta(on, birth).years)
+    """Whole years completed on `on` (a person born 1990-03-01 is 30 on 2020-03-01).
+
+    A person born on 29 February is a year older on 1 March in a common year: the year of age
+    is completed only when 28 February has passed. A reading (confidence low): neither the legal
+    brief nor the stored public pages give a Danish rule; the pages give German law (BGB
+    §§ 187-188) to the same effect. See docs/language.md, "Dates".
+    """
+    before_birthday = (on.month, on.day) < (birth.month, birth.day)
+    return Decimal(on.year - birth.year - before_birthday)
 
 
 def count(events: tuple[values.Event, ...], start: dt.date, end: dt.date, kind: str | None = None) -> Decimal:
@@ -124,6 +131,63 @@ def last_event_end(events: tuple[values.Event, ...], to: dt.date, kind: str | No
         return None
     latest = max(started, key=lambda e: (e.date, e.end or e.date))
     return latest.end if latest.end is not None else values.Unknown()
+
+
+def unemployment_reaches(periods: Any, since: Any, length: values.Duration) -> Any:
+    """The day on which unemployment counted in total ("sammenlagt") reaches `length`.
+
+    With benefit periods ({date, end}; no end: still running), the days of the periods are
+    added up from the first period's first day, and `length` is the number of days from that
+    day to the same day `length` later; the day reached is the day after the last day needed,
+    so one unbroken period starting on S reaches 6 weeks on S + 6 weeks, and every break
+    before then moves the day on by the break's length. Overlapping periods count once. No
+    value when the periods end before `length` is reached. Without periods (unknown or none),
+    one unbroken period from `since` is assumed: `since` + `length`.
+    """
+    if isinstance(periods, values.Unknown) or not periods:
+        return since if isinstance(since, values.Unknown) or since is None else values.add_duration(since, length)
+    ordered = sorted(periods, key=lambda p: p.date)
+    first = ordered[0].date
+    needed, counted, last_counted = (values.add_duration(first, length) - first).days, 0, first - dt.timedelta(days=1)
+    for period in ordered:
+        start = max(period.date, last_counted + dt.timedelta(days=1))
+        end = period.end or dt.date.max - dt.timedelta(days=1)
+        if end < start:
+            continue
+        days = (end - start).days + 1
+        if counted + days >= needed:
+            return start + dt.timedelta(days=needed - counted)
+        counted, last_counted = counted + days, end
+    return None
+
+
+def passes_limit(periods: tuple[values.Event, ...], limit: Decimal, window: values.Duration) -> dt.date | None:
+    """The first day on which more than `limit` days of the periods ({date, end}; no end: still
+    running) lie within the `window` that ends that day (from the day after the same date
+    `window` earlier); no value when that never happens. Each day counts once."""
+    days = sorted(_days_of(periods, int(limit) + 1))
+    counted: list[dt.date] = []
+    for day in days:
+        counted.append(day)
+        start = values.add_duration(day, window, -1)
+        counted = [d for d in counted if d > start]
+        if len(counted) > limit:
+            return day
+    return None
+
+
+def _days_of(periods: tuple[values.Event, ...], running_days: int) -> set[dt.date]:
+    """The days the periods cover; a running period is followed as far as a limit can need."""
+    covered: set[dt.date] = set()
+    for period in periods:
+        last = period.end or period.date + dt.timedelta(days=running_days)
+        covered.update(period.date + dt.timedelta(days=n) for n in range((last - period.date).days + 1))
+    return covered
+
+
+def month_end(day: dt.date) -> dt.date:
+    """The last day of the calendar month a date falls in."""
+    return values.add_duration(day.replace(day=1), values.Duration(1, "months")) - dt.timedelta(days=1)
 
 
 def days_between(start: dt.date, end: dt.date) -> Decimal:
@@ -155,7 +219,7 @@ def _window_check(returns: str) -> Callable[[list[str]], str]:
 
 REGISTRY: dict[str, Builtin] = {b.name: b for b in (
     Builtin("age", "age(birth_date: date, on: date) -> number", _fixed("date", "date", returns="number"), age,
-            "Whole years of age on a date."),
+            "Whole years of age on a date (born 29 February: a year older on 1 March in a common year; a reading)."),
     Builtin("min", "min(a, b, ...) -> same type", _same_ordered, lambda *a: min(a), "The smallest of its arguments."),
     Builtin("max", "max(a, b, ...) -> same type", _same_ordered, lambda *a: max(a), "The largest of its arguments."),
     Builtin("count", "count(events, from: date, to: date[, kind: string]) -> number", _count_check, count,
@@ -168,6 +232,15 @@ REGISTRY: dict[str, Builtin] = {b.name: b for b in (
     Builtin("cycle_end", "cycle_end(start: date, length: duration, on: date) -> date",
             _fixed("date", "duration", "date", returns="date"), values.cycle_end,
             "The last day of that period: period_end(start, (k + 1) × length) for the k-th period."),
+    Builtin("unemployment_reaches", "unemployment_reaches(periods: events, since: date, length: duration) -> date",
+            _fixed("events", "date", "duration", returns="date"), unemployment_reaches,
+            "The day unemployment counted in total over the benefit periods reaches a length (breaks move it "
+            "on); without periods, since + length.", takes_unknown=True),
+    Builtin("passes_limit", "passes_limit(periods: events, limit: number, window: duration) -> date",
+            _fixed("events", "number", "duration", returns="date"), passes_limit,
+            "The first day on which more than limit days of the periods lie within the window ending that day."),
+    Builtin("month_end", "month_end(day: date) -> date", _fixed("date", returns="date"), month_end,
+            "The last day of the calendar month a date falls in."),
     Builtin("days_between", "days_between(from: date, to: date) -> number", _fixed("date", "date", returns="number"),
             days_between, "Calendar days from one date to another."),
     Builtin("period_end", "period_end(start: date, length: duration) -> date",

@@ -280,7 +280,7 @@ def _(node: ast.Call, names: Names) -> Fn:
     def run(scope: Scope) -> Any:
         found = [arg(scope) for arg in args]
         missing = _unknown(*found)
-        if missing or any(a is None for a in found):
+        if (missing or any(a is None for a in found)) and not builtin.takes_unknown:
             return missing
         try:
             result = builtin.call(*found)

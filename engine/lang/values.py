@@ -74,11 +74,18 @@ class Duration:
 
 @attrs.frozen
 class Event:
-    """A dated event recorded in a case: a talk held, an offer given (with its last day, if known)."""
+    """A dated event in a case: a talk held, an offer given or a benefit period (with its last
+    day, if known), and the day it was recorded, when that is later than its own date."""
 
     date: dt.date
     kind: str | None = None
     end: dt.date | None = None
+    recorded: dt.date | None = None
+
+    @property
+    def known_from(self) -> dt.date:
+        """The first day the event could be known: its recorded day, else its own date."""
+        return self.recorded or self.date
 
 
 @attrs.frozen
@@ -184,7 +191,8 @@ def to_json(value: Any) -> Any:
         return str(value)
     if isinstance(value, Event):
         shown = {"date": value.date.isoformat(), "kind": value.kind}
-        return shown if value.end is None else {**shown, "end": value.end.isoformat()}
+        shown.update({key: day.isoformat() for key, day in (("end", value.end), ("recorded", value.recorded)) if day})
+        return shown
     if isinstance(value, frozenset):
         return sorted((to_json(v) for v in value), key=lambda v: (str(type(v)), v))
     if isinstance(value, tuple):

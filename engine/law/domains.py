@@ -51,10 +51,16 @@ def inputs_read(conditions: Iterable[ast.Expr], checked: Any, opaque: frozenset[
 
 
 def literal_values(conditions: Iterable[ast.Expr], checked: Any) -> frozenset[str]:
-    """The values read (transitively) whose every definition is a literal, such as a target group."""
+    """The values read (transitively) whose every definition is a literal, such as a target group,
+    or that are yes/no values (such as a municipality's own trial group): each is tried as a fact
+    of its own, with each value it can take."""
     names = {n.dotted for n in nodes_read(conditions, checked) if isinstance(n, ast.Name)}
-    return frozenset(n for n in names if n in checked.values
-                     and all(isinstance(r.expr, ast.Literal) for r in checked.values[n]))
+    return frozenset(n for n in names if n in checked.values and (
+        _is_bool(n, checked) or all(isinstance(r.expr, ast.Literal) for r in checked.values[n])))
+
+
+def _is_bool(name: str, checked: Any) -> bool:
+    return bool(checked.types.get(name) == "bool")
 
 
 def size(reads: Iterable[str], nodes: list[ast.Expr], checked: Any, day: dt.date) -> int:
@@ -70,6 +76,8 @@ def combinations(reads: Iterable[str], nodes: list[ast.Expr], checked: Any, day:
 
 def domain(input_id: str, nodes: list[ast.Expr], checked: Any, day: dt.date) -> list[Any]:
     if input_id not in checked.inputs:  # an opaque value: each literal it can take, or none
+        if _is_bool(input_id, checked):
+            return [True, False, None]
         literals = {r.expr.value: r.expr.value for r in checked.values[input_id]}
         return [*literals.values(), None]
     spec = checked.inputs[input_id].input

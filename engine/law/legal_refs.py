@@ -77,12 +77,36 @@ class Version:
 
 
 @attrs.frozen
+class Coverage:
+    """The days an act's rules encode (`start` to `end`, `end` open), and since when the act
+    itself is in force (`act_from`; None: since before any day a case asks about)."""
+
+    start: dt.date
+    end: Optional[dt.date] = None
+    act_from: Optional[dt.date] = None
+
+    def lacks(self, day: dt.date, act_to: Optional[dt.date]) -> bool:
+        """Whether the act is in force on `day` but its rules do not encode that day."""
+        in_force = (self.act_from or dt.date.min) <= day <= (act_to or FAR_FUTURE)
+        return in_force and not self.start <= day <= (self.end or FAR_FUTURE)
+
+
+@attrs.frozen
 class Act:
     name: str
     aliases: tuple[str, ...]
     title: dict[str, str]
     versions: tuple[Version, ...]
     path: str
+    coverage: Optional[Coverage] = None
+
+    @property
+    def repealed_after(self) -> dt.date | None:
+        """The last day of the act's last version, when it has one (the act was repealed then)."""
+        return self.versions[-1].end if self.versions else None
+
+    def uncovered_on(self, day: dt.date) -> bool:
+        return self.coverage is not None and self.coverage.lacks(day, self.repealed_after)
 
     def version_on(self, day: dt.date) -> Version | None:
         return next((v for v in self.versions if v.in_force(day)), None)
@@ -107,6 +131,11 @@ class LegalRefs:
             return self.pinned.get(citation.pinned)
         act = self.act_of(citation)
         return act.version_on(day) if act else None
+
+    def not_covered(self, day: dt.date) -> list[Act]:
+        """The acts in force on `day` whose rules do not encode it, by name."""
+        unique = {act.name: act for act in self.acts.values()}
+        return [unique[name] for name in sorted(unique) if unique[name].uncovered_on(day)]
 
     def legal_basis(self, citation: Citation, day: dt.date) -> dict[str, str | None]:
         """The citation as a decision shows it: the text, the act version in force and its ELI."""
@@ -160,7 +189,7 @@ def _read_act(root: YNode, display: str, diagnostics: list[Diagnostic]) -> Act |
         diagnostics.append(Diagnostic("schema", "a legal reference file must be a mapping", (root.span,)))
         return None
     fields = FieldReader(root, "the act", diagnostics)
-    fields.check_keys({"act", "aliases", "title", "numberings", "versions", "note"})
+    fields.check_keys({"act", "aliases", "title", "numberings", "versions", "note", "coverage"})
     name = fields.text("act", required=True) or display
     numberings_node = fields.node_of("numberings", True)
     numberings = {}
@@ -168,7 +197,17 @@ def _read_act(root: YNode, display: str, diagnostics: list[Diagnostic]) -> Act |
         numberings = {key: _read_numbering(key, node, diagnostics) for key, node in numberings_node.value.items()}
     versions = tuple(v for v in (_read_version(name, n, numberings, diagnostics) for n in fields.items("versions", True)) if v)
     aliases = tuple(str(a.value) for a in fields.items("aliases"))
-    return Act(name, aliases, fields.texts("title"), versions, display)
+    coverage_node = fields.node_of("coverage")
+    coverage = _read_coverage(coverage_node, name, diagnostics) if coverage_node is not None else None
+    return Act(name, aliases, fields.texts("title"), versions, display, coverage)
+
+
+def _read_coverage(node: YNode, act: str, diagnostics: list[Diagnostic]) -> Coverage | None:
+    """`coverage: {from, to, act_in_force_from, note}`: the window the rules encode."""
+    fields = FieldReader(node, f"the coverage of {act}", diagnostics)
+    fields.check_keys({"from", "to", "act_in_force_from", "note"})
+    start = fields.date("from", True)
+    return Coverage(start, fields.date("to"), fields.date("act_in_force_from")) if start else None
 
 
 def _read_numbering(name: str, node: YNode, diagnostics: list[Diagnostic]) -> Numbering:

@@ -89,6 +89,7 @@ def case_schema(inputs: dict[str, Rule]) -> dict[str, Any]:
         "title": "paragraf case", "type": "object", "additionalProperties": False,
         "properties": {"case": {"type": ["string", "integer"], "description": "The case id (never a CPR number)."},
                        "as_of": {**DATE, "description": "The date whose law applies."},
+                       "known_on": {**DATE, "description": "Use the facts as recorded by this date."},
                        "payments": {"type": "array"}},
     }
     for input_id, rule in sorted(inputs.items()):
@@ -120,10 +121,12 @@ def _code(spec: Any) -> dict[str, Any]:
 
 
 EVENT = {"anyOf": [DATE, {"type": "object", "required": ["date"], "additionalProperties": False,
-                          "properties": {"date": DATE, "kind": {"type": "string"}}}]}
+                          "properties": {"date": DATE, "kind": {"type": "string"},
+                                         "end": {**DATE, "description": "The last day, for an event that lasts."},
+                                         "recorded": {**DATE, "description": "The day it was recorded, if later."}}}]}
 FACT_TYPES: dict[str, Callable[[Any], dict[str, Any]]] = {
     "bool": lambda spec: {"type": "boolean"},
-    "number": lambda spec: {"type": "number"},
+    "number": lambda spec: {"anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^-?\d+(\.\d+)?$"}]},
     "money": lambda spec: {"anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^-?\d+(\.\d{1,2})?$"}]},
     "percent": lambda spec: {"type": "string", "pattern": r"^-?\d+(\.\d+)?\s*%$"},
     "date": lambda spec: dict(DATE),

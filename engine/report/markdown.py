@@ -31,6 +31,8 @@ def decision(report: Report) -> str:
              f"| {w['case_digest']} | `{report.case_digest}` |"]
     if report.proposals:
         lines.append(f"| {w['proposals']} | {escape(', '.join(report.proposals))} |")
+    if report.notices:
+        lines += ["", f"## {w['notices']}", ""] + [f"- {escape(notice)}" for notice in report.notices]
     lines += ["", f"## {w['obligations']}", "",
               f"| {w['status']} | {w['rule']} | {w['reason']} | {w['due'].capitalize()} | {w['basis']} |", "|---|---|---|---|---|"]
     lines += [obligation_row(item) for item in report.obligations]

@@ -110,6 +110,7 @@ class Report:
     values: tuple[Fact, ...]
     missing: tuple[str, ...]
     steps: tuple[Step, ...]
+    notices: tuple[str, ...] = ()   # acts not covered, the known_on date, events left out
 
 
 STATUS_ORDER = ("applies", "exempted", "unknown", "not_applicable")
@@ -134,7 +135,27 @@ def build(decision: dict[str, Any], lang: str) -> Report:
         case_digest=decision.get("case_digest", ""), proposals=tuple(decision.get("proposals", ())),
         obligations=tuple(obligation(o, by_rule.get(o["rule"]), lang) for o in _reading_order(decision["obligations"])),
         exemptions=tuple(exemption(e, lang) for e in decision["exemptions"]),
-        values=tuple(values), missing=tuple(decision.get("missing", ())), steps=steps)
+        values=tuple(values), missing=tuple(decision.get("missing", ())), steps=steps,
+        notices=notices(decision, lang))
+
+
+def notices(decision: dict[str, Any], lang: str) -> tuple[str, ...]:
+    """What the reader must know about the decision's reach: the acts its rules do not cover on
+    its date, the day its facts were known on, and the events it left out."""
+    say, as_of, known_on = SENTENCES[lang], decision["as_of"], decision.get("known_on")
+    lines = []
+    for act in decision.get("not_covered", ()):
+        window = (say["window_closed"] if act.get("covered_to") else say["window_open"]).format(
+            start=act["covered_from"], end=act.get("covered_to"))
+        lines.append(say["not_covered"].format(act=act["act"], title=title_in(act["title"], lang),
+                                               as_of=as_of, window=window))
+    if known_on:
+        lines.append(say["known_on"].format(known_on=known_on, as_of=as_of))
+    for event in decision.get("ignored_events", ()):
+        kind = f" ({event['kind']})" if event.get("kind") else ""
+        lines.append(say[event["reason"]].format(fact=event["fact"], date=event["date"], kind=kind, as_of=as_of,
+                                                 recorded=event.get("recorded"), known_on=known_on))
+    return tuple(lines)
 
 
 def title_in(titles: dict[str, str], lang: str) -> str:

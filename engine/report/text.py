@@ -15,6 +15,8 @@ def decision(report: Report) -> str:
              f"{w['rulebook']}: {report.fingerprint[:19]}… (paragraf {report.engine_version})"]
     if report.proposals:
         lines.append(f"{w['proposals']}: {', '.join(report.proposals)}")
+    if report.notices:
+        lines += ["", w["notices"]] + [f"  ! {notice}" for notice in report.notices]
     lines += ["", w["obligations"]]
     for item in report.obligations:
         lines += obligation_lines(item, report)

@@ -17,7 +17,7 @@ WORDS: dict[str, dict[str, str]] = {
         "lifted": "fritager for", "trace": "Begrundelse trin for trin", "rule": "Regel", "status": "Status",
         "obligation": "Forpligtelse", "actor": "Aktør", "case_digest": "Sagens digest", "engine": "Motor",
         "fingerprint": "Fingeraftryk", "summary": "Resumé", "reason": "Begrundelse", "true": "sand", "false": "falsk",
-        "source": "Kilde", "lang": "da", "unfold": "Fold ud for at se hvert trin",
+        "source": "Kilde", "lang": "da", "unfold": "Fold ud for at se hvert trin", "notices": "Bemærk",
     },
     "en": {
         "decision": "Decision", "case": "case", "as_of": "as of", "municipality": "municipality", "rulebook": "Rulebook",
@@ -30,7 +30,7 @@ WORDS: dict[str, dict[str, str]] = {
         "lifted": "lifted here", "trace": "Reasoning step by step", "rule": "Rule", "status": "Status",
         "obligation": "Obligation", "actor": "Actor", "case_digest": "Case digest", "engine": "Engine",
         "fingerprint": "Fingerprint", "summary": "Summary", "reason": "Reason", "true": "true", "false": "false",
-        "source": "Source", "lang": "en", "unfold": "Unfold to see every step",
+        "source": "Source", "lang": "en", "unfold": "Unfold to see every step", "notices": "Note",
     },
 }
 
@@ -57,6 +57,12 @@ SENTENCES: dict[str, dict[str, str]] = {
         "exemption_unknown": "Ukendt, om fritagelsen gælder: {title}.",
         "failed_part": "ikke opfyldt: {expr}",
         "lifts": "{rule} løfter {lifts} efter {basis}; her fritager den for {lifted}.",
+        "not_covered": "Regelsættet dækker ikke {act} ({title}) den {as_of}: reglerne dækker {window}. "
+                       "Afgørelsen er ufuldstændig.",
+        "window_open": "fra {start}", "window_closed": "{start} til {end}",
+        "known_on": "Oplysningerne er taget som registreret pr. {known_on}; loven som gældende {as_of}.",
+        "after_as_of": "Ikke medregnet: {fact} {date}{kind}, dateret efter {as_of}.",
+        "recorded_after_known_on": "Ikke medregnet: {fact} {date}{kind}, registreret {recorded}, efter {known_on}.",
     },
     "en": {
         "applies": "{actor} must meet “{title}”{due}.",
@@ -72,6 +78,12 @@ SENTENCES: dict[str, dict[str, str]] = {
         "exemption_unknown": "Unknown whether the exemption holds: {title}.",
         "failed_part": "does not hold: {expr}",
         "lifts": "{rule} lifts {lifts} under {basis}; here it lifts {lifted}.",
+        "not_covered": "The rulebook does not cover {act} ({title}) on {as_of}: its rules cover {window}. "
+                       "The decision is incomplete.",
+        "window_open": "from {start}", "window_closed": "{start} to {end}",
+        "known_on": "Facts as recorded by {known_on}; the law as in force on {as_of}.",
+        "after_as_of": "Not counted: {fact} {date}{kind}, dated after {as_of}.",
+        "recorded_after_known_on": "Not counted: {fact} {date}{kind}, recorded {recorded}, after {known_on}.",
     },
 }
 

@@ -11,7 +11,7 @@ from typing import Any, Iterable
 
 import attrs
 
-from engine.decide import casefile, evaluator, proposals as proposal_switches
+from engine.decide import casefile, evaluator, proposals as proposal_switches, timeline
 
 from engine.law import loader, resolver
 from engine.law.lifting import LiftIndex
@@ -113,23 +113,31 @@ class Rulebook:
         return casefile.read_case(case, self.checked.inputs)
 
     def evaluate(self, case: str | Path | dict[str, Any] | casefile.Case, as_of: dt.date | str | None = None,
-                 proposals: Iterable[proposal_switches.ProposalLike] = ()) -> Decision:
-        """Evaluate a case (a path, a dict or a read case) on `as_of` (default: the case's own).
+                 proposals: Iterable[proposal_switches.ProposalLike] = (),
+                 known_on: dt.date | str | None = None) -> Decision:
+        """Evaluate a case (a path, a dict or a read case) under the law on `as_of` (default: the
+        case's own), with the facts as recorded by `known_on` (default: the case's own, else all).
 
         ``proposals`` switches proposals on: names, ``NAME:219,751@2021-01-01`` text, or ``Proposal`` objects.
+        Events after `as_of`, and events recorded after `known_on`, are left out and listed as ignored.
         """
         program = self.program
         read = case if isinstance(case, casefile.Case) else self.read_case(case)
         day = _as_of(as_of, read)
+        known = _date("known_on", known_on) or read.known_on
         switched = self.proposals(proposals)
-        result = evaluator.evaluate(program, read, day, switched, self.lifting)
+        facts, ignored = timeline.as_known(read, day, known)
+        result = evaluator.evaluate(program, facts, day, switched, self.lifting)
+        not_covered = self.checked.legal_refs.not_covered(day)
         return Decision(
             case=read.id, as_of=day.isoformat(), municipality=read.municipality,
             rulebook={"fingerprint": self.fingerprint, "engine_version": engine_version()},
             case_digest=read.digest, proposals=tuple(str(p) for p in switched),
             obligations=tuple(result["obligations"]), exemptions=tuple(result["exemptions"]),
             values=result["values"], unknown_values=tuple(result["unknown_values"]), missing=tuple(result["missing"]), explanation=Explanation(result["trace"]),
-            origin=Origin(program, read, switched),
+            origin=Origin(program, facts, switched),
+            known_on=known.isoformat() if known else None, ignored_events=ignored,
+            not_covered=tuple(_uncovered(act) for act in not_covered),
         )
 
     def proposals(self, proposals: Iterable[proposal_switches.ProposalLike]) -> tuple[proposal_switches.Proposal, ...]:
@@ -150,13 +158,24 @@ class Rulebook:
         return refusion.refusion(self.program, read, proposals)
 
 
-def _as_of(as_of: dt.date | str | None, case: casefile.Case) -> dt.date:
-    if isinstance(as_of, str):
+def _date(name: str, day: dt.date | str | None) -> dt.date | None:
+    if isinstance(day, str):
         try:
-            return dt.date.fromisoformat(as_of)
+            return dt.date.fromisoformat(day)
         except ValueError:
-            raise CaseError(f"as_of: {as_of!r} is not a date; write YYYY-MM-DD") from None
-    day = as_of or case.as_of
+            raise CaseError(f"{name}: {day!r} is not a date; write YYYY-MM-DD") from None
+    return day
+
+
+def _uncovered(act: Any) -> dict[str, Any]:
+    """An act in force on the decision's date whose rules do not encode that date."""
+    coverage = act.coverage
+    return {"act": act.name, "title": act.title, "covered_from": coverage.start.isoformat(),
+            "covered_to": coverage.end.isoformat() if coverage.end else None}
+
+
+def _as_of(as_of: dt.date | str | None, case: casefile.Case) -> dt.date:
+    day = _date("as_of", as_of) or case.as_of
     if day is None:
         raise CaseError("the case has no as_of date; add 'as_of: YYYY-MM-DD' or pass --as-of")
     return day
