@@ -35,7 +35,7 @@ def test_sarif_of_the_three_mistakes_copy_validates_and_holds_all_three(rulebook
     assert sorted(r["ruleId"] for r in results) == ["citation", "name", "syntax"]
     name = next(r for r in results if r["ruleId"] == "name")
     region = name["locations"][0]["physicalLocation"]["region"]
-    assert (region["startLine"], region["startColumn"], region["endColumn"]) == (16, 11, 24)
+    assert (region["startLine"], region["startColumn"], region["endColumn"]) == (31, 11, 24)
     assert name["properties"]["hint"] == "did you mean 'lab.maalgruppe'?"
     assert name["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "rules/lab/ret_og_pligt_2019.yaml"
 
@@ -88,7 +88,8 @@ def test_danish_messages_and_hints(rulebook_copy: Path) -> None:
     assert "3 problem(er) fundet" in out
 
 
-def test_a_clean_rulebook_as_json() -> None:
+def test_a_clean_rulebook_as_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # outside a rulebook folder: the bundled rulebook
     result = CliRunner().invoke(main, ["check", "--format", "json"])
     data = json.loads(result.stdout)
     assert result.exit_code == 0 and data["errors"] == 0 and data["rulebook"] == "bundled"

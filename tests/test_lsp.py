@@ -97,7 +97,7 @@ def test_the_three_mistakes_match_paragraf_check(rulebook_copy: Path) -> None:
 
     found = sorted(run(scenario()), key=lambda d: d.range.start.line)
     assert [(d.code, d.range.start.line + 1, d.range.start.character + 1) for d in found] == [
-        ("citation", 9, 9), ("name", 16, 11), ("syntax", 36, 41)]   # as in tests/golden/check-three-mistakes.txt
+        ("citation", 8, 10), ("name", 31, 11), ("syntax", 51, 41)]   # as in tests/golden/check-three-mistakes.txt
     assert found[2].message.endswith("hint: remove the ')' or add the matching '('")
 
 

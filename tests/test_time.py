@@ -112,7 +112,7 @@ class TestCoverage:
                         "citizen: {benefit: kontanthjaelp, birth_date: 1980-01-01}\n", encoding="utf-8")
         code, out, err = _run("eval", str(case), "--format", fmt, "--lang", "en")
         assert code == 1
-        assert err.strip() == ("paragraf: the rulebook does not cover LAB, aktivloven, sygedagpengeloven on "
+        assert err.strip().splitlines()[-1] == ("paragraf: the rulebook does not cover LAB, aktivloven, sygedagpengeloven on "
                                "2010-01-01; the decision is incomplete (see 'coverage' in legal_refs/)")
         for act in ("LAB", "aktivloven", "sygedagpengeloven"):
             assert act in out
