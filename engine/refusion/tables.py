@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 
-from engine.refusion import batch, weeks
+from engine.refusion import batch, native, weeks
 
 from engine.law import series
 from engine.lang.compiler import Program
@@ -65,10 +65,18 @@ class WeekResult:
     kinds: dict[str, batch.Arr]
 
 
+EVALUATORS = ("native", "numpy")
+
+
 def evaluate_slices(program: Program, payments: Payments, proposals: Iterable[str] = (),
-                    chunk: int = CHUNK_PERSONS, progress: Callable[[int], None] | None = None) -> Iterator[WeekResult]:
+                    chunk: int = CHUNK_PERSONS, progress: Callable[[int], None] | None = None,
+                    evaluator: str = "native") -> Iterator[WeekResult]:
+    """The weekly results slice by slice, by the native kernel (the NumPy evaluator for what it
+    cannot compile) or, with evaluator="numpy", by the NumPy evaluator alone."""
     plan = series.plan(program.checked)
-    compiled = batch.BatchProgram(program, plan, payments.codes, proposals)
+    compiled: batch.BatchProgram | native.NativeProgram = (
+        native.NativeProgram(program, plan, payments.codes, proposals) if evaluator == "native"
+        else batch.BatchProgram(program, plan, payments.codes, proposals))
     span = weeks.week_range(payments)
     for rows, persons in slices(payments, chunk):
         spread = weeks.spread(payments, rows, persons, span)
