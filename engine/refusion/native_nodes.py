@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Callable, Iterator
+from typing import Callable
 
 import attrs
 
@@ -26,7 +26,7 @@ class Unsupported(Exception):
     """A node the native kernel cannot compile."""
 
     def __init__(self, node: ast.Expr, what: str) -> None:
-        super().__init__(f"{what} at line {node.span.line}" if hasattr(node.span, "line") else what)
+        super().__init__(what)
         self.node, self.what = node, what
 
 
@@ -324,6 +324,3 @@ COMPILERS: tuple[tuple[type, Callable[..., Val]], ...] = (
     (ast.Steps, _steps), (ast.Call, _call),
 )
 
-
-def walk_calls(node: ast.Expr) -> Iterator[ast.Call]:
-    return (part for part in ast.walk(node) if isinstance(part, ast.Call))
