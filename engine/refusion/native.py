@@ -197,7 +197,7 @@ class _KernelSource:
             if flag == "False":
                 continue
             branch = nodes.Source(depth=out.depth + 1, counter=out.counter)
-            value = nodes.compile_expr(rule.expr, branch, context)  # type: ignore[arg-type]
+            value = nodes.compile_expr(rule.expr, branch, context)
             out.counter = branch.counter
             scale = self.scales[name] = max(scale, value.scale)
             out.emit(f"if {flag}:")
@@ -234,7 +234,7 @@ class _KernelSource:
         return nodes.Val("0", "True", kind)
 
     def _lagged(self, out: nodes.Source, node: ast.Call, args: list[nodes.Val]) -> nodes.Val:
-        series = node.args[0].dotted  # type: ignore[attr-defined]
+        series = node.args[0].dotted  # type: ignore[union-attr]
         if series not in self.index:
             raise nodes.Unsupported(node, f"a look back at {series}, which the kernel does not compute")
         i, stored = self.index[series], self._value(series)
@@ -326,5 +326,5 @@ def threads(count: int) -> None:
     """Run the kernel on this many threads (at most the cores Numba sees)."""
     import numba
 
-    numba.set_num_threads(max(1, min(count, numba.config.NUMBA_NUM_THREADS)))
+    numba.set_num_threads(max(1, min(count, numba.config.NUMBA_NUM_THREADS)))  # type: ignore[attr-defined]
 

@@ -55,10 +55,17 @@ class Payments:
     codes: tuple[str, ...]
     facts: dict[str, np.ndarray]  # per person: day number or NO_DATE
     bad: list[BadRow]
+    _names: pa.Array | None = attrs.field(default=None, init=False, repr=False, eq=False)
 
     @property
     def rows(self) -> int:
         return len(self.ore)
+
+    def person_names(self) -> pa.Array:
+        """The persons as an Arrow array (made once), to take the names of rows from."""
+        if self._names is None:
+            self._names = pa.array(self.persons, pa.string())
+        return self._names
 
 
 def read_payments(path: Path, codes: tuple[str, ...], progress: Callable[[int], None] | None = None) -> Payments:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -95,7 +96,11 @@ def test_cli_refusion_reports_bad_rows_and_writes_the_good_ones(tmp_path: Path) 
     assert "payments.csv:3: negative amount -5" in result.stderr and "6 malformed row(s)" in result.stderr
     table = pq.read_table(out).to_pylist()
     assert [(r["person"], str(r["week"]), r["affected_week"], r["refusion_amount"], r["cofinancing_amount"])
-            for r in table] == [("anna", "2016-01-04", 1, "560.00", "0.00"), ("bo", "2016-01-11", 1, "0.00", "70.00")]
+            for r in table] == [("anna", "2016-01-04", 1, Decimal("560.00"), Decimal("0.00")),
+                                ("bo", "2016-01-11", 1, Decimal("0.00"), Decimal("70.00"))]
+    schema = pq.read_schema(out)  # money and rates as decimals, weeks as dates
+    assert schema.field("refusion_amount").type == pa.decimal128(18, 2) and schema.field("week").type == pa.date32()
+    assert schema.field("refusion_rate").type == pa.decimal128(9, 4) and table[0]["refusion_rate"] == Decimal("0.8")
 
 
 def test_cli_summary_and_explain_week(tmp_path: Path) -> None:
