@@ -109,10 +109,17 @@ def _per_person(path: Path, scale: int) -> dict[str, tuple[int, int]]:
     return dict(zip(grouped["person"].to_pylist(), zip(*as_ore)))
 
 
-def e2e(args: argparse.Namespace) -> None:
-    payments = WORK / f"payments_{args.n}.parquet"
+def _payments(n: int) -> Path:
+    """The yardstick's population of n persons as typed Parquet payment records (made once)."""
+    payments = WORK / f"payments_{n}.parquet"
     if not payments.exists():
-        run([sys.executable, str(YARDSTICK / "e2e" / "make_payments.py"), str(args.n), str(payments)])
+        run([sys.executable, str(YARDSTICK / "gen_data.py"), "--n", str(n)])
+        run([sys.executable, str(YARDSTICK / "e2e" / "make_payments.py"), str(n), str(payments)])
+    return payments
+
+
+def e2e(args: argparse.Namespace) -> None:
+    payments = _payments(args.n)
     theirs, mine = WORK / "out" / "numba_e2e.parquet", WORK / "out" / "paragraf_e2e.parquet"
     mine.parent.mkdir(parents=True, exist_ok=True)
     times: dict[str, list[float]] = {"numba_e2e": [], "paragraf": []}
@@ -127,9 +134,7 @@ def e2e(args: argparse.Namespace) -> None:
 
 
 def million(args: argparse.Namespace) -> None:
-    payments = WORK / "payments_1000000.parquet"
-    if not payments.exists():
-        run([sys.executable, str(YARDSTICK / "e2e" / "make_payments.py"), "1000000", str(payments)])
+    payments = _payments(1_000_000)
     out = WORK / "out" / "paragraf_million.parquet"
     out.parent.mkdir(parents=True, exist_ok=True)
     seconds, peak = _timed(["paragraf", "refusion", str(payments), "--out", str(out), "--jobs", str(args.jobs)])

@@ -64,7 +64,7 @@ class NativeProgram:
         key = tuple(sorted(outputs))
         if key not in self._kernels:
             needed = self.plan.needed_for(key)
-            source = _KernelSource(self.batch, [n for n in self.source.order if n in needed]).build()
+            source = _KernelSource(self.batch, [n for n in self.source.order if n in needed], key).build()
             source.module = load_kernel(source.text)
             self._kernels[key] = (source, source.module.kernel)
         return self._kernels[key]
@@ -86,9 +86,6 @@ class NativeProgram:
     def _run_kernel(self, weeks: Weeks, outputs: list[str]) -> dict[str, Arr] | None:
         count, persons = weeks.range.count, len(weeks.persons)
         source, kernel = self.kernel(outputs)
-        slot = np.full(len(source.order), -1, np.int64)
-        for k, name in enumerate(outputs):
-            slot[source.order.index(name)] = k
         facts = np.stack([weeks.facts[c].astype(np.int64) for c in FACT_INPUTS.values()])
         data = np.empty((len(outputs), persons, count), np.int64)
         none = np.empty((len(outputs), persons, count), np.bool_)
@@ -96,11 +93,34 @@ class NativeProgram:
         # the entries person-major, as the kernel walks them: a person's weeks lie side by side
         cell_start, code, ore, tail = source.module.layout(weeks.entry_week, weeks.entry_person, weeks.entry_code,
                                                            weeks.entry_ore, weeks.entry_tail, count, persons)
-        kernel(np.int64(weeks.range.first), np.ascontiguousarray(weeks.benefits.T), cell_start, code, ore, tail, facts, slot, data, none, conflict)
+        const = np.zeros((len(source.constant), 2, count), np.int64)
+        source.module.constants(np.int64(weeks.range.first), count, const, conflict)
+        kernel(np.int64(weeks.range.first), np.ascontiguousarray(weeks.benefits.T), cell_start, code, ore, tail,
+               facts, const, data, none, conflict)
         if conflict.any():
             return None
         return {name: Arr(data[k].T, none[k].T, self.kinds[name].kind, self.kinds[name].scale)
-                for k, name in enumerate(outputs)}
+                for k, name in enumerate(source.outputs)}
+
+
+ONE_WEEK = (ast.Literal, ast.SetLit, ast.Unary, ast.Binary, ast.Compare, ast.Logic, ast.If, ast.Steps)
+
+
+def _week_constants(order: list[str], batch: BatchProgram) -> list[str]:
+    """The values that are the same for every person in a week (the benefit sets in force, the
+    rates of a date): they read only the week's Monday, literals, codes and other such values."""
+    found: list[str] = []
+
+    def same_for_all(node: ast.Expr) -> bool:
+        if isinstance(node, ast.Name):
+            return node.dotted in ("week.monday", "as_of") or node.dotted in batch.code_bit or node.dotted in found
+        return isinstance(node, ONE_WEEK) or (isinstance(node, ast.Call) and node.function in ("monday", "days_between"))
+
+    for name in order:
+        if all(same_for_all(part) for rule in batch.definitions[name] for _, node in rule.expressions()
+               for part in ast.walk(node)):
+            found.append(name)
+    return found
 
 
 def _overlap(a: Rule, b: Rule) -> bool:
@@ -128,8 +148,8 @@ class _ValueUnsupported(Exception):
 class _KernelSource:
     """The source of the kernel for the given values (in the plan's order)."""
 
-    def __init__(self, batch: BatchProgram, order: list[str]) -> None:
-        self.batch, self.order = batch, order
+    def __init__(self, batch: BatchProgram, order: list[str], outputs: tuple[str, ...] = ()) -> None:
+        self.batch, self.order, self.outputs = batch, order, outputs
         self.index = {name: i for i, name in enumerate(order)}
         self.scales: dict[str, int] = {name: 0 for name in order}
         self.previous: set[str] = set()
@@ -138,12 +158,17 @@ class _KernelSource:
         self.module: Any = None
 
     def build(self) -> "_KernelSource":
+        self.constant = _week_constants(self.order, self.batch)
+        varying = [n for n in self.order if n not in self.constant]
         for _ in range(4):  # scales settle in one or two passes (a value may read its own past)
             before = dict(self.scales)
-            body = self._body()
+            constants, body = self._body(self.constant), self._body(varying)
             if before == self.scales:
                 break
-        self.text = _HEADER + "\n".join(self._prologue() + body + self._epilogue()) + "\n"
+        stored = [f"            const[{k}, 0, w] = v{self.index[n]}\n            const[{k}, 1, w] = n{self.index[n]}"
+                  for k, n in enumerate(self.constant)]
+        self.text = (_HEADER + "\n".join(constants + stored) + "\n\n\n" + _PERSON
+                     + "\n".join(self._prologue() + body + self._epilogue()) + "\n")
         return self
 
     def _prologue(self) -> list[str]:
@@ -153,14 +178,16 @@ class _KernelSource:
         lines += ["        for w in range(weeks):", "            monday = first + 7 * w",
                   "            bits = benefits[p, w]", "            lo = cell_start[p * weeks + w]",
                   "            hi = cell_start[p * weeks + w + 1]"]
+        for k, name in enumerate(self.constant):  # computed once for all persons
+            lines += [f"            v{self.index[name]} = const[{k}, 0, w]",
+                      f"            n{self.index[name]} = const[{k}, 1, w] != 0"]
         return lines
 
     def _epilogue(self) -> list[str]:
         lines = []
-        for name in self.order:
+        for k, name in enumerate(self.outputs):
             i = self.index[name]
-            lines += [f"            if slot[{i}] >= 0:", f"                out_data[slot[{i}], p, w] = v{i}",
-                      f"                out_none[slot[{i}], p, w] = n{i}"]
+            lines += [f"            out_data[{k}, p, w] = v{i}", f"            out_none[{k}, p, w] = n{i}"]
         for name in sorted(self.windows):
             i = self.index[name]
             counted = f"(v{i} != 0 and not n{i})" if self.batch.checked.types.get(name) == "bool" else f"(0 if n{i} else v{i})"
@@ -170,10 +197,10 @@ class _KernelSource:
             lines += [f"            p{i} = v{i}", f"            q{i} = n{i}"]
         return lines
 
-    def _body(self) -> list[str]:
+    def _body(self, names: list[str]) -> list[str]:
         out = nodes.Source()
         context = nodes.Context(self.batch.code_bit, self._value, self._input, self._lagged, self.batch.checked)
-        for name in self.order:
+        for name in names:
             try:
                 self._define(name, out, context)
             except nodes.Unsupported as exc:
@@ -261,10 +288,11 @@ _HEADER = '''"""Generated by paragraf from the weekly rules (engine.refusion.nat
 import numpy as np
 from numba import njit, prange
 
+
 @njit(cache=True, parallel=True, nogil=True, error_model="numpy")
-def kernel(first, benefits, cell_start, entry_code, entry_ore, entry_tail, facts, slot, out_data, out_none, conflict):
+def kernel(first, benefits, cell_start, entry_code, entry_ore, entry_tail, facts, const, out_data, out_none, conflict):
     for p in prange(benefits.shape[0]):
-        person(p, first, benefits, cell_start, entry_code, entry_ore, entry_tail, facts, slot, out_data, out_none, conflict)
+        person(p, first, benefits, cell_start, entry_code, entry_ore, entry_tail, facts, const, out_data, out_none, conflict)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -288,7 +316,15 @@ def layout(entry_week, entry_person, entry_code, entry_ore, entry_tail, weeks, p
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def person(p, first, benefits, cell_start, entry_code, entry_ore, entry_tail, facts, slot, out_data, out_none, conflict):
+def constants(first, weeks, const, conflict):
+    p = 0
+    if True:
+        for w in range(weeks):
+            monday = first + 7 * w
+'''
+
+_PERSON = '''@njit(cache=True, nogil=True, error_model="numpy")
+def person(p, first, benefits, cell_start, entry_code, entry_ore, entry_tail, facts, const, out_data, out_none, conflict):
     weeks = benefits.shape[1]
     if True:
 '''
