@@ -98,15 +98,22 @@ def _timed(command: list[str]) -> tuple[float, int]:
     return seconds, usage.ru_maxrss
 
 
-def _per_person(path: Path, scale: int) -> dict[str, tuple[int, int]]:
+def _per_person(path: Path) -> dict[str, tuple[int, int]]:
+    """Each person's total refusion and co-financing in øre (decimal kroner or integer øre columns)."""
+    import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     table = pq.read_table(path, columns=["person", "refusion_amount", "cofinancing_amount"])
-    grouped = table.group_by("person").aggregate([("refusion_amount", "sum"), ("cofinancing_amount", "sum")])
-    as_ore = [pc.cast(pc.multiply(grouped[f"{c}_sum"], scale), "int64").to_pylist()
-              for c in ("refusion_amount", "cofinancing_amount")]
-    return dict(zip(grouped["person"].to_pylist(), zip(*as_ore)))
+    columns = {"person": table["person"]}
+    for name in ("refusion_amount", "cofinancing_amount"):
+        column = table[name]
+        if pa.types.is_decimal(column.type):
+            column = pc.multiply(column, pa.scalar(100, pa.decimal128(3, 0)))
+        columns[name] = pc.cast(column, pa.int64())
+    grouped = pa.table(columns).group_by("person").aggregate([("refusion_amount", "sum"), ("cofinancing_amount", "sum")])
+    return dict(zip(grouped["person"].to_pylist(),
+                    zip(grouped["refusion_amount_sum"].to_pylist(), grouped["cofinancing_amount_sum"].to_pylist())))
 
 
 def _payments(n: int) -> Path:
@@ -126,7 +133,7 @@ def e2e(args: argparse.Namespace) -> None:
     for _ in range(args.rounds):
         times["numba_e2e"].append(_timed([sys.executable, str(YARDSTICK / "e2e" / "numba_e2e.py"), str(payments), str(theirs)])[0])
         times["paragraf"].append(_timed(["paragraf", "refusion", str(payments), "--out", str(mine), "--jobs", str(args.jobs)])[0])
-    same = _per_person(theirs, 1) == _per_person(mine, 100)
+    same = _per_person(theirs) == _per_person(mine)
     print(f"per-person totals of paragraf refusion equal numba_e2e's for all {args.n:,} persons: {same}")
     for name, values in times.items():
         print(f"{name:<10} median {statistics.median(values):7.2f} s   runs " + ", ".join(f"{v:.2f}" for v in values))

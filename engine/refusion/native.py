@@ -32,6 +32,7 @@ from engine.refusion.payments import NO_DATE
 from engine.refusion.weekly import FACT_INPUTS
 from engine.refusion.weeks import Weeks, day_number
 
+
 class NativeProgram:
     """The weekly rules compiled once into a native kernel (with the NumPy evaluator beside it)."""
 

@@ -253,7 +253,10 @@ class _Builder:
 
     def finish(self) -> Payments:
         def joined(key: str, dtype: type) -> np.ndarray:
-            return np.concatenate([p[key] for p in self.parts]).astype(dtype) if self.parts else np.zeros(0, dtype)
+            # one column at a time, each batch's part let go as it is joined: memory stays near one copy
+            if not self.parts:
+                return np.zeros(0, dtype)
+            return np.concatenate([part.pop(key) for part in self.parts], dtype=dtype, casting="unsafe")
         facts = {}
         for name in PERSON_FACTS:
             column = np.full(len(self.persons), NO_DATE, np.int32)
