@@ -70,3 +70,13 @@ def test_a_changed_rule_file_changes_the_kernel(rulebook: engine.Rulebook, ruleb
     assert before.order == after.order and "finansiering.refusionssats" in after.order
     changed_lines = set(after.text.splitlines()) - set(before.text.splitlines())
     assert any("75" in line for line in changed_lines)  # the new rate is in the kernel's source
+
+
+def test_several_jobs_give_the_same_tables_in_the_same_order(rulebook: engine.Rulebook) -> None:
+    from engine.refusion import tables
+
+    codes = rulebook.checked.inputs["citizen.benefit"].input.values  # type: ignore[union-attr]
+    read = payments.from_records(RECORDS, codes)
+    one, two = ([t.to_pylist() for _, t in tables.evaluate_tables(rulebook.program, read, chunk=1, jobs=jobs)]
+                for jobs in (1, 2))
+    assert one == two and [rows[0]["person"] for rows in two] == ["a", "b"]
