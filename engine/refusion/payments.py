@@ -241,10 +241,12 @@ class _Builder:
             self._keep(columns, parsed, good, lines)
 
     def _keep(self, columns: dict[str, pa.Array], parsed: dict[str, np.ndarray], good: np.ndarray, lines: np.ndarray) -> None:
-        person = _encode(pc.filter(columns["person"], good), self.persons)
-        part = {key: value[good] for key, value in parsed.items()}
-        part.update(person=person, line=lines[good],
-                    municipality=_encode(pc.filter(columns["municipality"], good), self.municipalities))
+        every = bool(good.all())  # the usual case: nothing to filter out
+        person = _encode(columns["person"] if every else pc.filter(columns["person"], good), self.persons)
+        part = parsed if every else {key: value[good] for key, value in parsed.items()}
+        municipality = columns["municipality"] if every else pc.filter(columns["municipality"], good)
+        part.update(person=person, line=lines if every else lines[good],
+                    municipality=_encode(municipality, self.municipalities))
         for name in PERSON_FACTS:
             days = part.pop(name)
             for who, day in zip(person[days != NO_DATE], days[days != NO_DATE]):
@@ -296,7 +298,7 @@ def _check(columns: dict[str, pa.Array], code_index: pa.Array) -> tuple[pa.Array
     benefit = columns["benefit"]
     code = pc.index_in(benefit, value_set=code_index)
     reasons.append(_where(pc.and_(pc.is_null(code), pc.is_valid(benefit)),
-                          pc.binary_join_element_wise("unknown benefit code '", benefit, "'", "")))
+                          lambda: pc.binary_join_element_wise("unknown benefit code '", benefit, "'", "")))
     ore, amount_reason = _ore(columns["amount"])
     reasons.append(amount_reason)
     start, start_reason = _date(columns["from"], "from")
@@ -316,20 +318,27 @@ def _missing(columns: dict[str, pa.Array], rows: int) -> pa.Array:
     for name in reversed(REQUIRED):
         column = columns[name]
         empty = pc.is_null(column) if column.type != pa.string() else \
-            pc.or_kleene(pc.is_null(column), pc.equal(pc.utf8_trim_whitespace(column), ""))
+            pc.or_kleene(pc.is_null(column), pc.or_(pc.equal(pc.binary_length(column), 0), pc.utf8_is_space(column)))
         out = pc.if_else(pc.fill_null(empty, True), pa.scalar(f"'{name}' is empty"), out)
     return out
 
 
-def _where(condition: pa.Array, reason: pa.Scalar | pa.Array) -> pa.Array:
-    return pc.if_else(pc.fill_null(condition, False), reason, pa.scalar(None, pa.string()))
+def _where(condition: pa.Array, reason: pa.Scalar | pa.Array | Callable[[], pa.Array]) -> pa.Array:
+    """The reason where the condition holds; a reason given as a function is only made (for every
+    row) when some row needs it: good files never pay for the text of their errors."""
+    holds = pc.fill_null(condition, False)
+    if callable(reason):
+        if not pc.any(holds).as_py():
+            return pa.nulls(len(condition), pa.string())
+        reason = reason()
+    return pc.if_else(holds, reason, pa.scalar(None, pa.string()))
 
 
 def _ore(amount: pa.Array) -> tuple[pa.Array, pa.Array]:
     if pa.types.is_decimal(amount.type):  # decimal kroner (at most two decimals): øre at once
         ore = pc.cast(pc.multiply(amount, pa.scalar(100, pa.decimal128(3, 0))), pa.int64())
         negative = pc.fill_null(pc.less(ore, 0), False)
-        return ore, _where(negative, pc.binary_join_element_wise("negative amount ", pc.cast(amount, pa.string()), ""))
+        return ore, _where(negative, lambda: pc.binary_join_element_wise("negative amount ", pc.cast(amount, pa.string()), ""))
     text = pc.utf8_trim_whitespace(amount)
     ok = pc.fill_null(pc.match_substring_regex(text, AMOUNT), False)
     negative = pc.fill_null(pc.starts_with(text, "-"), False)
