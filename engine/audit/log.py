@@ -29,12 +29,11 @@ or, for a single record, ``auditlog.append(path, record)``.
 """
 from __future__ import annotations
 
-from decimal import Decimal
-
 import datetime as dt
 import hashlib
 import json
 import sqlite3
+from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Iterator

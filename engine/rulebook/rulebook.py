@@ -87,7 +87,6 @@ class Rulebook:
         codes = municipality.input.values if municipality is not None and municipality.input else ()
         return proposal_switches.normalise(proposals, self.checked.proposals, codes)
 
-
     def native_fallbacks(self) -> dict[str, str]:
         """The weekly values the native kernel cannot compile, by name, with the reason: the
         NumPy evaluator computes them (and what reads them). Nothing is compiled here."""
