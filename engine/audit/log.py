@@ -33,6 +33,7 @@ import datetime as dt
 import hashlib
 import json
 import sqlite3
+from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Iterator
@@ -302,6 +303,15 @@ def _head_problems(last: Entry | None, head_seq: int, head_hash: str) -> list[Pr
     return [Problem(last.seq, "edited", f"entry {last.seq} does not match the log's head (entry {head_seq})")]
 
 
+def _plain(number: Decimal | None) -> str | None:
+    """A decimal as the log has always written it: at least two decimals, no trailing zeros beyond."""
+    if number is None:
+        return None
+    text = format(number.normalize(), "f")
+    whole, _, part = text.partition(".")
+    return f"{whole}.{part.ljust(2, '0')}"
+
+
 def refusion_records(table: pa.Table, context: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """One decision-log record per person of a slice's table: the person's weeks as computed,
     with `context` (rulebook fingerprint, payment file digest, proposals) so it can be checked later."""
@@ -309,6 +319,8 @@ def refusion_records(table: pa.Table, context: dict[str, Any]) -> Iterator[dict[
     for row in table.to_pylist():
         person = row.pop("person")
         row["week"] = row["week"].isoformat()
+        for column in ("refusion_rate", "refusion_amount", "cofinancing_rate", "cofinancing_amount"):
+            row[column] = _plain(row[column])
         rows.setdefault(person, []).append(row)
     for person, weeks in rows.items():
         yield {"schema": REFUSION_SCHEMA, **context, "person": person, "weeks": weeks}

@@ -47,6 +47,9 @@ def check(rules_dir: Path | None, show_coverage: bool, fmt: str, lang: str) -> N
     result = gate.inspect(book).analysis  # the same gate eval and explain pass
     if result is not None and print_analysis(result, book, lang):
         sys.exit(1)
+    for name, why in sorted(book.native_fallbacks().items()):
+        click.echo(f"note: {name} runs on the NumPy evaluator, not the native kernel: the kernel cannot "
+                   f"compile {why}; so does every value that reads it")
     rules = book.checked.ruleset.rules
     click.echo(f"ok: {len(rules)} rules, {len(book.checked.ruleset.files)} files, no problems")
 

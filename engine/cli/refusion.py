@@ -42,10 +42,12 @@ def _bar(total: int | None, unit: str, description: str) -> Any:
 @click.option("--with", "proposals", multiple=True, help="Switch on a proposal (may be repeated).")
 @click.option("--log", "log_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Append each person's weekly results to this decision log (SQLite, hash-chained).")
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Cores to use: slices of persons processed at once, and the kernel's threads.")
 @RULES_OPTION
 @guarded
 def refusion(payments_path: Path, out: Path | None, summary: bool, proposals: tuple[str, ...], log_path: Path | None,
-             rules_dir: Path | None) -> None:
+             jobs: int, rules_dir: Path | None) -> None:
     """Per person and week: the affected week's number, refusion and co-financing rates and amounts.
 
     Malformed rows are reported on standard error with their line and skipped; every good row
@@ -65,10 +67,9 @@ def refusion(payments_path: Path, out: Path | None, summary: bool, proposals: tu
     totals = refusion_module.Summary()
     writer = _Writer(out if out is not None else (None if summary else "-"))
     log = auditlog.DecisionLog(log_path) if log_path is not None else None
-    context = _log_context(book, payments_path, proposals)
+    context = _log_context(book, payments_path, proposals) if log is not None else {}
     with _bar(len(read.persons), "persons", "refusion") as bar:
-        for result in refusion_module.evaluate_slices(program, read, proposals, progress=bar.update):
-            table = refusion_module.table(result, read)
+        for result, table in refusion_module.evaluate_tables(program, read, proposals, progress=bar.update, jobs=jobs):
             writer.write(table)
             for record in auditlog.refusion_records(table, context) if log is not None else ():
                 log.append(record)  # type: ignore[union-attr]

@@ -4,7 +4,8 @@ A scenario with `payments` (a list of records without `person`; `municipality` d
 "101") and optional `person` facts (flexjob_visitation_date, early_pension_granted) expects
 `weeks` (week Monday → the columns of the per-week table; null for empty or no row) and/or
 `summary` ("MUNICIPALITY YYYY-MM" → refusion_amount / cofinancing_amount). The table comes
-from the batch evaluator; every week is also checked against the per-person evaluator.
+from the native kernel and, apart, from the NumPy evaluator, and both must hold; every week of
+both is also checked against the per-person evaluator: three evaluators, one answer.
 """
 from __future__ import annotations
 
@@ -31,8 +32,16 @@ def run(book: Any, scenario: Any, coverage: Any = None) -> list[str]:
     codes = book.checked.inputs["citizen.benefit"].input.values
     read = payments.from_records(records(scenario), codes)
     problems = [f"payment line {bad.line}: {bad.reason}" for bad in read.bad]
-    results = list(refusion.evaluate_slices(book.program, read))
+    for evaluator in refusion.EVALUATORS:
+        found = _check(book, scenario, read, evaluator)
+        problems += [f"{problem} ({evaluator} evaluator)" for problem in found if problem not in problems]
+    return problems
+
+
+def _check(book: Any, scenario: Any, read: payments.Payments, evaluator: str) -> list[str]:
+    results = list(refusion.evaluate_slices(book.program, read, evaluator=evaluator))
     rows = {str(r["week"]): r for result in results for r in refusion.table(result, read).to_pylist()}
+    problems = []
     for monday, want in (scenario.expect.get("weeks") or {}).items():
         row = rows.get(str(monday), {})
         for column, expected in want.items():
@@ -76,7 +85,7 @@ def _agree(book: Any, read: payments.Payments, results: list[Any], on_choice: An
                     got = batch.scalar(arr, data[week, local], bool(none[week, local]), read.codes)
                     if got != values[name]:
                         problems.append(f"evaluators disagree on {name} in week {history.weeks[week].monday}: "
-                                        f"per person {values[name]!r}, batch {got!r}")
+                                        f"per person {values[name]!r}, this one {got!r}")
     return problems[:5]
 
 

@@ -60,18 +60,20 @@ class BatchProgram:
             self._compiled[id(node)] = (lambda frame: frame.cached(key, inner)) if shared else inner
         return self._compiled[id(node)]
 
-    def run(self, weeks: Weeks, names: Iterable[str] | None = None) -> dict[str, Arr]:
-        """Every weekly value for every week and person of a slice (arrays weeks × persons)."""
-        return _Run(self, weeks).run(tuple(names or self.plan.outputs))
+    def run(self, weeks: Weeks, names: Iterable[str] | None = None, seeded: dict[str, Arr] | None = None) -> dict[str, Arr]:
+        """Every weekly value for every week and person of a slice (arrays weeks × persons);
+        `seeded` values are taken as given (the native kernel's results) rather than computed."""
+        return _Run(self, weeks, seeded or {}).run(tuple(names or self.plan.outputs))
 
 
 # -- the run: all weeks, then the stepped loop, then all weeks again --------------------------
 
 class _Run:
-    def __init__(self, batch: BatchProgram, weeks: Weeks) -> None:
+    def __init__(self, batch: BatchProgram, weeks: Weeks, seeded: dict[str, Arr]) -> None:
         self.batch, self.weeks, self.plan = batch, weeks, batch.plan
         self.shape = (weeks.range.count, len(weeks.persons))
-        self.full: dict[str, Arr] = {}
+        self.full: dict[str, Arr] = dict(seeded)
+        self.seeded = frozenset(seeded)
         self.cumulative: dict[str, np.ndarray] = {}
         self.in_force: dict[tuple[str, str], np.ndarray] = {}
         self.singles: dict[str, Rule | None] = {}
@@ -80,7 +82,7 @@ class _Run:
         self.facts = {input_id: _fact(weeks.facts[column]) for input_id, column in FACT_INPUTS.items()}
 
     def run(self, names: tuple[str, ...]) -> dict[str, Arr]:
-        needed = self.plan.needed_for(names)
+        needed = self.plan.needed_for(names) - self.seeded
         order = [n for n in self.plan.unstepped_order() if n in needed]
         whole = Frame(self, None)
         for name in (n for n in order if n not in self.plan.after):
@@ -190,7 +192,7 @@ class Frame:
     def value(self, name: str) -> Arr:
         if name in self.cache:
             return self.cache[name]
-        if name in self.run.full and (self.week is None or name not in self.run.plan.stepped):
+        if name in self.run.full and (self.week is None or name not in self.run.plan.stepped or name in self.run.seeded):
             stored = self.run.full[name]
             found = Arr(self.at(stored.data), self.at(stored.none), stored.kind, stored.scale)
         else:

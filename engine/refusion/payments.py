@@ -26,6 +26,9 @@ PERSON_FACTS = ("flexjob_visitation_date", "early_pension_granted")
 NO_DATE = np.iinfo(np.int32).min  # a per-person date that was not given
 AMOUNT = r"^[0-9]{1,13}(\.[0-9]{1,2})?$"
 BATCH_ROWS = 1 << 20
+# The columns a CSV file is first read with, typed (a row that does not convert: read as text).
+TYPED = {"amount": pa.decimal128(15, 2), "from": pa.date32(), "to": pa.date32(),
+         **{name: pa.date32() for name in PERSON_FACTS}}
 
 
 @attrs.frozen
@@ -53,16 +56,38 @@ class Payments:
     codes: tuple[str, ...]
     facts: dict[str, np.ndarray]  # per person: day number or NO_DATE
     bad: list[BadRow]
+    _names: pa.Array | None = attrs.field(default=None, init=False, repr=False, eq=False)
 
     @property
     def rows(self) -> int:
         return len(self.ore)
 
+    def person_names(self) -> pa.Array:
+        """The persons as an Arrow array (made once), to take the names of rows from."""
+        if self._names is None:
+            self._names = pa.array(self.persons, pa.string())
+        return self._names
+
 
 def read_payments(path: Path, codes: tuple[str, ...], progress: Callable[[int], None] | None = None) -> Payments:
-    """Read a payment file: CSV, Parquet or JSON lines, by its extension or else its content."""
-    builder = _Builder(codes)
-    for batch, first_line, skipped in _batches(Path(path)):
+    """Read a payment file: CSV, Parquet or JSON lines, by its extension or else its content.
+
+    A CSV file is first read with typed columns (dates, decimal kroner), which is fast; if a
+    row does not convert or is malformed, it is read again as text, so that every bad row is
+    reported with its line and reason exactly."""
+    try:
+        return _read(Path(path), codes, progress, typed=True)
+    except _AsText:
+        return _read(Path(path), codes, progress, typed=False)
+
+
+class _AsText(Exception):
+    """A typed CSV batch held a row that only the text path can report."""
+
+
+def _read(path: Path, codes: tuple[str, ...], progress: Callable[[int], None] | None, typed: bool) -> Payments:
+    builder = _Builder(codes, strict=typed and filekind.payment_kind(path) == "csv")
+    for batch, first_line, skipped in _batches(path, typed):
         builder.add(batch, first_line, skipped)
         if progress is not None:
             progress(batch.num_rows)
@@ -78,7 +103,7 @@ def from_records(records: list[dict[str, object]], codes: tuple[str, ...]) -> Pa
 
 # -- reading batches of text -----------------------------------------------------------------
 
-def _batches(path: Path) -> Iterator[tuple[pa.RecordBatch, int, list[BadRow]]]:
+def _batches(path: Path, typed: bool = False) -> Iterator[tuple[pa.RecordBatch, int, list[BadRow]]]:
     if not path.is_file():
         raise CaseError(f"{path}: no such payment file")
     kind = filekind.payment_kind(path)
@@ -87,10 +112,10 @@ def _batches(path: Path) -> Iterator[tuple[pa.RecordBatch, int, list[BadRow]]]:
     elif kind == "jsonl":
         yield from _json_batches(path)
     else:
-        yield from _csv_batches(path)
+        yield from _csv_batches(path, typed)
 
 
-def _csv_batches(path: Path) -> Iterator[tuple[pa.RecordBatch, int, list[BadRow]]]:
+def _csv_batches(path: Path, typed: bool) -> Iterator[tuple[pa.RecordBatch, int, list[BadRow]]]:
     from pyarrow import csv
 
     skipped: list[BadRow] = []
@@ -100,10 +125,12 @@ def _csv_batches(path: Path) -> Iterator[tuple[pa.RecordBatch, int, list[BadRow]
         return "skip"
 
     names = _csv_header(path)
+    types = {n: TYPED.get(n, pa.string()) if typed else pa.string() for n in names}
     try:
+        # one thread: pyarrow numbers the rows it skips only when it reads them in order
         reader = csv.open_csv(path, read_options=csv.ReadOptions(use_threads=False, block_size=1 << 24),
                               parse_options=csv.ParseOptions(invalid_row_handler=wrong_width),
-                              convert_options=csv.ConvertOptions(column_types={n: pa.string() for n in names}))
+                              convert_options=csv.ConvertOptions(column_types=types))
         line = 2
         for batch in reader:
             lines_before = len(skipped)
@@ -111,6 +138,8 @@ def _csv_batches(path: Path) -> Iterator[tuple[pa.RecordBatch, int, list[BadRow]
             line += batch.num_rows + (len(skipped) - lines_before)
             skipped.clear()
     except (pa.ArrowInvalid, OSError) as exc:
+        if typed and isinstance(exc, pa.ArrowInvalid):  # a value that does not convert: read as text
+            raise _AsText() from None
         raise CaseError(f"{path}: cannot read as CSV: {exc}") from None
 
 
@@ -137,14 +166,19 @@ def _parquet_batches(path: Path) -> Iterator[tuple[pa.RecordBatch, int, list[Bad
         raise CaseError(f"{path}: the file lacks the column(s) {', '.join(missing)}")
     row = 1
     for batch in handle.iter_batches(batch_size=BATCH_ROWS):
-        strings = pa.RecordBatch.from_arrays([_text(batch.column(i)) for i in range(batch.num_columns)],
+        columns = pa.RecordBatch.from_arrays([_as_read(batch.column(i)) for i in range(batch.num_columns)],
                                              names=batch.schema.names)
-        yield strings, row, []
+        yield columns, row, []
         row += batch.num_rows
 
 
-def _text(column: pa.Array) -> pa.Array:
-    if pa.types.is_floating(column.type):  # never through a float: 0.1 kr must stay 0.1 kr
+def _as_read(column: pa.Array) -> pa.Array:
+    """Date32 dates and decimal kroner with at most two decimals are taken as they are; any
+    other column is checked as text."""
+    kind = column.type
+    if kind == pa.date32() or (pa.types.is_decimal(kind) and kind.scale <= 2) or kind == pa.string():
+        return column
+    if pa.types.is_floating(kind):  # never through a float: 0.1 kr must stay 0.1 kr
         column = pc.cast(column, pa.decimal128(38, 2), safe=False)
     return pc.cast(column, pa.string())
 
@@ -183,8 +217,8 @@ def _as_strings(records: list[dict[str, object]]) -> pa.RecordBatch:
 # -- checking and converting a batch ---------------------------------------------------------
 
 class _Builder:
-    def __init__(self, codes: tuple[str, ...]) -> None:
-        self.codes = codes
+    def __init__(self, codes: tuple[str, ...], strict: bool = False) -> None:
+        self.codes, self.strict = codes, strict
         self.code_index = pa.array(codes)
         self.persons: dict[str, int] = {}
         self.municipalities: dict[str, int] = {}
@@ -198,16 +232,20 @@ class _Builder:
         columns = {name: batch.column(name) for name in batch.schema.names}
         reason, parsed = _check(columns, self.code_index)
         good = pc.is_null(reason).to_numpy(zero_copy_only=False)
+        if self.strict and not good.all():
+            raise _AsText()
         for line, why in zip(lines[~good], pc.filter(reason, pc.invert(pc.is_null(reason))).to_pylist()):
             self.bad.append(BadRow(int(line), why))
         if good.any():
             self._keep(columns, parsed, good, lines)
 
     def _keep(self, columns: dict[str, pa.Array], parsed: dict[str, np.ndarray], good: np.ndarray, lines: np.ndarray) -> None:
-        person = _encode(pc.filter(columns["person"], good), self.persons)
-        part = {key: value[good] for key, value in parsed.items()}
-        part.update(person=person, line=lines[good],
-                    municipality=_encode(pc.filter(columns["municipality"], good), self.municipalities))
+        every = bool(good.all())  # the usual case: nothing to filter out
+        person = _encode(columns["person"] if every else pc.filter(columns["person"], good), self.persons)
+        part = parsed if every else {key: value[good] for key, value in parsed.items()}
+        municipality = columns["municipality"] if every else pc.filter(columns["municipality"], good)
+        part.update(person=person, line=lines if every else lines[good],
+                    municipality=_encode(municipality, self.municipalities))
         for name in PERSON_FACTS:
             days = part.pop(name)
             for who, day in zip(person[days != NO_DATE], days[days != NO_DATE]):
@@ -216,7 +254,10 @@ class _Builder:
 
     def finish(self) -> Payments:
         def joined(key: str, dtype: type) -> np.ndarray:
-            return np.concatenate([p[key] for p in self.parts]).astype(dtype) if self.parts else np.zeros(0, dtype)
+            # one column at a time, each batch's part let go as it is joined: memory stays near one copy
+            if not self.parts:
+                return np.zeros(0, dtype)
+            return np.concatenate([part.pop(key) for part in self.parts], dtype=dtype, casting="unsafe")
         facts = {}
         for name in PERSON_FACTS:
             column = np.full(len(self.persons), NO_DATE, np.int32)
@@ -256,7 +297,7 @@ def _check(columns: dict[str, pa.Array], code_index: pa.Array) -> tuple[pa.Array
     benefit = columns["benefit"]
     code = pc.index_in(benefit, value_set=code_index)
     reasons.append(_where(pc.and_(pc.is_null(code), pc.is_valid(benefit)),
-                          pc.binary_join_element_wise("unknown benefit code '", benefit, "'", "")))
+                          lambda: pc.binary_join_element_wise("unknown benefit code '", benefit, "'", "")))
     ore, amount_reason = _ore(columns["amount"])
     reasons.append(amount_reason)
     start, start_reason = _date(columns["from"], "from")
@@ -274,16 +315,29 @@ def _check(columns: dict[str, pa.Array], code_index: pa.Array) -> tuple[pa.Array
 def _missing(columns: dict[str, pa.Array], rows: int) -> pa.Array:
     out = pa.nulls(rows, pa.string())
     for name in reversed(REQUIRED):
-        empty = pc.or_kleene(pc.is_null(columns[name]), pc.equal(pc.utf8_trim_whitespace(columns[name]), ""))
+        column = columns[name]
+        empty = pc.is_null(column) if column.type != pa.string() else \
+            pc.or_kleene(pc.is_null(column), pc.or_(pc.equal(pc.binary_length(column), 0), pc.utf8_is_space(column)))
         out = pc.if_else(pc.fill_null(empty, True), pa.scalar(f"'{name}' is empty"), out)
     return out
 
 
-def _where(condition: pa.Array, reason: pa.Scalar | pa.Array) -> pa.Array:
-    return pc.if_else(pc.fill_null(condition, False), reason, pa.scalar(None, pa.string()))
+def _where(condition: pa.Array, reason: pa.Scalar | pa.Array | Callable[[], pa.Array]) -> pa.Array:
+    """The reason where the condition holds; a reason given as a function is only made (for every
+    row) when some row needs it: good files never pay for the text of their errors."""
+    holds = pc.fill_null(condition, False)
+    if callable(reason):
+        if not pc.any(holds).as_py():
+            return pa.nulls(len(condition), pa.string())
+        reason = reason()
+    return pc.if_else(holds, reason, pa.scalar(None, pa.string()))
 
 
 def _ore(amount: pa.Array) -> tuple[pa.Array, pa.Array]:
+    if pa.types.is_decimal(amount.type):  # decimal kroner (at most two decimals): øre at once
+        ore = pc.cast(pc.multiply(amount, pa.scalar(100, pa.decimal128(3, 0))), pa.int64())
+        negative = pc.fill_null(pc.less(ore, 0), False)
+        return ore, _where(negative, lambda: pc.binary_join_element_wise("negative amount ", pc.cast(amount, pa.string()), ""))
     text = pc.utf8_trim_whitespace(amount)
     ok = pc.fill_null(pc.match_substring_regex(text, AMOUNT), False)
     negative = pc.fill_null(pc.starts_with(text, "-"), False)
@@ -299,9 +353,15 @@ def _ore(amount: pa.Array) -> tuple[pa.Array, pa.Array]:
 
 
 def _date(text: pa.Array, name: str, optional: bool = False) -> tuple[pa.Array, pa.Array]:
+    if text.type == pa.date32():
+        return pc.cast(text, pa.int32()), pa.nulls(len(text), pa.string())
     clean = pc.utf8_trim_whitespace(text)
     if optional:
         clean = pc.if_else(pc.equal(clean, ""), pa.scalar(None, pa.string()), clean)
+    try:  # Arrow's own parser takes only real dates (2016-02-30 fails): the whole batch at once
+        return pc.cast(pc.cast(clean, pa.date32()), pa.int32()), pa.nulls(len(text), pa.string())
+    except pa.ArrowInvalid:
+        pass  # some row is no date: find which, row by row in Arrow
     stamps = pc.strptime(clean, format="%Y-%m-%d", unit="s", error_is_null=True)
     # strptime rolls 2016-02-30 over to 1 March: only a date that prints back as written is one
     exact = pc.equal(pc.strftime(stamps, format="%Y-%m-%d"), clean)

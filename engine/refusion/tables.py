@@ -7,6 +7,9 @@ spanning two months split by its days (BEK 14/2026 § 23, stk. 2).
 """
 from __future__ import annotations
 
+import threading
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Callable, Iterable, Iterator
 
 import attrs
@@ -15,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 
-from engine.refusion import batch, weeks
+from engine.refusion import batch, native, weeks
 
 from engine.law import series
 from engine.lang.compiler import Program
@@ -36,9 +39,11 @@ SPLIT = {
     "cofinancing_amount": (("finansiering.uge.afregnet_medfinansieringsudgift",),
                            "finansiering.uge.medfinansieringsudgift_ny_maaned"),
 }
+MONEY = pa.decimal128(18, 2)  # kroner with øre
+RATE = pa.decimal128(9, 4)    # a fraction: 0.8000 is 80 %
 SCHEMA = pa.schema([("person", pa.string()), ("municipality", pa.string()), ("week", pa.date32()),
-                    ("affected_week", pa.int32()), ("refusion_rate", pa.string()), ("refusion_amount", pa.string()),
-                    ("cofinancing_rate", pa.string()), ("cofinancing_amount", pa.string())])
+                    ("affected_week", pa.int32()), ("refusion_rate", RATE), ("refusion_amount", MONEY),
+                    ("cofinancing_rate", RATE), ("cofinancing_amount", MONEY)])
 CHUNK_PERSONS = 10_000  # weeks × persons arrays of a few MB: cache-friendly, reused by the allocator
 
 
@@ -65,18 +70,57 @@ class WeekResult:
     kinds: dict[str, batch.Arr]
 
 
+EVALUATORS = ("native", "numpy")
+
+
 def evaluate_slices(program: Program, payments: Payments, proposals: Iterable[str] = (),
-                    chunk: int = CHUNK_PERSONS, progress: Callable[[int], None] | None = None) -> Iterator[WeekResult]:
+                    chunk: int = CHUNK_PERSONS, progress: Callable[[int], None] | None = None,
+                    evaluator: str = "native", jobs: int = 1) -> Iterator[WeekResult]:
+    """The weekly results slice by slice, in order, by the native kernel (the NumPy evaluator for
+    what it cannot compile) or, with evaluator="numpy", by the NumPy evaluator alone."""
+    for result, _ in evaluate_tables(program, payments, proposals, chunk, progress, evaluator, jobs, tables=False):
+        yield result
+
+
+def evaluate_tables(program: Program, payments: Payments, proposals: Iterable[str] = (),
+                    chunk: int = CHUNK_PERSONS, progress: Callable[[int], None] | None = None,
+                    evaluator: str = "native", jobs: int = 1, tables: bool = True) -> Iterator[tuple[WeekResult, pa.Table | None]]:
+    """Each slice's results and per-week table, in order. With jobs > 1, that many slices are
+    spread and tabled at once in threads (NumPy, Arrow and the kernel release the GIL), and the
+    kernel runs its persons on that many cores; at most jobs + 1 slices are held at a time."""
     plan = series.plan(program.checked)
-    compiled = batch.BatchProgram(program, plan, payments.codes, proposals)
+    compiled: batch.BatchProgram | native.NativeProgram = (
+        native.NativeProgram(program, plan, payments.codes, proposals) if evaluator == "native"
+        else batch.BatchProgram(program, plan, payments.codes, proposals))
     span = weeks.week_range(payments)
-    for rows, persons in slices(payments, chunk):
+    kernel_lock = threading.Lock()  # one kernel call at a time: it already uses every thread
+
+    def one(rows: np.ndarray, persons: np.ndarray) -> tuple[WeekResult, pa.Table | None]:
         spread = weeks.spread(payments, rows, persons, span)
-        found = compiled.run(spread, needed_series())
+        with kernel_lock:
+            if evaluator == "native":
+                native.threads(jobs)  # Numba's thread count is set per calling thread
+            found = compiled.run(spread, needed_series())
         shape = (span.count, len(persons))
-        yield WeekResult(spread, {n: batch.to_python(v, shape, payments.codes) for n, v in found.items()}, found)
-        if progress is not None:
-            progress(len(persons))
+        result = WeekResult(spread, {n: batch.to_python(v, shape, payments.codes) for n, v in found.items()}, found)
+        return result, table(result, payments) if tables else None
+
+    with ThreadPoolExecutor(max(1, jobs)) as pool:
+        waiting: deque[Future[tuple[WeekResult, pa.Table | None]]] = deque()
+        for rows, persons in slices(payments, chunk):
+            waiting.append(pool.submit(one, rows, persons))
+            if len(waiting) > jobs:
+                yield _done(waiting.popleft(), progress)
+        while waiting:
+            yield _done(waiting.popleft(), progress)
+
+
+def _done(future: Future[tuple[WeekResult, pa.Table | None]],
+          progress: Callable[[int], None] | None) -> tuple[WeekResult, pa.Table | None]:
+    result = future.result()
+    if progress is not None:
+        progress(len(result[0].weeks.persons))
+    return result
 
 
 def table(result: WeekResult, payments: Payments) -> pa.Table:
@@ -88,14 +132,15 @@ def table(result: WeekResult, payments: Payments) -> pa.Table:
     affected, affected_none = result.data[AFFECTED]
     ordinal = affected[week_index, local]
     columns = {
-        "person": pa.array(np.asarray(payments.persons, dtype=object)[spread.persons[local]], pa.string()),
+        "person": pc.take(payments.person_names(), pa.array(spread.persons[local])),
         "municipality": _municipality(spread, payments, week_index, local),
         "week": pa.array((spread.range.first + 7 * week_index).astype("datetime64[D]"), pa.date32()),
         "affected_week": pa.array(ordinal.astype(np.int32), mask=(ordinal == 0) | affected_none[week_index, local]),
     }
     for column, name in COLUMNS.items():
         data, none = result.data[name]
-        columns[column] = _decimal_text(data[week_index, local], none[week_index, local], result.kinds[name])
+        columns[column] = _decimal(data[week_index, local], none[week_index, local], result.kinds[name],
+                                   SCHEMA.field(column).type)
     return pa.table(columns, schema=SCHEMA)
 
 
@@ -116,18 +161,18 @@ def _municipality(spread: weeks.Weeks, payments: Payments, week_index: np.ndarra
     return pc.if_else(pa.array(index >= 0), pc.take(names, pa.array(known)), pa.scalar(None, pa.string()))
 
 
-def _decimal_text(data: np.ndarray, none: np.ndarray, value: batch.Arr) -> pa.Array:
-    """Rates as fractions ("0.80"), money as kroner ("123.45"): exact, from the integer data."""
+def _decimal(data: np.ndarray, none: np.ndarray, value: batch.Arr, kind: pa.Decimal128Type) -> pa.Array:
+    """Exact decimals straight from the integer data (money in øre, rates as fractions), built as
+    Arrow's 128-bit little-endian integers without passing through text."""
     places = value.scale + (2 if value.kind == "money" else 0)  # digits after the decimal point
-    units = data.astype(np.int64) * 10 ** max(0, 2 - places)
-    places = max(places, 2)
-    negative = units < 0
-    magnitude = np.abs(units)
-    whole = pc.cast(pa.array(magnitude // 10 ** places), pa.string())
-    part = pc.utf8_lpad(pc.cast(pa.array(magnitude % 10 ** places), pa.string()), width=places, padding="0")
-    text = pc.binary_join_element_wise(whole, part, ".")
-    text = pc.if_else(pa.array(negative), pc.binary_join_element_wise("-", text, ""), text)
-    return pc.if_else(pa.array(none), pa.scalar(None, pa.string()), text)
+    if places > kind.scale:
+        raise ValueError(f"a {value.kind} with {places} decimals does not fit {kind}")
+    units = data.astype(np.int64) * 10 ** (kind.scale - places)
+    words = np.empty((len(units), 2), np.int64)
+    words[:, 0], words[:, 1] = units, units >> 63  # the high word extends the sign
+    valid = pa.array(~none.astype(bool))
+    bitmap = valid.buffers()[1] if none.any() else None
+    return pa.Array.from_buffers(kind, len(units), [bitmap, pa.py_buffer(words)], null_count=int(none.sum()))
 
 
 @attrs.define

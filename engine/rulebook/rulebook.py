@@ -146,6 +146,16 @@ class Rulebook:
         codes = municipality.input.values if municipality is not None and municipality.input else ()
         return proposal_switches.normalise(proposals, self.checked.proposals, codes)
 
+    def native_fallbacks(self) -> dict[str, str]:
+        """The weekly values the native kernel cannot compile, by name, with the reason: the
+        NumPy evaluator computes them (and what reads them). Nothing is compiled here."""
+        from engine.law import series
+        from engine.refusion import native
+
+        plan = series.plan(self.checked)
+        benefit = self.checked.inputs.get("citizen.benefit")
+        codes = tuple(getattr(getattr(benefit, "input", None), "values", None) or ())
+        return dict(native.NativeProgram(self.program, plan, codes).unsupported) if plan.order else {}
 
     def refusion(self, payments: str | Path | list[dict[str, Any]], proposals: Iterable[str] = ()) -> Any:
         """Per-week refusion and co-financing for payment records (a file or a list of mappings);

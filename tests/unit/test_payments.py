@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -95,7 +96,11 @@ def test_cli_refusion_reports_bad_rows_and_writes_the_good_ones(tmp_path: Path) 
     assert "payments.csv:3: negative amount -5" in result.stderr and "6 malformed row(s)" in result.stderr
     table = pq.read_table(out).to_pylist()
     assert [(r["person"], str(r["week"]), r["affected_week"], r["refusion_amount"], r["cofinancing_amount"])
-            for r in table] == [("anna", "2016-01-04", 1, "560.00", "0.00"), ("bo", "2016-01-11", 1, "0.00", "70.00")]
+            for r in table] == [("anna", "2016-01-04", 1, Decimal("560.00"), Decimal("0.00")),
+                                ("bo", "2016-01-11", 1, Decimal("0.00"), Decimal("70.00"))]
+    schema = pq.read_schema(out)  # money and rates as decimals, weeks as dates
+    assert schema.field("refusion_amount").type == pa.decimal128(18, 2) and schema.field("week").type == pa.date32()
+    assert schema.field("refusion_rate").type == pa.decimal128(9, 4) and table[0]["refusion_rate"] == Decimal("0.8")
 
 
 def test_cli_summary_and_explain_week(tmp_path: Path) -> None:
@@ -112,3 +117,31 @@ def test_cli_summary_and_explain_week(tmp_path: Path) -> None:
 def test_cli_rejects_an_unknown_output_type(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["refusion", str(write_csv(tmp_path)), "--out", str(tmp_path / "x.xlsx")])
     assert result.exit_code == 2 and "write .csv or .parquet" in result.output
+
+
+def test_typed_parquet_is_taken_as_it_is_and_its_bad_rows_reported(tmp_path: Path, codes: tuple[str, ...]) -> None:
+    day = pa.date32()
+    table = pa.table({
+        "person": ["anna", "anna", "bo", "bo"],
+        "municipality": ["101", "101", "147", "147"],
+        "benefit": pa.array(["kontanthjaelp", "kontanthjaelp", "a_dagpenge", "bogus"]).dictionary_encode(),
+        "amount": pa.array(["700.05", "-5.00", "350.00", "1.00"]).cast(pa.decimal128(15, 2)),
+        "from": pa.array(["2016-01-04", "2016-01-04", "2016-01-11", "2016-01-11"]).cast(day),
+        "to": pa.array(["2016-01-10", "2016-01-10", "2016-01-10", "2016-01-17"]).cast(day),
+    })
+    path = tmp_path / "typed.parquet"
+    pq.write_table(table, path)
+    read = payments.read_payments(path, codes)
+    assert [str(b) for b in read.bad] == ["line 2: negative amount -5.00", "line 3: 'to' is before 'from'",
+                                          "line 4: unknown benefit code 'bogus'"]
+    assert list(read.ore) == [70005] and list(read.start) == [16804]
+
+
+def test_a_clean_csv_read_typed_equals_the_text_reading(tmp_path: Path, codes: tuple[str, ...]) -> None:
+    path = tmp_path / "clean.csv"
+    path.write_text("\n".join([HEADER, GOOD, ROWS[-1], "cy,101,sygedagpenge,0.5,2016-02-29,2016-03-04,"]) + "\n", encoding="utf-8")
+    typed = payments.read_payments(path, codes)
+    text = payments._read(path, codes, None, typed=False)
+    assert not typed.bad and list(typed.ore) == list(text.ore) == [70000, 35000, 50]
+    assert list(typed.start) == list(text.start) and typed.facts["flexjob_visitation_date"].tolist() == \
+        text.facts["flexjob_visitation_date"].tolist()

@@ -1,0 +1,168 @@
+"""paragraf next to the refusion yardstick (`../shared/bench/`), interleaved in one run.
+
+    python -m bench.yardstick compute --n 100000 --rounds 5     # the staircase alone, one thread
+    python -m bench.yardstick e2e --n 100000 --rounds 3         # `paragraf refusion` vs e2e/numba_e2e.py
+    python -m bench.yardstick million --jobs 2                  # a million persons: wall time, peak memory
+
+The yardstick's scripts are run as they are, never copied: each round runs its Numba loop, its
+tuned NumPy and paragraf's native kernel one after the other, each in its own process on the same
+population (`gen_data.py`), and the same per-person totals are checked. Data goes to
+`$YARDSTICK_DIR` (default: a folder under the temp folder), as the yardstick's own scripts do.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+YARDSTICK = Path(os.environ.get("YARDSTICK", Path(__file__).resolve().parents[2] / "shared" / "bench"))
+WORK = Path(os.environ.get("YARDSTICK_DIR", Path(tempfile.gettempdir()) / "refusion-yardstick"))
+RESULT = re.compile(r"RESULT baseline=(\S+) .*? median_s=([0-9.]+)")
+AMOUNTS = ("finansiering.uge.refusion", "finansiering.uge.medfinansiering")
+
+
+def run(command: list[str]) -> str:
+    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "YARDSTICK_DIR": str(WORK)})
+    if done.returncode not in (0, 1):
+        sys.exit(f"{' '.join(command)} failed:\n{done.stderr}")
+    return done.stdout
+
+
+def paragraf_compute(n: int, repeats: int) -> None:
+    """The native kernel on the yardstick's population: per-person totals, timed as the yardstick times."""
+    sys.path.insert(0, str(YARDSTICK))
+    from common import data_path, load_npz, report, save_outputs, time_it  # the yardstick's own helpers
+
+    import engine
+    from bench.yardstick_population import as_weeks
+    from engine.law import series
+    from engine.refusion import native, tables
+
+    book = engine.load()
+    codes = book.checked.inputs["citizen.benefit"].input.values  # type: ignore[union-attr]
+    compiled = native.NativeProgram(book.program, series.plan(book.program.checked), codes)
+    native.threads(1)
+    ref, cof, other = load_npz(data_path(n))
+    chunk = tables.CHUNK_PERSONS
+    slices = [as_weeks(ref[i:i + chunk], cof[i:i + chunk], other[i:i + chunk], codes) for i in range(0, n, chunk)]
+
+    def compute() -> tuple[np.ndarray, np.ndarray]:
+        totals = [compiled.run(part, AMOUNTS) for part in slices]
+        return (np.concatenate([t[AMOUNTS[0]].data.sum(axis=0) for t in totals]),
+                np.concatenate([t[AMOUNTS[1]].data.sum(axis=0) for t in totals]))
+
+    times, (refusion, cofinancing) = time_it(compute, repeats, warmup=1)
+    report("paragraf_native", n, ref.shape[1], times)
+    save_outputs(str(WORK / "out" / f"paragraf_n{n}_w{ref.shape[1]}.npz"), refusion, cofinancing, np.zeros(n))
+
+
+def compute(args: argparse.Namespace) -> None:
+    run([sys.executable, str(YARDSTICK / "gen_data.py"), "--n", str(args.n)])
+    medians: dict[str, list[float]] = {}
+    for _ in range(args.rounds):  # interleaved: every implementation once per round
+        for command in ([str(YARDSTICK / "numba_ref.py")], [str(YARDSTICK / "numpy_ref.py")],
+                        ["-m", "bench.yardstick", "paragraf-compute"]):
+            out = run([sys.executable, *command, "--n", str(args.n), "--repeats", str(args.repeats)])
+            for name, median in RESULT.findall(out):
+                medians.setdefault(name, []).append(float(median))
+    outputs = WORK / "out"
+    mine = np.load(outputs / f"paragraf_n{args.n}_w156.npz")
+    theirs = np.load(outputs / f"numba_n{args.n}_w156.npz")
+    same = np.array_equal(mine["refusion"], theirs["refusion"]) and np.array_equal(mine["cofinancing"], theirs["cofinancing"])
+    print(f"per-person totals equal to the Numba yardstick's for all {args.n:,} persons: {same}")
+    weeks = args.n * 156
+    best = {name: statistics.median(values) for name, values in medians.items()}
+    print(f"{'implementation':<18}{'median s':>10}{'person-weeks/s':>18}{'paragraf / it':>15}")
+    for name, seconds in sorted(best.items(), key=lambda item: item[1]):
+        print(f"{name:<18}{seconds:>10.3f}{weeks / seconds:>18,.0f}{best['paragraf_native'] / seconds:>15.2f}")
+    print("rounds (median s per round): " + "; ".join(f"{k} {', '.join(f'{v:.3f}' for v in vs)}" for k, vs in medians.items()))
+
+
+def _timed(command: list[str]) -> tuple[float, int]:
+    """Wall seconds and the peak resident memory (KiB) of one child process (output discarded)."""
+    start = time.perf_counter()
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, env={**os.environ, "YARDSTICK_DIR": str(WORK)})
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - start
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode not in (0, 1):
+        sys.exit(f"{' '.join(command)} failed")
+    return seconds, usage.ru_maxrss
+
+
+def _per_person(path: Path) -> dict[str, tuple[int, int]]:
+    """Each person's total refusion and co-financing in øre (decimal kroner or integer øre columns)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path, columns=["person", "refusion_amount", "cofinancing_amount"])
+    columns = {"person": table["person"]}
+    for name in ("refusion_amount", "cofinancing_amount"):
+        column = table[name]
+        if pa.types.is_decimal(column.type):
+            column = pc.multiply(column, pa.scalar(100, pa.decimal128(3, 0)))
+        columns[name] = pc.cast(column, pa.int64())
+    grouped = pa.table(columns).group_by("person").aggregate([("refusion_amount", "sum"), ("cofinancing_amount", "sum")])
+    return dict(zip(grouped["person"].to_pylist(),
+                    zip(grouped["refusion_amount_sum"].to_pylist(), grouped["cofinancing_amount_sum"].to_pylist())))
+
+
+def _payments(n: int) -> Path:
+    """The yardstick's population of n persons as typed Parquet payment records (made once)."""
+    payments = WORK / f"payments_{n}.parquet"
+    if not payments.exists():
+        run([sys.executable, str(YARDSTICK / "gen_data.py"), "--n", str(n)])
+        run([sys.executable, str(YARDSTICK / "e2e" / "make_payments.py"), str(n), str(payments)])
+    return payments
+
+
+def e2e(args: argparse.Namespace) -> None:
+    payments = _payments(args.n)
+    theirs, mine = WORK / "out" / "numba_e2e.parquet", WORK / "out" / "paragraf_e2e.parquet"
+    mine.parent.mkdir(parents=True, exist_ok=True)
+    times: dict[str, list[float]] = {"numba_e2e": [], "paragraf": []}
+    for _ in range(args.rounds):
+        times["numba_e2e"].append(_timed([sys.executable, str(YARDSTICK / "e2e" / "numba_e2e.py"), str(payments), str(theirs)])[0])
+        times["paragraf"].append(_timed(["paragraf", "refusion", str(payments), "--out", str(mine), "--jobs", str(args.jobs)])[0])
+    same = _per_person(theirs) == _per_person(mine)
+    print(f"per-person totals of paragraf refusion equal numba_e2e's for all {args.n:,} persons: {same}")
+    for name, values in times.items():
+        print(f"{name:<10} median {statistics.median(values):7.2f} s   runs " + ", ".join(f"{v:.2f}" for v in values))
+    print(f"paragraf / numba_e2e: {statistics.median(times['paragraf']) / statistics.median(times['numba_e2e']):.2f}")
+
+
+def million(args: argparse.Namespace) -> None:
+    payments = _payments(1_000_000)
+    out = WORK / "out" / "paragraf_million.parquet"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    seconds, peak = _timed(["paragraf", "refusion", str(payments), "--out", str(out), "--jobs", str(args.jobs)])
+    print(f"paragraf refusion, 1,000,000 persons, --jobs {args.jobs}: {seconds:.1f} s wall, peak memory {peak / 2**20:.2f} GiB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name in ("compute", "paragraf-compute", "e2e", "million"):
+        sub = commands.add_parser(name)
+        sub.add_argument("--n", type=int, default=100_000)
+        sub.add_argument("--rounds", type=int, default=3)
+        sub.add_argument("--repeats", type=int, default=3)
+        sub.add_argument("--jobs", type=int, default=1)
+    args = parser.parse_args()
+    if args.command == "paragraf-compute":
+        paragraf_compute(args.n, args.repeats)
+    else:
+        {"compute": compute, "e2e": e2e, "million": million}[args.command](args)
+
+
+if __name__ == "__main__":
+    main()
