@@ -42,7 +42,8 @@ nitpicky = True
 # Types from the standard library and third-party packages: there is no intersphinx (the
 # build runs offline), so these cannot resolve and are not ours to document.
 nitpick_ignore_regex = [(r"py:class", r"(pathlib|datetime|decimal)\..*"),
-                        (r"py:class", r"engine\.lang\.source\.SourceCache")]  # internal: the rulebook's file cache
+                        (r"py:class", r"engine\.lang\.source\.SourceCache"),  # internal: the rulebook's file cache
+                        (r"py:class", r"engine\.decide\.decision\.Origin")]  # internal: what a decision came from
 
 
 def _generate(app) -> None:  # type: ignore[no-untyped-def]

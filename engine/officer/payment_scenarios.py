@@ -33,12 +33,12 @@ def run(book: Any, scenario: Any, coverage: Any = None) -> list[str]:
     read = payments.from_records(records(scenario), codes)
     problems = [f"payment line {bad.line}: {bad.reason}" for bad in read.bad]
     for evaluator in refusion.EVALUATORS:
-        found = _check(book, scenario, read, evaluator)
+        found = _check(book, scenario, read, evaluator, coverage)
         problems += [f"{problem} ({evaluator} evaluator)" for problem in found if problem not in problems]
     return problems
 
 
-def _check(book: Any, scenario: Any, read: payments.Payments, evaluator: str) -> list[str]:
+def _check(book: Any, scenario: Any, read: payments.Payments, evaluator: str, coverage: Any) -> list[str]:
     results = list(refusion.evaluate_slices(book.program, read, evaluator=evaluator))
     rows = {str(r["week"]): r for result in results for r in refusion.table(result, read).to_pylist()}
     problems = []
