@@ -17,7 +17,6 @@ from typing import Any, Iterable
 
 import attrs
 
-from engine.decide import casebatch
 from engine.decide.decision import Decision
 from engine.lang.errors import EngineError
 from engine.rulebook import Rulebook
@@ -63,7 +62,7 @@ def count_usage(book: Rulebook, sources: Iterable[Path], period: str = "quarter"
     report = UsageReport(period)
     _ = book.program  # a broken rulebook stops here, once, rather than once per case
     switched = book.proposals(proposals)  # unknown names and codes are refused here, once
-    rows = (row for source in sources for row in casebatch.read_cases(Path(source), book.read_case))
+    rows = (row for source in sources for row in book.read_cases(source))
     for row in rows:
         try:
             if row.case is None:

@@ -13,7 +13,9 @@ from engine.lang.errors import render_diagnostic
 from engine.officer import citation_coverage as coverage
 
 from engine.audit import record
+from engine.cli.caseload import caseload_options, eval_caseload
 from engine.cli.group import main
+from engine.decide import casesource
 from engine.cli.common import RULES_OPTION, case_options, guarded, parse_as_of, record_options
 
 
@@ -45,14 +47,22 @@ def check(rules_dir: Path | None, show_coverage: bool, fmt: str) -> None:
 
 
 @main.command(name="eval")
-@click.argument("case", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("case", type=click.Path(exists=True, path_type=Path))
 @case_options
 @record_options
 @click.option("--compare-with", "compare_with", help="Show what this proposal would change for CASE instead.")
+@caseload_options
 @guarded
 def eval_(case: Path, as_of: str | None, proposals: tuple[str, ...], fmt: str, lang: str, rules_dir: Path | None,
-          log_path: Path | None, record_path: Path | None, compare_with: str | None) -> None:
-    """Evaluate CASE: which obligations apply, by when, and which exemptions lift them."""
+          log_path: Path | None, record_path: Path | None, compare_with: str | None, out: str | None, jobs: int,
+          scheduler: str | None) -> None:
+    """Evaluate CASE: which obligations apply, by when, and which exemptions lift them.
+
+    CASE may also be a caseload (a folder, JSON lines, CSV or Parquet): every case is decided
+    and written to --out (JSON lines, or a folder of Parquet tables).
+    """
+    if out is not None or scheduler is not None or casesource.is_caseload(case):
+        return eval_caseload(case, out or "-", jobs, scheduler, parse_as_of(as_of), proposals, rules_dir)
     if compare_with is not None:
         from engine.cli.proposals import print_comparison
 
