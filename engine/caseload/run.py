@@ -23,7 +23,7 @@ from engine.caseload import sinks
 from engine.caseload.rows import Outcome, outcome
 from engine.decide.casebatch import Row
 from engine.lang.errors import EngineError
-from engine.rulebook import Rulebook
+from engine.rulebook import Rulebook, load
 
 CHUNK_CASES = 250  # cases per task sent to a process: large enough that sending them costs little
 
@@ -32,15 +32,16 @@ CHUNK_CASES = 250  # cases per task sent to a process: large enough that sending
 class Settings:
     """What every process needs to decide cases as the run asks: the rulebook's folders and the options."""
 
-    rules_dir: Path
-    legal_dir: Path
+    rules_dir: Path | None                   # None: the bundled rulebook, wherever this process has it
+    legal_dir: Path | None
     kind: str = "parquet"                    # `jsonl` or `parquet`: what `rows.outcome` produces
     as_of: dt.date | None = None
     proposals: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, book: Rulebook, out: str, as_of: dt.date | None = None, proposals: Iterable[str] = ()) -> Settings:
-        return cls(book.rules_dir, book.legal_dir, sinks.output_kind(out), as_of, tuple(proposals))
+        folders = (None, None) if book.shown_as is None else (book.rules_dir, book.legal_dir)
+        return cls(*folders, sinks.output_kind(out), as_of, tuple(proposals))
 
 
 @attrs.frozen
@@ -49,7 +50,7 @@ class Summary:
     bad: int
 
 
-_books: dict[tuple[Path, Path], Rulebook] = {}
+_books: dict[tuple[Path | None, Path | None], Rulebook] = {}
 _books_lock = threading.Lock()
 
 
@@ -58,7 +59,8 @@ def worker_book(settings: Settings) -> Rulebook:
     key = (settings.rules_dir, settings.legal_dir)
     with _books_lock:
         if key not in _books:
-            _books[key] = Rulebook(settings.rules_dir, settings.legal_dir)
+            bundled = settings.rules_dir is None or settings.legal_dir is None
+            _books[key] = load() if bundled else Rulebook(settings.rules_dir, settings.legal_dir)  # type: ignore[arg-type]
         return _books[key]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from engine.decide import casebatch, casetable
 from engine.decide.casebatch import Row
@@ -29,6 +29,15 @@ def read_caseload(path: Path, inputs: dict[str, Rule]) -> Iterator[Row]:
     path = Path(path)
     read = functools.partial(read_case, inputs=inputs)
     if casetable.is_table(path):
-        types = {name: rule.input.type for name, rule in inputs.items() if rule.input is not None}
-        return casetable.table_rows(path, read, types)
+        return casetable.table_rows(path, read, input_types(inputs))
     return casebatch.read_cases(path, read)
+
+
+def read_parquet_part(source: Any, inputs: dict[str, Rule], name: str) -> Iterator[Row]:
+    """The cases of one Parquet file, given as an open binary file (e.g. from fsspec); rows cite `name`."""
+    return casetable.parquet_rows(source, functools.partial(read_case, inputs=inputs), input_types(inputs), name)
+
+
+def input_types(inputs: dict[str, Rule]) -> dict[str, str]:
+    """Each input's dotted id → its type (`bool`, `date`, `events`, …): how a table cell is read."""
+    return {name: rule.input.type for name, rule in inputs.items() if rule.input is not None}
