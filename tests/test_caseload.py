@@ -95,3 +95,16 @@ def test_compare_reads_a_csv_caseload(tmp_path: Path) -> None:
     code, out, _ = paragraf("compare", str(cases), "--with", "tvaergaaende-borgerforloeb", "--format", "json")
     result = json.loads(out)
     assert code == 0 and [c["case"] for c in result["cases"]] == ["example-aarhus-complex", "example-hillerod-complex"]
+
+
+def test_dask_refuses_a_csv_caseload(tmp_path: Path) -> None:
+    cases = write_csv(tmp_path / "cases.csv", example_rows()[:1])
+    code, _, err = paragraf("eval", str(cases), "--out", str(tmp_path / "out"), "--dask", "tcp://127.0.0.1:1")
+    assert code == 2 and "not a Parquet file or a folder of them" in err
+
+
+def test_one_case_options_are_refused_for_a_caseload(tmp_path: Path) -> None:
+    cases = write_csv(tmp_path / "cases.csv", example_rows()[:1])
+    code, _, err = paragraf("eval", str(cases), "--out", str(tmp_path / "o.jsonl"), "--log", str(tmp_path / "log.db"))
+    assert code == 2 and "--log: for one case; a caseload's decisions go to --out" in err
+    assert not (tmp_path / "o.jsonl").exists()

@@ -41,10 +41,10 @@ def partitions(cases: str) -> list[str]:
     fs, root = fsspec.core.url_to_fs(cases)
     if fs.isdir(root):
         found = sorted(fs.glob(root.rstrip("/") + "/*.parquet"))
-    elif fs.exists(root):
+    elif fs.exists(root) and root.lower().endswith((".parquet", ".pq")):
         found = [root]
     else:
-        raise CaseError(f"{cases}: no such Parquet file or folder")
+        raise CaseError(f"{cases}: not a Parquet file or a folder of them; --dask reads a caseload in Parquet partitions")
     if not found:
         raise CaseError(f"{cases}: no .parquet files; --dask reads a caseload in Parquet partitions")
     protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]

@@ -40,8 +40,9 @@ class Settings:
 
     @classmethod
     def of(cls, book: Rulebook, out: str, as_of: dt.date | None = None, proposals: Iterable[str] = ()) -> Settings:
-        folders = (None, None) if book.shown_as is None else (book.rules_dir, book.legal_dir)
-        return cls(*folders, sinks.output_kind(out), as_of, tuple(proposals))
+        bundled = book.shown_as is None
+        return cls(None if bundled else book.rules_dir, None if bundled else book.legal_dir,
+                   sinks.output_kind(out), as_of, tuple(proposals))
 
 
 @attrs.frozen

@@ -62,6 +62,10 @@ def eval_(case: Path, as_of: str | None, proposals: tuple[str, ...], fmt: str, l
     and written to --out (JSON lines, or a folder of Parquet tables).
     """
     if out is not None or scheduler is not None or casesource.is_caseload(case):
+        single = [name for name, given in (("--log", log_path), ("--record", record_path),
+                                           ("--compare-with", compare_with)) if given]
+        if single:
+            raise click.UsageError(f"{', '.join(single)}: for one case; a caseload's decisions go to --out")
         return eval_caseload(case, out or "-", jobs, scheduler, parse_as_of(as_of), proposals, rules_dir)
     if compare_with is not None:
         from engine.cli.proposals import print_comparison
