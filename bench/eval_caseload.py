@@ -111,7 +111,7 @@ def main() -> None:
           f"Parquet partitions, {sum(p.stat().st_size for p in caseload.glob('*.parquet')) / 1e6:.1f} MB")
     timings: dict[str, list[tuple[float, int]]] = {way: [] for way in WAYS}
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as cluster:
+                      dashboard_address="127.0.0.1:0") as cluster:
         for _ in range(args.rounds):
             for way, result in run_round(caseload, args.work, cluster.scheduler_address).items():
                 timings[way].append(result)

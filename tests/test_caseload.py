@@ -69,7 +69,7 @@ def test_two_processes_and_a_dask_cluster_write_the_same_bytes(partitions: Path,
     bad: list[str] = []
     # processes=False: the two workers talk in-process (inproc://), nothing listens on the network
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+                                  dashboard_address="127.0.0.1:0") as cluster, distributed.Client(cluster) as client:
         summary = on_dask.evaluate(str(partitions), str(outs["dask"]), client, on_bad=lambda o: bad.append(o.source))
     assert summary == run.Summary(cases=5, bad=1)
     assert bad == [f"{partitions}/part-1.parquet row 3"]
@@ -80,7 +80,7 @@ def test_two_processes_and_a_dask_cluster_write_the_same_bytes(partitions: Path,
 
 
 def test_dask_refuses_a_caseload_that_is_not_parquet(tmp_path: Path) -> None:
-    with pytest.raises(engine.CaseError, match="no .parquet files"):
+    with pytest.raises(engine.CaseError, match="no .parquet/.pq files"):
         on_dask.partitions(str(tmp_path))
 
 
@@ -100,7 +100,7 @@ def test_compare_reads_a_csv_caseload(tmp_path: Path) -> None:
 def test_dask_refuses_a_csv_caseload(tmp_path: Path) -> None:
     cases = write_csv(tmp_path / "cases.csv", example_rows()[:1])
     code, _, err = paragraf("eval", str(cases), "--out", str(tmp_path / "out"), "--dask", "tcp://127.0.0.1:1")
-    assert code == 2 and "not a Parquet file or a folder of them" in err
+    assert code == 2 and "not a .parquet/.pq file or a folder of them" in err
 
 
 def test_one_case_options_are_refused_for_a_caseload(tmp_path: Path) -> None:

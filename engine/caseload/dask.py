@@ -8,45 +8,55 @@ client holds at most two partitions per worker in flight, so its memory stays fl
 """
 from __future__ import annotations
 
+import contextlib
 from collections import deque
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
 from engine.caseload import run, sinks
 from engine.caseload.rows import Outcome
 from engine.decide import casesource
 from engine.lang.errors import CaseError
 
+PARQUET_SUFFIXES = (".parquet", ".pq")
+T = TypeVar("T")
+
 
 def evaluate(cases: str, out: str, scheduler: Any, settings: run.Settings | None = None,
              on_bad: Callable[[Outcome], None] = lambda _: None,
              progress: Callable[[Iterator[Outcome]], Iterator[Outcome]] = lambda it: it) -> run.Summary:
     """Decide the Parquet caseload `cases` on `scheduler` (an address or a `distributed.Client`) into `out`."""
-    from distributed import Client
-
     settings = settings or run.Settings(None, None, sinks.output_kind(out))
     parts = partitions(cases)
-    client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
-    try:
-        outcomes = _in_order(client, parts, settings)
+    with connected(scheduler) as client:
+        outcomes = (item for part in in_order(client, decide_partition, parts, settings) for item in part)
         return run.write_all(progress(outcomes), sinks.open_sink(out), on_bad)
-    finally:
-        if client is not scheduler:
-            client.close()
 
 
-def partitions(cases: str) -> list[str]:
-    """The Parquet files of a caseload URL or path: the file itself, or a folder's files in name order."""
+@contextlib.contextmanager
+def connected(scheduler: Any) -> Iterator[Any]:
+    """A client of `scheduler`: the given `distributed.Client` itself, or one to its address, closed after."""
+    from distributed import Client
+
+    if isinstance(scheduler, Client):
+        yield scheduler
+    else:
+        with Client(scheduler) as client:
+            yield client
+
+
+def partitions(url: str, suffixes: tuple[str, ...] = PARQUET_SUFFIXES) -> list[str]:
+    """The files of a caseload URL or path ending in `suffixes`: the file itself, or a folder's files in name order."""
     import fsspec
 
-    fs, root = fsspec.core.url_to_fs(cases)
+    fs, root = fsspec.core.url_to_fs(url)
     if fs.isdir(root):
-        found = sorted(fs.glob(root.rstrip("/") + "/*.parquet"))
-    elif fs.exists(root) and root.lower().endswith((".parquet", ".pq")):
+        found = sorted(p for p in fs.glob(root.rstrip("/") + "/*") if p.lower().endswith(suffixes))
+    elif fs.exists(root) and root.lower().endswith(suffixes):
         found = [root]
     else:
-        raise CaseError(f"{cases}: not a Parquet file or a folder of them; --dask reads a caseload in Parquet partitions")
+        raise CaseError(f"{url}: not a {'/'.join(suffixes)} file or a folder of them; --dask reads partitions")
     if not found:
-        raise CaseError(f"{cases}: no .parquet files; --dask reads a caseload in Parquet partitions")
+        raise CaseError(f"{url}: no {'/'.join(suffixes)} files; --dask reads a caseload in partitions")
     protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]
     return [part if protocol in ("file", "local") else f"{protocol}://{part}" for part in found]
 
@@ -61,12 +71,13 @@ def decide_partition(part: str, settings: run.Settings) -> list[Outcome]:
         return list(run.decide_rows(book, rows, settings))
 
 
-def _in_order(client: Any, parts: list[str], settings: run.Settings) -> Iterator[Outcome]:
+def in_order(client: Any, task: Callable[[str, run.Settings], T], parts: list[str], settings: run.Settings) -> Iterator[T]:
+    """`task(part, settings)` on the cluster for every part, results in part order, two per worker in flight."""
     window = 2 * max(1, len(client.scheduler_info().get("workers", {})))
     pending: deque[Any] = deque()
     for part in parts:
-        pending.append(client.submit(decide_partition, part, settings, pure=False))
+        pending.append(client.submit(task, part, settings, pure=False))
         if len(pending) >= window:
-            yield from pending.popleft().result()
+            yield pending.popleft().result()
     while pending:
-        yield from pending.popleft().result()
+        yield pending.popleft().result()

@@ -13,6 +13,15 @@ from engine.caseload import run
 from engine.caseload.rows import Outcome
 
 
+class PathOrUrl(click.Path):
+    """An existing local path, or an fsspec URL (`s3://…`, `gs://…`) left for the reader to open."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and "://" in value:
+            return value
+        return super().convert(value, param, ctx)
+
+
 def caseload_options(command: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed([
         click.option("--out", "out", help="Where a caseload's decisions go: FILE.jsonl (or - for stdout), "
@@ -54,3 +63,23 @@ def progress_bar(outcomes: Iterator[Outcome]) -> Iterator[Outcome]:
     from tqdm import tqdm
 
     return iter(tqdm(outcomes, unit=" cases", disable=not sys.stderr.isatty(), file=sys.stderr))
+
+
+def refusion_on_dask(payments: str, out: Path | None, proposals: tuple[str, ...], rules_dir: Path | None,
+                     scheduler: str, writer: Any) -> None:
+    """`paragraf refusion PAYMENTS --dask ADDRESS`: partitions by person, tables written in partition order."""
+    from engine.caseload import refusion
+
+    if out is None:
+        raise click.UsageError("--dask: name the per-week table with --out (.csv or .parquet)")
+    book = rulebook.load(rules_dir)
+    book.proposals(proposals)  # unknown proposals are refused here, before the cluster is asked
+    settings = run.Settings.of(book, str(out), None, proposals)
+    parts = refusion.refusion(str(payments), scheduler, settings, write=writer.write)
+    writer.close()
+    bad = [(part.name, line, reason) for part in parts for line, reason in part.bad]
+    for name, line, reason in bad:
+        click.echo(f"{name}:{line}: {reason}", err=True)
+    if bad:
+        click.echo(f"paragraf: {len(bad)} malformed row(s) skipped", err=True)
+        sys.exit(1)

@@ -13,7 +13,7 @@ from engine.lang.errors import render_diagnostic
 from engine.officer import citation_coverage as coverage
 
 from engine.audit import record
-from engine.cli.caseload import caseload_options, eval_caseload
+from engine.cli.caseload import PathOrUrl, caseload_options, eval_caseload
 from engine.cli.group import main
 from engine.decide import casesource
 from engine.cli.common import RULES_OPTION, case_options, guarded, parse_as_of, record_options
@@ -47,7 +47,7 @@ def check(rules_dir: Path | None, show_coverage: bool, fmt: str) -> None:
 
 
 @main.command(name="eval")
-@click.argument("case", type=click.Path(exists=True, path_type=Path))
+@click.argument("case", type=PathOrUrl(exists=True, path_type=Path))
 @case_options
 @record_options
 @click.option("--compare-with", "compare_with", help="Show what this proposal would change for CASE instead.")

@@ -13,6 +13,7 @@ from engine import rulebook
 
 from engine.audit import log as auditlog
 from engine.cli.group import main
+from engine.cli.caseload import PathOrUrl
 from engine.cli.common import RULES_OPTION, guarded
 
 if TYPE_CHECKING:
@@ -35,17 +36,19 @@ def _bar(total: int | None, unit: str, description: str) -> Any:
 
 
 @main.command()
-@PAYMENTS
+@click.argument("payments_path", metavar="PAYMENTS", type=PathOrUrl(exists=True, path_type=Path))
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the per-week table here (.csv or .parquet). Default: CSV on standard output.")
 @click.option("--summary", is_flag=True, help="Print totals per municipality and month (CSV) on standard output.")
 @click.option("--with", "proposals", multiple=True, help="Switch on a proposal (may be repeated).")
 @click.option("--log", "log_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Append each person's weekly results to this decision log (SQLite, hash-chained).")
+@click.option("--dask", "scheduler", metavar="ADDRESS",
+              help="Decide a folder of payment files partitioned by person on this Dask scheduler.")
 @RULES_OPTION
 @guarded
 def refusion(payments_path: Path, out: Path | None, summary: bool, proposals: tuple[str, ...], log_path: Path | None,
-             rules_dir: Path | None) -> None:
+             scheduler: str | None, rules_dir: Path | None) -> None:
     """Per person and week: the affected week's number, refusion and co-financing rates and amounts.
 
     Malformed rows are reported on standard error with their line and skipped; every good row
@@ -57,6 +60,8 @@ def refusion(payments_path: Path, out: Path | None, summary: bool, proposals: tu
 
     if out is not None and out.suffix.lower() not in (".csv", ".parquet"):
         raise click.BadParameter(f"{out}: write .csv or .parquet", param_hint="--out")
+    if scheduler is not None or Path(payments_path).is_dir() or "://" in str(payments_path):
+        return _on_dask(payments_path, out, summary, proposals, log_path, scheduler, rules_dir)
     book = rulebook.load(rules_dir)
     program = book.program
     _check_proposals(book, proposals)
@@ -80,6 +85,17 @@ def refusion(payments_path: Path, out: Path | None, summary: bool, proposals: tu
     if summary:
         _write_csv(totals.to_table(), None)
     _report_bad(payments_path, read)
+
+
+def _on_dask(payments: Path, out: Path | None, summary: bool, proposals: tuple[str, ...], log_path: Path | None,
+             scheduler: str | None, rules_dir: Path | None) -> None:
+    from engine.cli.caseload import refusion_on_dask
+
+    if scheduler is None:
+        raise click.UsageError("a folder of payment partitions is decided on a cluster: add --dask ADDRESS")
+    if summary or log_path is not None:
+        raise click.UsageError("--summary and --log work on one payment file, not with --dask")
+    refusion_on_dask(str(payments), out, proposals, rules_dir, scheduler, _Writer(out))
 
 
 def _log_context(book: rulebook.Rulebook, payments_path: Path, proposals: tuple[str, ...]) -> dict[str, Any]:
