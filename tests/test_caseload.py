@@ -108,3 +108,14 @@ def test_one_case_options_are_refused_for_a_caseload(tmp_path: Path) -> None:
     code, _, err = paragraf("eval", str(cases), "--out", str(tmp_path / "o.jsonl"), "--log", str(tmp_path / "log.db"))
     assert code == 2 and "--log: for one case; a caseload's decisions go to --out" in err
     assert not (tmp_path / "o.jsonl").exists()
+
+
+def test_report_exemptions_counts_a_parquet_caseload_like_its_case_files(tmp_path: Path) -> None:
+    cases = write_parquet(tmp_path / "cases.parquet", example_rows())
+    files = [str(REPO / "examples" / f"{name}.yaml") for name in EXAMPLES]
+    from_table = paragraf("report", "exemptions", str(cases), "--format", "json")
+    from_files = paragraf("report", "exemptions", *files, "--format", "json")
+    assert from_table[0] == from_files[0] == 0
+    assert from_table[1] == from_files[1]
+    report = json.loads(from_table[1])
+    assert report["cases"] == len(EXAMPLES) and report["exemptions"]  # Hillerød's "Én plan" lifts the contact course

@@ -56,7 +56,7 @@ class UsageReport:
 
 def count_usage(book: Rulebook, sources: Iterable[Path], period: str = "quarter",
                 proposals: Iterable[str] = ()) -> UsageReport:
-    """Evaluate every case under `sources` (folders, case files, JSON lines files) and count."""
+    """Evaluate every case under `sources` (folders, case files, JSON lines, CSV, Parquet) and count."""
     if period not in PERIODS:
         raise ValueError(f"unknown period {period!r}; use one of {', '.join(PERIODS)}")
     report = UsageReport(period)

@@ -78,7 +78,7 @@ def print_comparison(case: Path, proposal: str, as_of: str | None, base: tuple[s
 @RULES_OPTION
 @guarded
 def compare_(cases: Path, proposal: str, as_of: str | None, fmt: str, lang: str, rules_dir: Path | None) -> None:
-    """What PROPOSAL would change for every case in CASES (a folder, a JSON-lines file or one case)."""
+    """What PROPOSAL would change for every case in CASES (a folder, JSON lines, CSV, Parquet or one case)."""
     book = rulebook.load(rules_dir)
     batch = comparing.compare_batch(book, cases, proposal, parse_as_of(as_of))
     click.echo(batch.to_json() if fmt == "json" else render_batch(batch, lang), nl=False)
