@@ -47,6 +47,8 @@ class Settings:
 
 @attrs.frozen
 class Summary:
+    """What a caseload run did: the cases decided and written, and the bad rows reported."""
+
     cases: int
     bad: int
 
