@@ -17,7 +17,6 @@ from typing import Any, Iterable
 
 import attrs
 
-from engine.decide import casebatch
 from engine.decide.decision import Decision
 from engine.lang.errors import EngineError
 from engine.rulebook import Rulebook
@@ -57,13 +56,13 @@ class UsageReport:
 
 def count_usage(book: Rulebook, sources: Iterable[Path], period: str = "quarter",
                 proposals: Iterable[str] = ()) -> UsageReport:
-    """Evaluate every case under `sources` (folders, case files, JSON lines files) and count."""
+    """Evaluate every case under `sources` (folders, case files, JSON lines, CSV, Parquet) and count."""
     if period not in PERIODS:
         raise ValueError(f"unknown period {period!r}; use one of {', '.join(PERIODS)}")
     report = UsageReport(period)
     _ = book.program  # a broken rulebook stops here, once, rather than once per case
     switched = book.proposals(proposals)  # unknown names and codes are refused here, once
-    rows = (row for source in sources for row in casebatch.read_cases(Path(source), book.read_case))
+    rows = (row for source in sources for row in book.read_cases(source))
     for row in rows:
         try:
             if row.case is None:

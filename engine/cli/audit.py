@@ -115,7 +115,7 @@ def report_() -> None:
 def exemptions(cases: tuple[Path, ...], fmt: str, period: str, proposals: tuple[str, ...], lang: str,
                rules_dir: Path | None) -> None:
     """For each exemption: how many citizens it applied to, by municipality and period, and which
-    paragraphs of which act it set aside how often, over CASES (folders, case files, JSON lines).
+    paragraphs of which act it set aside how often, over CASES (folders, case files, JSON lines, CSV, Parquet).
 
     Cases that cannot be read are reported on stderr and left out; the exit code is then 1.
     """

@@ -13,11 +13,13 @@ from engine.officer import citation_coverage as coverage
 
 from engine.audit import record
 from engine.cli import check_output
+from engine.cli.caseload import PathOrUrl, caseload_options, eval_caseload
 from engine.cli.legal_officer import print_analysis
 from engine.rulebook import gate
+from engine.decide import casesource
 from engine.decide.decision import Decision
 from engine.cli.group import main
-from engine.cli.common import (RULES_OPTION, case_options, guarded, input_path, load_rulebook,
+from engine.cli.common import (RULES_OPTION, case_options, choose_rulebook, guarded, input_path, load_rulebook,
                                parse_as_of, record_options, stdin_to_file)
 
 
@@ -55,19 +57,30 @@ def check(rules_dir: Path | None, show_coverage: bool, fmt: str, lang: str) -> N
 
 
 @main.command(name="eval")
-@click.argument("case", type=input_path(), callback=stdin_to_file)
+@click.argument("case", type=PathOrUrl(exists=True, allow_dash=True, path_type=Path), callback=stdin_to_file)
 @case_options
 @record_options
 @click.option("--compare-with", "compare_with", help="Show what this proposal would change for CASE instead.")
 @click.option("--explain", "with_trace", is_flag=True,
               help="With --format json: include the explanation tree (the other formats always explain).")
+@caseload_options
 @guarded
 def eval_(case: Path, as_of: str | None, known_on: str | None, proposals: tuple[str, ...], fmt: str, lang: str,
           rules_dir: Path | None, log_path: Path | None, record_path: Path | None, compare_with: str | None,
-          with_trace: bool) -> None:
+          with_trace: bool, out: str | None, jobs: int, scheduler: str | None) -> None:
     """Evaluate CASE: which obligations apply, by when, and which exemptions lift them.
 
-    Exits 1 when the rules do not cover an act in force on the date, naming the acts."""
+    CASE may also be a caseload (a folder, JSON lines, CSV or Parquet): every case is decided
+    and written to --out (JSON lines, or a folder of Parquet tables). Exits 1 when the rules do
+    not cover an act in force on the date, naming the acts.
+    """
+    if out is not None or scheduler is not None or casesource.is_caseload(case):
+        single = [name for name, given in (("--log", log_path), ("--record", record_path),
+                                           ("--compare-with", compare_with), ("--known-on", known_on)) if given]
+        if single:
+            raise click.UsageError(f"{', '.join(single)}: for one case; a caseload's decisions go to --out")
+        rules = choose_rulebook(rules_dir).path
+        return eval_caseload(case, out or "-", jobs, scheduler, parse_as_of(as_of), proposals, rules)
     if compare_with is not None:
         from engine.cli.proposals import print_comparison
 

@@ -74,7 +74,7 @@ def print_comparison(case: Path, proposal: str, as_of: str | None, base: tuple[s
 @RULES_OPTION
 @guarded
 def compare_(cases: Path, proposal: str, as_of: str | None, fmt: str, lang: str, rules_dir: Path | None) -> None:
-    """What PROPOSAL would change for every case in CASES (a folder, a JSON-lines file or one case).
+    """What PROPOSAL would change for every case in CASES (a folder, JSON lines, CSV, Parquet or one case).
 
     Cases that cannot be read are reported on stderr and left out; the exit code is then 1.
     """

@@ -13,7 +13,8 @@ from engine import rulebook
 
 from engine.audit import log as auditlog
 from engine.cli.group import main
-from engine.cli.common import (RULES_OPTION, guarded, input_path, load_rulebook, report_bad_rows,
+from engine.cli.caseload import PathOrUrl
+from engine.cli.common import (RULES_OPTION, choose_rulebook, guarded, input_path, load_rulebook, report_bad_rows,
                                stdin_to_file)
 
 if TYPE_CHECKING:
@@ -35,7 +36,8 @@ def _bar(total: int | None, unit: str, description: str) -> Any:
 
 
 @main.command()
-@PAYMENTS
+@click.argument("payments_path", metavar="PAYMENTS", type=PathOrUrl(exists=True, allow_dash=True, path_type=Path),
+                callback=stdin_to_file)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the per-week table here (.csv or .parquet). Default: CSV on standard output.")
 @click.option("--summary", is_flag=True, help="Print totals per municipality and month (CSV) on standard output.")
@@ -44,10 +46,12 @@ def _bar(total: int | None, unit: str, description: str) -> Any:
               help="Append each person's weekly results to this decision log (SQLite, hash-chained).")
 @click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
               help="Cores to use: slices of persons processed at once, and the kernel's threads.")
+@click.option("--dask", "scheduler", metavar="ADDRESS",
+              help="Decide a folder of payment files partitioned by person on this Dask scheduler.")
 @RULES_OPTION
 @guarded
 def refusion(payments_path: Path, out: Path | None, summary: bool, proposals: tuple[str, ...], log_path: Path | None,
-             jobs: int, rules_dir: Path | None) -> None:
+             jobs: int, scheduler: str | None, rules_dir: Path | None) -> None:
     """Per person and week: the affected week's number, refusion and co-financing rates and amounts.
 
     Malformed rows are reported on standard error with their line and skipped; every good row
@@ -59,6 +63,8 @@ def refusion(payments_path: Path, out: Path | None, summary: bool, proposals: tu
 
     if out is not None and out.suffix.lower() not in (".csv", ".parquet"):
         raise click.BadParameter(f"{out}: write .csv or .parquet", param_hint="--out")
+    if scheduler is not None or Path(payments_path).is_dir() or "://" in str(payments_path):
+        return _on_dask(payments_path, out, summary, proposals, log_path, scheduler, choose_rulebook(rules_dir).path)
     book = load_rulebook(rules_dir)
     program = book.program
     _check_proposals(book, proposals)
@@ -81,6 +87,17 @@ def refusion(payments_path: Path, out: Path | None, summary: bool, proposals: tu
     if summary:
         _write_csv(totals.to_table(), None)
     _report_bad(payments_path, read)
+
+
+def _on_dask(payments: Path, out: Path | None, summary: bool, proposals: tuple[str, ...], log_path: Path | None,
+             scheduler: str | None, rules_dir: Path | None) -> None:
+    from engine.cli.caseload import refusion_on_dask
+
+    if scheduler is None:
+        raise click.UsageError("a folder of payment partitions is decided on a cluster: add --dask ADDRESS")
+    if summary or log_path is not None:
+        raise click.UsageError("--summary and --log work on one payment file, not with --dask")
+    refusion_on_dask(str(payments), out, proposals, rules_dir, scheduler, _Writer(out))
 
 
 def _log_context(book: rulebook.Rulebook, payments_path: Path, proposals: tuple[str, ...]) -> dict[str, Any]:

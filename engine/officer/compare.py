@@ -110,9 +110,9 @@ class BatchComparison:
 
 
 def compare_batch(book: Rulebook, path: Path, proposal: ProposalLike, as_of: dt.date | str | None = None) -> BatchComparison:
-    """`compare` for every case of a folder or JSON-lines file; unusable cases are kept as problems."""
+    """`compare` for every case of a caseload (`Rulebook.read_cases`); unusable cases are kept as problems."""
     comparisons, problems = [], []
-    for row in casebatch.read_cases(path, book.read_case):
+    for row in book.read_cases(path):
         if row.case is None:
             problems.append(row)
             continue

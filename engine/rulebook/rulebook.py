@@ -7,11 +7,12 @@ import datetime as dt
 import hashlib
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import attrs
 
-from engine.decide import casefile, evaluator, proposals as proposal_switches, timeline
+from engine.decide import casefile, casesource, evaluator, proposals as proposal_switches, timeline
+from engine.decide.casebatch import Row
 
 from engine.law import loader, resolver
 from engine.law.lifting import LiftIndex
@@ -139,6 +140,19 @@ class Rulebook:
             known_on=known.isoformat() if known else None, ignored_events=ignored,
             not_covered=tuple(_uncovered(act) for act in not_covered),
         )
+
+    def evaluate_many(self, cases: Iterable[str | Path | dict[str, Any] | casefile.Case],
+                      as_of: dt.date | str | None = None,
+                      proposals: Iterable[proposal_switches.ProposalLike] = ()) -> Iterator[Decision]:
+        """`evaluate` for each case in turn, lazily; the proposals are checked once. A bad case raises
+        its `EngineError` when reached; `read_cases` gives a caseload's bad rows without stopping."""
+        switched = self.proposals(proposals)
+        for case in cases:
+            yield self.evaluate(case, as_of, switched)
+
+    def read_cases(self, path: str | Path) -> Iterator[Row]:
+        """Every case of a caseload (folder, JSON lines, CSV or Parquet), read or with its problems."""
+        return casesource.read_caseload(Path(path), self.checked.inputs)
 
     def proposals(self, proposals: Iterable[proposal_switches.ProposalLike]) -> tuple[proposal_switches.Proposal, ...]:
         """The switched-on proposals, checked against the rulebook's proposals and municipality codes."""

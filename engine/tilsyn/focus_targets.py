@@ -99,7 +99,7 @@ def measure(book: Rulebook, cases: Path, municipality: str, year: int, as_of: dt
     """
     day = as_of or dt.date(year + 1, 4, 1)
     counted, others, problems, not_citizen = [], 0, [], []
-    for row in casebatch.read_cases(cases, book.read_case):
+    for row in book.read_cases(cases):
         if row.case is None:
             problems.append(row)
         elif not isinstance(row.case.data.get("citizen"), dict):

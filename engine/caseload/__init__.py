@@ -1,0 +1,9 @@
+"""Whole caseloads: many cases evaluated in one run, on one core, several processes or a Dask cluster.
+
+Owns turning a decision into output rows (`rows`: the one seam between a `Decision` and what a
+caseload run writes), the JSON-lines and Parquet writers (`sinks`), the serial and multi-process
+runs (`run`) and the Dask run over Parquet partitions (`dask`). May import `lang`, `law`,
+`report`, `decide`, `refusion` and `rulebook`; reads cases through `Rulebook.read_cases`.
+Entry points: `run.evaluate_caseload` (what `paragraf eval CASES --out OUT [--jobs N]` runs) and
+`dask.evaluate` (`--dask ADDRESS`).
+"""

@@ -1,0 +1,67 @@
+"""What a caseload run writes for one decision: the seam between `Decision` and the output.
+
+`outcome` turns a decision into what the chosen output needs: one JSON line, or a per-case row
+and one row per obligation for the Parquet tables. Everything a caseload run writes passes
+through here, so a new decision format changes this module only.
+"""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+import attrs
+
+from engine.decide.decision import Decision
+from engine.lang.errors import Diagnostic
+
+STATUSES = ("applies", "exempted", "not_applicable", "unknown")
+
+
+@attrs.frozen
+class Outcome:
+    """One row of a caseload: its source, and its output or the problems that made it unusable."""
+
+    source: str
+    line: str | None = None                          # JSON-lines output
+    case: dict[str, Any] | None = None               # Parquet output: the per-case row
+    obligations: tuple[dict[str, Any], ...] = ()     # Parquet output: the per-case × obligation rows
+    problems: tuple[Diagnostic, ...] = ()
+
+    @property
+    def bad(self) -> bool:
+        return bool(self.problems)
+
+
+def outcome(source: str, decision: Decision, kind: str) -> Outcome:
+    """The output of one decision for a `jsonl` or `parquet` caseload run."""
+    if kind == "jsonl":
+        return Outcome(source, line=json_line(decision))
+    return Outcome(source, case=case_row(decision), obligations=tuple(obligation_rows(decision)))
+
+
+def json_line(decision: Decision) -> str:
+    """The compact decision@2 JSON on one line (sorted keys, no spaces), as `to_json` gives it."""
+    return decision.to_json().rstrip("\n")
+
+
+def case_row(decision: Decision) -> dict[str, Any]:
+    counts = Counter(o["status"] for o in decision.obligations)
+    return {
+        "case": decision.case, "as_of": decision.as_of, "municipality": decision.municipality,
+        "case_digest": decision.case_digest, "rulebook": decision.rulebook["fingerprint"],
+        "engine_version": decision.rulebook["engine_version"], "proposals": list(decision.proposals),
+        **{status: counts[status] for status in STATUSES},
+        "exemptions": [e["rule"] for e in decision.exemptions], "missing": list(decision.missing),
+        "values": json.dumps(decision.values, sort_keys=True, ensure_ascii=False, separators=(",", ":")),
+    }
+
+
+def obligation_rows(decision: Decision) -> list[dict[str, Any]]:
+    return [{
+        "case": decision.case, "rule": o["rule"], "status": o["status"], "due": o.get("due"),
+        "actor": o["actor"], "fulfilled": o.get("fulfilled"),
+        "exempted_by": (o.get("exempted_by") or {}).get("rule"),
+        "legal_basis": [basis["cite"] for basis in o["legal_basis"]],
+        "eli": [basis["eli"] for basis in o["legal_basis"]],
+    } for o in decision.obligations]

@@ -1,0 +1,128 @@
+"""A caseload evaluated on one core or over several processes, written in case order.
+
+`evaluate_caseload` reads a caseload through `Rulebook.read_cases`, decides every good case,
+writes each decision through `rows.outcome` to the sink, and hands every bad row to a callback
+as it comes, so a bad row never stops the run. With `jobs > 1`, chunks of read cases go to a
+pool of processes, each of which loads the rulebook once; at most two chunks per process are
+in flight, so memory stays flat however large the caseload, and outcomes are written in the
+order the cases were read, so the output does not depend on the number of processes.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import threading
+from collections import deque
+from itertools import islice
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+import attrs
+
+from engine.caseload import sinks
+from engine.caseload.rows import Outcome, outcome
+from engine.decide.casebatch import Row
+from engine.lang.errors import EngineError
+from engine.rulebook import Rulebook, load
+
+CHUNK_CASES = 250  # cases per task sent to a process: large enough that sending them costs little
+
+
+@attrs.frozen
+class Settings:
+    """What every process needs to decide cases as the run asks: the rulebook's folders and the options."""
+
+    rules_dir: Path | None                   # None: the bundled rulebook, wherever this process has it
+    legal_dir: Path | None
+    kind: str = "parquet"                    # `jsonl` or `parquet`: what `rows.outcome` produces
+    as_of: dt.date | None = None
+    proposals: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, book: Rulebook, out: str, as_of: dt.date | None = None, proposals: Iterable[str] = ()) -> Settings:
+        bundled = book.shown_as is None
+        return cls(None if bundled else book.rules_dir, None if bundled else book.legal_dir,
+                   sinks.output_kind(out), as_of, tuple(proposals))
+
+
+@attrs.frozen
+class Summary:
+    """What a caseload run did: the cases decided and written, and the bad rows reported."""
+
+    cases: int
+    bad: int
+
+
+_books: dict[tuple[Path | None, Path | None], Rulebook] = {}
+_books_lock = threading.Lock()
+
+
+def worker_book(settings: Settings) -> Rulebook:
+    """The rulebook of this process, loaded on first use and kept (one per process, thread-safe)."""
+    key = (settings.rules_dir, settings.legal_dir)
+    with _books_lock:
+        if key not in _books:
+            bundled = settings.rules_dir is None or settings.legal_dir is None
+            _books[key] = load() if bundled else Rulebook(settings.rules_dir, settings.legal_dir)  # type: ignore[arg-type]
+        return _books[key]
+
+
+def decide_rows(book: Rulebook, rows: Iterable[Row], settings: Settings) -> Iterator[Outcome]:
+    """Each row's outcome: its decision in the output's form, or its problems."""
+    switched = book.proposals(settings.proposals)
+    for row in rows:
+        if row.case is None:
+            yield Outcome(row.source, problems=row.problems)
+            continue
+        try:
+            yield outcome(row.source, book.evaluate(row.case, settings.as_of, switched), settings.kind)
+        except EngineError as exc:  # e.g. a case without as_of: this row is bad, the others are not
+            yield Outcome(row.source, problems=exc.diagnostics)
+
+
+def evaluate_caseload(book: Rulebook, cases: Path, out: str, settings: Settings, jobs: int = 1,
+                      on_bad: Callable[[Outcome], None] = lambda _: None,
+                      progress: Callable[[Iterator[Outcome]], Iterator[Outcome]] = lambda it: it) -> Summary:
+    """Decide every case of `cases` and write the decisions to `out`; bad rows go to `on_bad`."""
+    book.proposals(settings.proposals)  # unknown proposals are refused before anything is written
+    rows = book.read_cases(cases)
+    outcomes = decide_rows(book, rows, settings) if jobs <= 1 else in_processes(rows, settings, jobs)
+    return write_all(progress(outcomes), sinks.open_sink(out), on_bad)
+
+
+def write_all(outcomes: Iterable[Outcome], sink: sinks.JsonLinesSink | sinks.ParquetSink,
+              on_bad: Callable[[Outcome], None]) -> Summary:
+    cases = bad = 0
+    try:
+        for item in outcomes:
+            if item.bad:
+                bad += 1
+                on_bad(item)
+            else:
+                cases += 1
+                sink.write(item)
+    finally:
+        sink.close()
+    return Summary(cases, bad)
+
+
+def in_processes(rows: Iterable[Row], settings: Settings, jobs: int) -> Iterator[Outcome]:
+    """`decide_rows` over a pool of `jobs` processes, in the order of `rows`."""
+    with multiprocessing.get_context().Pool(jobs, initializer=worker_book, initargs=(settings,)) as pool:
+        pending: deque[multiprocessing.pool.AsyncResult[list[Outcome]]] = deque()
+        for chunk in _chunks(rows, CHUNK_CASES):
+            pending.append(pool.apply_async(_decide_chunk, (chunk, settings)))
+            if len(pending) >= 2 * jobs:
+                yield from pending.popleft().get()
+        while pending:
+            yield from pending.popleft().get()
+
+
+def _decide_chunk(rows: list[Row], settings: Settings) -> list[Outcome]:
+    return list(decide_rows(worker_book(settings), rows, settings))
+
+
+def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, size)):
+        yield chunk

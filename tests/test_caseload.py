@@ -1,0 +1,121 @@
+"""Whole caseloads: `paragraf eval CASES --out OUT` on one core, several processes and a Dask cluster."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+
+import engine
+from engine.caseload import dask as on_dask, run
+from engine.cli import main
+from tests.unit.test_casetable import EXAMPLES, REPO, example_rows, write_csv, write_parquet
+
+
+def paragraf(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def partitions(tmp_path: Path) -> Path:
+    """The examples as a caseload in two Parquet partitions, with a bad row in the second."""
+    rows = example_rows()
+    folder = tmp_path / "caseload"
+    folder.mkdir()
+    write_parquet(folder / "part-0.parquet", rows[:3])
+    write_parquet(folder / "part-1.parquet", rows[3:] + [{**rows[0], "case": "bad", "citizen.benefit": "x"}])
+    return folder
+
+
+def test_json_lines_out_holds_one_decision_per_good_case(rulebook: engine.Rulebook, tmp_path: Path) -> None:
+    cases = write_csv(tmp_path / "cases.csv", example_rows())
+    code, _, err = paragraf("eval", str(cases), "--out", str(tmp_path / "out.jsonl"))
+    assert code == 0, err
+    lines = (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()
+    expected = [rulebook.evaluate(REPO / "examples" / f"{name}.yaml").to_dict() for name in EXAMPLES]
+    got = [json.loads(line) for line in lines]
+    assert [d["obligations"] for d in got] == [d["obligations"] for d in expected]
+    assert [d["case"] for d in got] == [d["case"] for d in expected]
+    assert "5 case(s) decided, 0 bad row(s)" in err
+
+
+def test_parquet_out_has_a_case_table_and_an_obligation_table(rulebook: engine.Rulebook, partitions: Path,
+                                                              tmp_path: Path) -> None:
+    code, _, err = paragraf("eval", str(partitions), "--out", str(tmp_path / "out"))
+    assert code == 1
+    assert err.splitlines()[0].startswith(
+        f"{partitions}/part-1.parquet row 3: error[case]: citizen.benefit: unknown code 'x' (allowed: a_dagpenge, ")
+    cases = pq.read_table(tmp_path / "out" / "cases.parquet").to_pylist()
+    assert [c["case"] for c in cases] == [row["case"] for row in example_rows()]
+    hillerod = rulebook.evaluate(REPO / "examples" / "hillerod-complex.yaml")
+    obligations = [o for o in pq.read_table(tmp_path / "out" / "obligations.parquet").to_pylist()
+                   if o["case"] == hillerod.case]
+    assert [(o["rule"], o["status"], o["due"], o["actor"]) for o in obligations] == [
+        (o["rule"], o["status"], o.get("due"), o["actor"]) for o in hillerod.obligations]
+    assert obligations[0]["eli"] == [b["eli"] for b in hillerod.obligations[0]["legal_basis"]]
+    row = next(c for c in cases if c["case"] == hillerod.case)
+    assert row["exempted"] == sum(o["status"] == "exempted" for o in hillerod.obligations) > 0
+    assert row["exemptions"] == [e["rule"] for e in hillerod.exemptions]
+
+
+def test_two_processes_and_a_dask_cluster_write_the_same_bytes(partitions: Path, tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    outs = {name: tmp_path / name for name in ("one", "jobs", "dask")}
+    assert paragraf("eval", str(partitions), "--out", str(outs["one"]))[0] == 1
+    assert paragraf("eval", str(partitions), "--out", str(outs["jobs"]), "--jobs", "2")[0] == 1
+    bad: list[str] = []
+    # processes=False: the two workers talk in-process (inproc://), nothing listens on the network
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address="127.0.0.1:0") as cluster, distributed.Client(cluster) as client:
+        summary = on_dask.evaluate(str(partitions), str(outs["dask"]), client, on_bad=lambda o: bad.append(o.source))
+    assert summary == run.Summary(cases=5, bad=1)
+    assert bad == [f"{partitions}/part-1.parquet row 3"]
+    for table in ("cases.parquet", "obligations.parquet"):
+        one = (outs["one"] / table).read_bytes()
+        assert (outs["jobs"] / table).read_bytes() == one
+        assert (outs["dask"] / table).read_bytes() == one
+
+
+def test_dask_refuses_a_caseload_that_is_not_parquet(tmp_path: Path) -> None:
+    with pytest.raises(engine.CaseError, match="no .parquet/.pq files"):
+        on_dask.partitions(str(tmp_path))
+
+
+def test_evaluate_many_gives_what_evaluate_gives(rulebook: engine.Rulebook) -> None:
+    paths = [REPO / "examples" / f"{name}.yaml" for name in EXAMPLES]
+    many = [d.to_json() for d in rulebook.evaluate_many(paths, as_of="2024-01-01")]
+    assert many == [rulebook.evaluate(p, as_of="2024-01-01").to_json() for p in paths]
+
+
+def test_compare_reads_a_csv_caseload(tmp_path: Path) -> None:
+    cases = write_csv(tmp_path / "cases.csv", example_rows()[:2])
+    code, out, _ = paragraf("compare", str(cases), "--with", "tvaergaaende-borgerforloeb", "--format", "json")
+    result = json.loads(out)
+    assert code == 0 and [c["case"] for c in result["cases"]] == ["example-aarhus-complex", "example-hillerod-complex"]
+
+
+def test_dask_refuses_a_csv_caseload(tmp_path: Path) -> None:
+    cases = write_csv(tmp_path / "cases.csv", example_rows()[:1])
+    code, _, err = paragraf("eval", str(cases), "--out", str(tmp_path / "out"), "--dask", "tcp://127.0.0.1:1")
+    assert code == 2 and "not a .parquet/.pq file or a folder of them" in err
+
+
+def test_one_case_options_are_refused_for_a_caseload(tmp_path: Path) -> None:
+    cases = write_csv(tmp_path / "cases.csv", example_rows()[:1])
+    code, _, err = paragraf("eval", str(cases), "--out", str(tmp_path / "o.jsonl"), "--log", str(tmp_path / "log.db"))
+    assert code == 2 and "--log: for one case; a caseload's decisions go to --out" in err
+    assert not (tmp_path / "o.jsonl").exists()
+
+
+def test_report_exemptions_counts_a_parquet_caseload_like_its_case_files(tmp_path: Path) -> None:
+    cases = write_parquet(tmp_path / "cases.parquet", example_rows())
+    files = [str(REPO / "examples" / f"{name}.yaml") for name in EXAMPLES]
+    from_table = paragraf("report", "exemptions", str(cases), "--format", "json")
+    from_files = paragraf("report", "exemptions", *files, "--format", "json")
+    assert from_table[0] == from_files[0] == 0
+    assert from_table[1] == from_files[1]
+    report = json.loads(from_table[1])
+    assert report["cases"] == len(EXAMPLES) and report["exemptions"]  # Hillerød's "Én plan" lifts the contact course
