@@ -7,6 +7,6 @@ from engine.cli.group import main
 @main.command(name="lsp")
 def lsp() -> None:
     """Run the language server for rule files over stdio (diagnostics, hover, definitions, completion)."""
-    from engine.editor.server import serve
+    from engine.officer.editor.server import serve
 
     serve()

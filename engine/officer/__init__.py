@@ -4,5 +4,7 @@ Owns the YAML scenario runner and its pytest plugin (`scenarios`, with `payment_
 refusion), which rules and branches the scenarios reached (`scenario_coverage`), which
 paragraphs the rules cite (`citation_coverage`), rule diffs between rulebooks (`rulediff`),
 JSON Schemas for rule files and cases (`schema`), conditions in words (`verbalise`) and
-what-if comparisons with a proposal (`compare`). May import every layer up to `rulebook`.
+what-if comparisons with a proposal (`compare`), the check report as JSON and SARIF
+(`check_report`, Danish messages in `messages_da`), and the language server for rule files
+(`editor/`). May import every layer up to `caseload`.
 """

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.editor.index import Found, Index
+from engine.officer.editor.index import Found, Index
 from engine.law.legal_refs import FAR_FUTURE
 from engine.law.model import Rule
 from engine.officer.verbalise import verbalise

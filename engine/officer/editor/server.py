@@ -15,10 +15,10 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 
-from engine.editor import scenarios
-from engine.editor.completion import complete
-from engine.editor.hover import hover_text
-from engine.editor.index import Index
+from engine.officer.editor import scenarios
+from engine.officer.editor.completion import complete
+from engine.officer.editor.hover import hover_text
+from engine.officer.editor.index import Index
 from engine.lang.errors import Diagnostic, EngineError
 from engine.lang.source import Span
 from engine.law import analysis

@@ -16,7 +16,7 @@ import attrs
 import yaml
 
 from engine.decide.counterfactuals import apply_changes
-from engine.editor.index import Index
+from engine.officer.editor.index import Index
 from engine.lang import ast, values
 from engine.lang.errors import EngineError
 from engine.law.model import Rule

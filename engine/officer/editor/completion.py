@@ -6,7 +6,7 @@ import re
 
 import attrs
 
-from engine.editor.index import Index
+from engine.officer.editor.index import Index
 
 WORD = re.compile(r"[A-Za-z0-9_.æøåÆØÅ-]*$")
 CODE_INPUTS = ("citizen.benefit", "municipality")
