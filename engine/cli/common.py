@@ -10,6 +10,7 @@ from typing import Any, Callable
 
 import click
 
+from engine.lang import values
 from engine.report import FORMATS
 from engine.lang.errors import Diagnostic, EngineError, RulebookError, render_diagnostic
 from engine.lang.source import SourceCache
@@ -78,6 +79,6 @@ def parse_as_of(value: str | None) -> dt.date | None:
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        return values.parse_date(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date; write YYYY-MM-DD", param_hint="--as-of") from None

@@ -82,7 +82,10 @@ def compare_(cases: Path, proposal: str, as_of: str | None, fmt: str, lang: str,
     book = rulebook.load(rules_dir)
     batch = comparing.compare_batch(book, cases, proposal, parse_as_of(as_of))
     click.echo(batch.to_json() if fmt == "json" else render_batch(batch, lang), nl=False)
+    for row in batch.problems:  # every good case is compared above; the bad ones are named here too
+        click.echo(f"{row.source}: {'; '.join(d.message for d in row.problems)}", err=True)
     if batch.problems:
-        sys.exit(2)
+        click.echo(f"paragraf: {len(batch.problems)} case(s) could not be compared and were left out", err=True)
+        sys.exit(1)
 
 

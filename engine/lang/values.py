@@ -7,6 +7,7 @@ A fact the case does not give is `Unknown`, which carries the names of the missi
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Union
 
@@ -15,6 +16,9 @@ from dateutil.relativedelta import relativedelta
 
 ORE = Decimal("0.01")
 KRONE = Decimal("1")
+FIRST_DATE, LAST_DATE = dt.date(1850, 1, 1), dt.date(2200, 12, 31)  # the dates a case or rule may name
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]{1,15}(\.[0-9]{1,10})?")
 
 
 @attrs.frozen(order=True)
@@ -101,6 +105,28 @@ class Unknown:
 
 
 Value = Union[Decimal, Money, Rate, dt.date, Duration, bool, str, frozenset[Any], tuple[Any, ...], Unknown, None]
+
+
+def parse_date(text: str) -> dt.date:
+    """A date written YYYY-MM-DD between FIRST_DATE and LAST_DATE, on every Python version
+    (3.11's `date.fromisoformat` also takes 19900401 and 1990-W14-1; 3.10's does not)."""
+    try:
+        day = dt.date.fromisoformat(text) if _ISO_DATE.fullmatch(text) else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise ValueError(f"expected a date YYYY-MM-DD, found {text!r}")
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise ValueError(f"{text} is outside the dates paragraf accepts ({FIRST_DATE} to {LAST_DATE})")
+    return day
+
+
+def parse_number(text: str) -> Decimal:
+    """A plain decimal number (no exponent, NaN or infinity) of at most 15 digits before the point
+    and 10 after it, so that no fact can overflow or stall the arithmetic of the rules."""
+    if not _PLAIN_NUMBER.fullmatch(text.strip()):
+        raise ValueError(f"expected a number such as 12 or 37.5 (plain decimal, at most 15 digits before the point), found {text!r}")
+    return Decimal(text.strip())
 
 
 def add_duration(day: dt.date, duration: Duration, sign: int = 1) -> dt.date:

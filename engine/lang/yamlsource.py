@@ -14,6 +14,7 @@ from typing import Any, Union
 import attrs
 import yaml
 
+from engine.lang import values
 from engine.lang.errors import Diagnostic, RuleFileError
 from engine.lang.source import SourceCache, Span, TextOrigin
 
@@ -222,7 +223,7 @@ class FieldReader:
         if child is None:
             return None
         try:
-            return dt.date.fromisoformat(str(child.value)) if child.kind == "scalar" else None
+            return values.parse_date(str(child.value)) if child.kind == "scalar" else None
         except ValueError:
             self.problem(f"'{key}' of {self.what} is not a date: {child.value!r}", child.span,
                          "write dates as YYYY-MM-DD, for example 2020-01-01")

@@ -11,6 +11,7 @@ from typing import Any, Iterable
 from engine.decide import casefile, evaluator, proposals as proposal_switches
 
 from engine.law import loader, resolver
+from engine.lang import values
 from engine.lang.compiler import Program, compile_ruleset
 from engine.decide.decision import Decision
 from engine.lang.source import SourceCache
@@ -71,6 +72,7 @@ class Rulebook:
         program = self.program
         read = case if isinstance(case, casefile.Case) else self.read_case(case)
         day = _as_of(as_of, read)
+        casefile.check_age(read, day)
         switched = self.proposals(proposals)
         result = evaluator.evaluate(program, read, day, switched)
         return Decision(
@@ -99,12 +101,14 @@ class Rulebook:
         return refusion.refusion(self.program, read, proposals)
 
 
-def _as_of(as_of: dt.date | str | None, case: casefile.Case) -> dt.date:
+def _as_of(as_of: object, case: casefile.Case) -> dt.date:
     if isinstance(as_of, str):
         try:
-            return dt.date.fromisoformat(as_of)
-        except ValueError:
-            raise CaseError(f"as_of: {as_of!r} is not a date; write YYYY-MM-DD") from None
+            return values.parse_date(as_of)
+        except ValueError as exc:
+            raise CaseError(f"as_of: {exc}") from None
+    if as_of is not None and not isinstance(as_of, dt.date):
+        raise CaseError(f"as_of: expected a date or 'YYYY-MM-DD' text, found {type(as_of).__name__} {as_of!r}")
     day = as_of or case.as_of
     if day is None:
         raise CaseError("the case has no as_of date; add 'as_of: YYYY-MM-DD' or pass --as-of")
