@@ -33,12 +33,15 @@ import datetime as dt
 import hashlib
 import json
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Iterator
 
 import attrs
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from engine.audit import keys
 from engine.lang.errors import EngineError
 
 if TYPE_CHECKING:
@@ -62,9 +65,17 @@ CREATE TABLE IF NOT EXISTS entries (
     entry_hash TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, entry_hash TEXT NOT NULL);
-CREATE TRIGGER IF NOT EXISTS entries_no_update BEFORE UPDATE ON entries
+CREATE TABLE IF NOT EXISTS signatures (seq INTEGER PRIMARY KEY, key_id TEXT NOT NULL, signature TEXT NOT NULL);
+"""
+# Append-only: no UPDATE, no DELETE, and no INSERT at or below the last position, which is how
+# INSERT OR REPLACE (and REPLACE INTO) would swap an entry without firing a DELETE trigger.
+_APPEND_ONLY = """
+CREATE TRIGGER IF NOT EXISTS {table}_no_update BEFORE UPDATE ON {table}
     BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS entries_no_delete BEFORE DELETE ON entries
+CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table}
+    BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS {table}_no_replace BEFORE INSERT ON {table}
+    WHEN NEW.seq <= (SELECT coalesce(max(seq), 0) FROM {table})
     BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END;
 """
 
@@ -125,6 +136,11 @@ def entry_hash(seq: int, logged_at: str, kind: str, content_hash: str, prev_hash
     return sha256("\n".join((str(seq), logged_at, kind, content_hash, prev_hash)))
 
 
+def entry_message(seq: int, entry_hash: str) -> str:
+    """What an entry's signature signs: its position and hash, which covers every entry before it."""
+    return f"paragraf/decision-log-entry@1\n{seq}\n{entry_hash}"
+
+
 def is_log(path: Path) -> bool:
     """Whether `path` is an SQLite database (a decision log) rather than a JSON record."""
     try:
@@ -137,10 +153,15 @@ def is_log(path: Path) -> bool:
 class DecisionLog:
     """An open decision log. Each `append` is its own committed transaction."""
 
-    def __init__(self, path: str | Path, create: bool = True) -> None:
+    def __init__(self, path: str | Path, create: bool = True, signing_key: Ed25519PrivateKey | None = None) -> None:
+        """Open (with `create`, make) the log; entries appended are signed with `signing_key`,
+        by default the key PARAGRAF_LOG_KEY names, if any."""
         self.path = Path(path)
+        if self.path.exists() and not self.path.is_file():
+            raise LogError(f"{self.path}: not a regular file; give the path of a decision log")
         if not create and not self.path.is_file():
             raise LogError(f"{self.path}: no such decision log")
+        self.signing_key = signing_key or (keys.from_environment() if create else None)
         try:
             self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
             self._prepare(create)
@@ -149,14 +170,22 @@ class DecisionLog:
 
     def _prepare(self, create: bool) -> None:
         self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        self._check_schema(empty_ok=create)
         if create:
             self.db.execute("PRAGMA journal_mode = WAL")
-            self.db.executescript(_TABLES)
+            self.db.executescript(_TABLES + "".join(_APPEND_ONLY.format(table=t) for t in ("entries", "signatures")))
             self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA,))
         self.db.execute("PRAGMA synchronous = FULL")
-        row = self.db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+
+    def _check_schema(self, empty_ok: bool) -> None:
+        """Refuse another program's database before writing anything into it."""
+        tables = sorted(row[0] for row in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'"))
+        if not tables and empty_ok:
+            return
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() if "meta" in tables else None
         if row is None or row[0] != SCHEMA:
-            raise LogError(f"{self.path}: not a paragraf decision log (schema {row[0] if row else 'missing'})")
+            found = f"schema {row[0]!r}" if row else f"tables {', '.join(tables[:5]) or 'none'}"
+            raise LogError(f"{self.path}: not a paragraf decision log ({found}); give a new file or an existing log")
 
     def __enter__(self) -> DecisionLog:
         return self
@@ -181,6 +210,10 @@ class DecisionLog:
         try:
             entry = self._next_entry(kind, content)
             self.db.execute("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?)", attrs.astuple(entry))
+            if self.signing_key is not None:
+                self.db.execute("INSERT INTO signatures VALUES (?, ?, ?)", (
+                    entry.seq, keys.key_id(self.signing_key.public_key()),
+                    keys.sign(self.signing_key, entry_message(entry.seq, entry.entry_hash))))
             self.db.execute("INSERT OR REPLACE INTO head VALUES (1, ?, ?)", (entry.seq, entry.entry_hash))
             self.db.execute("COMMIT")
         except BaseException:
@@ -216,6 +249,25 @@ def append(path: str | Path, record: dict[str, Any]) -> Entry:
     """Append one record to the log at `path` (created if needed)."""
     with DecisionLog(path) as log:
         return log.append(record)
+
+
+def backup(path: str | Path, target: str | Path) -> Verification:
+    """Copy the log to `target` through SQLite's backup API, which reads committed entries from the
+    database and its WAL file alike while writers go on; the copy is then verified. `target`
+    must not exist; the copy is written beside it and renamed, so a half-made copy never shows."""
+    target = Path(target)
+    if target.exists():
+        raise LogError(f"{target}: already exists; give a new file for the backup")
+    partial = target.with_name(f".{target.name}.partial")
+    with DecisionLog(path, create=False) as log:
+        try:
+            with closing(sqlite3.connect(partial)) as copy:
+                log.db.backup(copy)
+        except sqlite3.Error as exc:
+            partial.unlink(missing_ok=True)
+            raise LogError(f"{target}: the backup failed ({exc})") from None
+    partial.replace(target)
+    return verify(target)
 
 
 def verify(path: str | Path) -> Verification:
