@@ -85,11 +85,16 @@ def _top_level(root: YNode, problems: list[Diagnostic]) -> None:
     if payments.kind != "seq":
         problems.append(Diagnostic("case", "payments: expected a list of payment records", (payments.span,), PAYMENT_HINT))
         return
+    assert isinstance(payments.value, list)
     for index, item in enumerate(payments.value):
-        bad = item.kind != "map" or any(v.kind != "scalar" or k not in PAYMENT_FIELDS for k, v in item.value.items())
-        if bad:
+        if not _is_payment(item):
             problems.append(Diagnostic("case", f"payments[{index}]: expected a record with the fields "
                                        f"{', '.join(PAYMENT_FIELDS)}", (item.span,), PAYMENT_HINT))
+
+
+def _is_payment(item: YNode) -> bool:
+    return isinstance(item.value, dict) and all(
+        key in PAYMENT_FIELDS and field.kind == "scalar" for key, field in item.value.items())
 
 
 def _as_of(root: YNode, problems: list[Diagnostic]) -> dt.date | None:
