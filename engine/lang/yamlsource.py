@@ -16,6 +16,7 @@ import yaml
 
 from engine.lang import values
 from engine.lang.errors import Diagnostic, RuleFileError
+from engine.lang.files import UnreadableFile, read_regular
 from engine.lang.source import SourceCache, Span, TextOrigin
 
 MAX_FILE_BYTES = 1_000_000
@@ -89,13 +90,12 @@ def read_yaml(path: Path, display: str | None = None, text: str | None = None,
 
 def _read_text(path: Path, name: str) -> str:
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise _fail(f"the file is larger than {MAX_FILE_BYTES} bytes", Span.point(name), "split it into several files")
-        return path.read_text(encoding="utf-8")
+        return read_regular(path, MAX_FILE_BYTES).decode("utf-8")
     except UnicodeDecodeError:
         raise _fail("the file is not UTF-8 text", Span.point(name), "save it as UTF-8") from None
-    except OSError as exc:
-        raise _fail(f"cannot read the file: {exc.strerror}", Span.point(name), None) from None
+    except UnreadableFile as exc:
+        raise _fail(f"cannot read the file: {exc}", Span.point(name),
+                    f"give a regular file of at most {MAX_FILE_BYTES} bytes") from None
 
 
 def _fail(message: str, span: Span, hint: str | None) -> RuleFileError:
