@@ -22,10 +22,10 @@ def read_regular(path: Path, limit: int) -> bytes:
     except OSError as exc:
         dangling = os.path.islink(path) and not os.path.exists(path)
         raise UnreadableFile("a symbolic link to nothing" if dangling else f"cannot read it: {exc.strerror}") from None
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise UnreadableFile("not a regular file (a folder, FIFO, device or socket)")
     with os.fdopen(descriptor, "rb") as handle:
-        mode = os.fstat(descriptor).st_mode
-        if not stat.S_ISREG(mode):
-            raise UnreadableFile("not a regular file (a folder, FIFO, device or socket)")
         data = handle.read(limit + 1)
     if len(data) > limit:
         raise UnreadableFile(f"larger than {limit} bytes")

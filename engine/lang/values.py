@@ -18,7 +18,7 @@ ORE = Decimal("0.01")
 KRONE = Decimal("1")
 FIRST_DATE, LAST_DATE = dt.date(1850, 1, 1), dt.date(2200, 12, 31)  # the dates a case or rule may name
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]{1,15}(\.[0-9]{1,10})?")
+_PLAIN_NUMBER = re.compile(r"[+-]?([0-9]+)(\.[0-9]{1,10})?")
 
 
 @attrs.frozen(order=True)
@@ -121,11 +121,13 @@ def parse_date(text: str) -> dt.date:
     return day
 
 
-def parse_number(text: str) -> Decimal:
-    """A plain decimal number (no exponent, NaN or infinity) of at most 15 digits before the point
-    and 10 after it, so that no fact can overflow or stall the arithmetic of the rules."""
-    if not _PLAIN_NUMBER.fullmatch(text.strip()):
-        raise ValueError(f"expected a number such as 12 or 37.5 (plain decimal, at most 15 digits before the point), found {text!r}")
+def parse_number(text: str, max_digits: int = 15) -> Decimal:
+    """A plain decimal number (no exponent, NaN or infinity) of at most `max_digits` digits before
+    the point and 10 after it, so that no number can overflow or stall the arithmetic of the rules."""
+    match = _PLAIN_NUMBER.fullmatch(text.strip())
+    if not match or len(match.group(1).lstrip("0")) > max_digits:
+        raise ValueError(f"expected a number such as 12 or 37.5 (plain decimal, at most {max_digits} digits "
+                         f"before the point and 10 after it), found {text!r}")
     return Decimal(text.strip())
 
 

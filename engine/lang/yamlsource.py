@@ -194,7 +194,10 @@ class FieldReader:
         self.diagnostics.append(Diagnostic("schema", message, (span,), hint, self.rule))
 
     def check_keys(self, allowed: set[str]) -> None:
-        assert isinstance(self.node.value, dict)
+        if not isinstance(self.node.value, dict):  # e.g. a key indented under the one before it
+            self.problem(f"{self.what} must be a mapping of {', '.join(sorted(allowed))}", self.node.span,
+                         "check the indentation: each field on its own line, indented under its parent")
+            return
         for key, span in self.node.key_spans.items():
             if key not in allowed:
                 close = difflib.get_close_matches(key, sorted(allowed), n=1)

@@ -216,8 +216,8 @@ def _priority(fields: FieldReader) -> int:
     text = fields.text("priority")
     if text is None:
         return 0
-    if not re.fullmatch(r"-?\d+", text):
-        fields.problem("priority must be a whole number", fields.node_of("priority").span)  # type: ignore[union-attr]
+    if not re.fullmatch(r"-?\d{1,9}", text):
+        fields.problem("priority must be a whole number of at most 9 digits", fields.node_of("priority").span)  # type: ignore[union-attr]
         return 0
     return int(text)
 
