@@ -26,7 +26,7 @@ import attrs
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from engine.audit import keys
-from engine.audit.log import DecisionLog, LogError, Problem, Verification, canonical, entry_message, verify
+from engine.audit.log import GENESIS, DecisionLog, LogError, Problem, Verification, canonical, entry_message, verify
 
 CHECKPOINT_SCHEMA = "paragraf/log-checkpoint@1"
 MAX_CHECKPOINT_BYTES = 10_000
@@ -64,7 +64,7 @@ def read_checkpoint(given: str) -> Checkpoint:
         return Checkpoint(given, given)
     path = Path(given)
     if not path.is_file():
-        raise LogError(f"{given}: neither a 64-digit head hash nor a checkpoint file")
+        raise LogError(f"{given!r}: neither a 64-digit head hash nor a checkpoint file")
     with open(path, "rb") as handle:
         text = handle.read(MAX_CHECKPOINT_BYTES + 1)
     try:
@@ -73,7 +73,7 @@ def read_checkpoint(given: str) -> Checkpoint:
         data = None
     if not (isinstance(data, dict) and data.get("schema") == CHECKPOINT_SCHEMA and isinstance(data.get("entries"), int)
             and data["entries"] >= 0 and isinstance(data.get("head"), str)):
-        raise LogError(f"{given}: not a checkpoint; make one with 'paragraf audit checkpoint'")
+        raise LogError(f"{given!r}: not a checkpoint; make one with 'paragraf audit checkpoint'")
     return Checkpoint(given, data["head"], data["entries"], data)
 
 
@@ -109,8 +109,8 @@ def _checkpoint_problems(point: Checkpoint, hashes: _HashLookup, public_key: Ed2
     if public_key is not None and not _signed(point, public_key):
         return [Problem(point.entries or 0, "forged_checkpoint",
                         f"checkpoint {point.source} is not signed by the key given: it cannot be trusted")]
-    if point.entries is None:  # a bare hash: some entry of the chain must have it
-        if hashes.position(point.head) is None:
+    if point.entries is None:  # a bare hash: some entry of the chain must have it (or it is the empty log's)
+        if point.head != GENESIS and hashes.position(point.head) is None:
             return [Problem(0, "rewritten", f"no entry has the head hash {point.head} given: the log was cut back "
                             "or rewritten since")]
         return []

@@ -101,7 +101,20 @@ class Entry:
 
     @property
     def record(self) -> dict[str, Any]:
-        return json.loads(self.content)  # type: ignore[no-any-return]
+        try:
+            data = json.loads(self.content)
+        except (ValueError, RecursionError):
+            data = None
+        if not isinstance(data, dict):
+            raise LogError(f"entry {self.seq}: its content is not a JSON object; run 'paragraf audit verify'")
+        return data
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...]) -> Entry:
+        """An entry as stored. A field altered to a number, NULL or bytes is kept as its repr, so
+        it no longer matches its hash and `verify` names the entry as edited."""
+        seq, *fields = row
+        return cls(int(seq), *(field if isinstance(field, str) else repr(field) for field in fields))
 
 
 @attrs.frozen
@@ -232,17 +245,19 @@ class DecisionLog:
 
     def entries(self) -> Iterator[Entry]:
         for row in self.db.execute("SELECT * FROM entries ORDER BY seq"):
-            yield Entry(*row)
+            yield Entry.from_row(row)
 
     def entry(self, seq: int) -> Entry:
         row = self.db.execute("SELECT * FROM entries WHERE seq = ?", (seq,)).fetchone()
         if row is None:
             raise LogError(f"{self.path}: no entry {seq}")
-        return Entry(*row)
+        return Entry.from_row(row)
 
     def head(self) -> tuple[int, str]:
         row = self.db.execute("SELECT seq, entry_hash FROM head WHERE id = 1").fetchone()
-        return (row[0], row[1]) if row else (0, GENESIS)
+        if row is None:
+            return 0, GENESIS
+        return (row[0] if isinstance(row[0], int) else -1), str(row[1])  # -1: a head altered out of shape
 
 
 def append(path: str | Path, record: dict[str, Any]) -> Entry:

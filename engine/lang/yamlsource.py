@@ -81,8 +81,14 @@ def read_yaml(path: Path, display: str | None = None, text: str | None = None,
         span = Span.point(name, mark.line + 1, mark.column + 1) if mark else Span.point(name)
         raise _fail(f"not valid YAML: {exc.problem or exc.context}", span,
                     "check the indentation and quoting on this line") from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow; it knows the offset only
+        line = text.count("\n", 0, exc.position) + 1
+        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise _fail(f"not valid YAML: the character #x{exc.character:04x} is not allowed here" if isinstance(
+            exc.character, int) else "not valid YAML: a character YAML does not allow", Span.point(name, line, col),
+            "remove the control character, or write the text in quotes with an escape") from None
     except yaml.YAMLError as exc:
-        raise _fail(f"not valid YAML: {exc}", Span.point(name), None) from None
+        raise _fail(f"not valid YAML: {' '.join(str(exc).split())}", Span.point(name), None) from None
     if root is None:
         raise _fail("the file is empty", Span.point(name), None)
     return _Converter(name, text).convert(root)
