@@ -221,6 +221,24 @@ def test_another_programs_database_is_refused_untouched(tmp_path: Path) -> None:
     assert {r[0] for r in sqlite3.connect(other).execute("SELECT name FROM sqlite_master")} == {"customers"}
 
 
+def test_bytes_damaged_into_invalid_utf8_are_named_not_a_crash(tmp_path: Path) -> None:
+    """Found by the long fuzz run: one byte of the schema made invalid UTF-8 crashed every reader."""
+    path = tmp_path / "damaged.sqlite"
+    auditlog.DecisionLog(path).close()
+    data = bytearray(path.read_bytes())
+    data[3977] = 0x80
+    path.write_bytes(bytes(data))
+    code, output = verify(path)
+    assert code in (0, 1, 2) and "internal error" not in output
+    path = tmp_path / "content.sqlite"
+    with auditlog.DecisionLog(path) as log:
+        log.append(record(1))
+    data = bytearray(path.read_bytes())
+    data[data.index(b"decision number 1")] = 0xff
+    path.write_bytes(bytes(data))
+    assert [(p.seq, p.kind) for p in auditlog.verify(path).problems] == [(1, "edited")]
+
+
 WRITER = textwrap.dedent("""
     import sys
     from engine.audit import log as auditlog

@@ -177,8 +177,11 @@ class DecisionLog:
         self.signing_key = signing_key or (keys.from_environment() if create else None)
         try:
             self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            # text damaged into invalid UTF-8 is read with replacement characters: it then no
+            # longer matches its hash, and verify names the entry instead of failing to read it
+            self.db.text_factory = lambda data: data.decode("utf-8", errors="replace")
             self._prepare(create)
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # a damaged schema's message may not decode
             raise LogError(f"{self.path}: not a paragraf decision log ({exc})") from None
 
     def _prepare(self, create: bool) -> None:
@@ -296,7 +299,7 @@ def verify(path: str | Path) -> Verification:
             walk = _Walk(max(head_seq, log.db.execute("SELECT coalesce(max(seq), 0) FROM entries").fetchone()[0]))
             for entry in log.entries():
                 walk.step(entry)
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, UnicodeDecodeError) as exc:
             raise LogError(f"{path}: the decision log cannot be read ({exc})") from None
     problems = walk.problems + _head_problems(walk.last, head_seq, head_hash)
     return Verification(walk.count, head_seq, head_hash, tuple(sorted(problems, key=lambda p: p.seq)))
