@@ -135,7 +135,8 @@ def _walk(node: YNode, prefix: str, inputs: dict[str, Rule], facts: dict[str, An
             known = [n for n in inputs if n.count(".") == path.count(".")] + ([] if prefix else sorted(TOP_LEVEL))
             close = difflib.get_close_matches(path, known, n=1)
             hint = f"did you mean '{close[0]}'?" if close else "remove it, or declare it as an input rule"
-            problems.append(Diagnostic("case", f"{path}: unknown field", (node.key_spans[key],), hint))
+            shown = path if path.isprintable() else repr(path)  # a key with a newline stays on one line
+            problems.append(Diagnostic("case", f"{shown}: unknown field", (node.key_spans[key],), hint))
 
 
 def _read_fact(path: str, node: YNode, rule: Rule, facts: dict[str, Any], problems: list[Diagnostic]) -> None:

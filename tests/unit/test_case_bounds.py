@@ -83,6 +83,11 @@ def test_an_int_key_is_an_unknown_field(book: engine.Rulebook) -> None:
     assert "citizen.5: unknown field" in refused(book, {**GOOD, "citizen": {**GOOD["citizen"], 5: 3}})
 
 
+def test_a_key_with_a_newline_is_named_on_one_line(book: engine.Rulebook) -> None:
+    """Found by the long fuzz run: the message of an unknown field broke over two lines."""
+    assert "'citizen.\\n': unknown field" in refused(book, {**GOOD, "citizen": {"\n": None}})
+
+
 def test_a_birth_date_after_the_day_evaluated(book: engine.Rulebook) -> None:
     assert "citizen.birth_date: 2030-01-01 is after" in refused(book, with_citizen(birth_date="2030-01-01"))
     assert "citizen.birth_date: 2022-06-02 is after" in refused(book, with_citizen(birth_date="2022-06-02"))
