@@ -206,6 +206,12 @@ def test_entries_are_signed_when_the_environment_names_a_key(tmp_path: Path, key
     assert signed(tmp_path / "env.sqlite", key_pair)[0] == 0
 
 
+def test_a_log_without_the_signatures_table_has_every_entry_unsigned(log: Path, key_pair: tuple[Path, Path]) -> None:
+    tamper(log, "DROP TABLE signatures")
+    code, output = signed(log, key_pair)
+    assert code == 1 and output.count(": unsigned: ") == 6
+
+
 def test_another_programs_database_is_refused_untouched(tmp_path: Path) -> None:
     other = tmp_path / "other-app.db"
     db = sqlite3.connect(other)

@@ -134,8 +134,10 @@ def _signed(point: Checkpoint, public_key: Ed25519PublicKey) -> bool:
 
 def _signature_problems(log: DecisionLog, public_key: Ed25519PublicKey) -> list[Problem]:
     problems = []
-    rows = log.db.execute("SELECT e.seq, e.entry_hash, s.signature FROM entries e "
-                          "LEFT JOIN signatures s ON s.seq = e.seq ORDER BY e.seq")
+    has_table = log.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'signatures'").fetchone()
+    signatures = "signatures" if has_table else "(SELECT NULL AS seq, NULL AS signature)"  # a log from before signing
+    rows = log.db.execute(f"SELECT e.seq, e.entry_hash, s.signature FROM entries e "
+                          f"LEFT JOIN {signatures} s ON s.seq = e.seq ORDER BY e.seq")
     for seq, entry_hash, signature in rows:
         if signature is None:
             problems.append(Problem(seq, "unsigned", f"entry {seq} carries no signature"))
