@@ -182,11 +182,14 @@ def _(node: ast.Binary, names: Names) -> Fn:
         if function is None:
             raise fail(f"cannot apply '{op}' to {values.to_text(a)} and {values.to_text(b)}", node)
         try:
-            return function(a, b)
+            result = function(a, b)
         except (DecimalException, ZeroDivisionError, ValueError, OverflowError) as exc:
             if isinstance(exc, ZeroDivisionError) or (isinstance(exc, InvalidOperation) and op == "/"):  # n/0, 0/0
                 raise fail(f"division by zero in '{ast.to_source(node)}'", node) from None
             raise fail(f"'{ast.to_source(node)}' cannot be computed: {_reason(exc)}", node) from None
+        if values.too_large(result):  # the check bounds this; a division by a tiny result can still get here
+            raise fail(f"'{ast.to_source(node)}' gives a number of more than {values.MAX_DIGITS} digits", node)
+        return result
     return run
 
 

@@ -17,6 +17,7 @@ from dateutil.relativedelta import relativedelta
 ORE = Decimal("0.01")
 KRONE = Decimal("1")
 FIRST_DATE, LAST_DATE = dt.date(1850, 1, 1), dt.date(2200, 12, 31)  # the dates a case or rule may name
+MAX_DIGITS = 100  # digits before the point any number of the rules may reach (checked by paragraf check, and in eval)
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _PLAIN_NUMBER = re.compile(r"[+-]?([0-9]+)(\.[0-9]{1,10})?")
 
@@ -129,6 +130,12 @@ def parse_number(text: str, max_digits: int = 15) -> Decimal:
         raise ValueError(f"expected a number such as 12 or 37.5 (plain decimal, at most {max_digits} digits "
                          f"before the point and 10 after it), found {text!r}")
     return Decimal(text.strip())
+
+
+def too_large(value: Any) -> bool:
+    """Whether a number, amount or rate has more than MAX_DIGITS digits before the point."""
+    number = value.amount if isinstance(value, Money) else value.fraction if isinstance(value, Rate) else value
+    return isinstance(number, Decimal) and number.is_finite() and number != 0 and number.adjusted() >= MAX_DIGITS
 
 
 def add_duration(day: dt.date, duration: Duration, sign: int = 1) -> dt.date:

@@ -20,7 +20,7 @@ from engine.lang import ast, values
 from engine.lang.errors import Diagnostic
 from engine.law.model import Rule
 
-MAX_DIGITS = 100
+MAX_DIGITS = values.MAX_DIGITS
 FACT_DIGITS = {"number": 15, "money": 15, "percent": 2}
 DIVISOR_DIGITS = 10
 CALL_DIGITS = 6  # counts, days and ages a built-in gives

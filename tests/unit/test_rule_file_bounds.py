@@ -131,9 +131,10 @@ def test_eval_of_a_device_or_fifo(tmp_path: Path, target: str) -> None:
     assert result.exit_code == 2 and "not a regular file" in result.output and "internal error" not in result.output
 
 
-def test_decimal_overflow_at_eval_is_located_even_past_the_check(write_rulebook: Callable[..., Path]) -> None:
+def test_a_number_past_the_bound_at_eval_is_a_located_evaluation_error(write_rulebook: Callable[..., Path]) -> None:
     """The safety net under the check: with the bound errors set aside, squaring a 15-digit fact
-    16 times overflows Decimal's exponent, and eval names the expression instead of crashing."""
+    over and over stops with a located evaluation error at the first result past 100 digits (v3),
+    before Decimal's exponent could overflow or a huge number be printed."""
     rules = value_rule("v0", "citizen.hours") + "".join(value_rule(f"v{i}", f"v{i - 1} * v{i - 1}") for i in range(1, 18))
     book = engine.load(write_rulebook({"r.yaml": INPUTS + rules}))
     assert {d.category for d in book.diagnostics} == {"bound"}
@@ -141,4 +142,5 @@ def test_decimal_overflow_at_eval_is_located_even_past_the_check(write_rulebook:
     with pytest.raises(engine.EngineError) as caught:
         book.evaluate({"case": "t", "as_of": "2024-01-01", "citizen": {"hours": "999999999999999"}})
     (found,) = caught.value.diagnostics
-    assert found.category == "evaluation" and found.spans and "too large" in found.message
+    assert found.category == "evaluation" and found.rule is None and "more than 100 digits" in found.message
+    assert found.spans[0].line == rules.count("\n", 0, rules.index("expr: v2 * v2")) + INPUTS.count("\n") + 1
