@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 from engine import cli, rulebook
 
-CHECKED = ("syntax", "schema", "name", "type", "citation", "cycle", "conflict", "exemption")
+CHECKED = ("syntax", "schema", "name", "type", "bound", "citation", "cycle", "conflict", "exemption")
 TOY = ["--rules", "docs/tutorial/rules"]
 TUTORIAL = {
     "eval-hillerod": ["eval", "examples/hillerod-complex.yaml", "--lang", "en"],

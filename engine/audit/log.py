@@ -33,13 +33,16 @@ import datetime as dt
 import hashlib
 import json
 import sqlite3
+from contextlib import closing
 from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Iterator
 
 import attrs
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from engine.audit import keys
 from engine.lang.errors import EngineError
 
 if TYPE_CHECKING:
@@ -63,9 +66,17 @@ CREATE TABLE IF NOT EXISTS entries (
     entry_hash TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, entry_hash TEXT NOT NULL);
-CREATE TRIGGER IF NOT EXISTS entries_no_update BEFORE UPDATE ON entries
+CREATE TABLE IF NOT EXISTS signatures (seq INTEGER PRIMARY KEY, key_id TEXT NOT NULL, signature TEXT NOT NULL);
+"""
+# Append-only: no UPDATE, no DELETE, and no INSERT at or below the last position, which is how
+# INSERT OR REPLACE (and REPLACE INTO) would swap an entry without firing a DELETE trigger.
+_APPEND_ONLY = """
+CREATE TRIGGER IF NOT EXISTS {table}_no_update BEFORE UPDATE ON {table}
     BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS entries_no_delete BEFORE DELETE ON entries
+CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table}
+    BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS {table}_no_replace BEFORE INSERT ON {table}
+    WHEN NEW.seq <= (SELECT coalesce(max(seq), 0) FROM {table})
     BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END;
 """
 
@@ -91,7 +102,20 @@ class Entry:
 
     @property
     def record(self) -> dict[str, Any]:
-        return json.loads(self.content)  # type: ignore[no-any-return]
+        try:
+            data = json.loads(self.content)
+        except (ValueError, RecursionError):
+            data = None
+        if not isinstance(data, dict):
+            raise LogError(f"entry {self.seq}: its content is not a JSON object; run 'paragraf audit verify'")
+        return data
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...]) -> Entry:
+        """An entry as stored. A field altered to a number, NULL or bytes is kept as its repr, so
+        it no longer matches its hash and `verify` names the entry as edited."""
+        seq, *fields = row
+        return cls(int(seq), *(field if isinstance(field, str) else repr(field) for field in fields))
 
 
 @attrs.frozen
@@ -126,6 +150,11 @@ def entry_hash(seq: int, logged_at: str, kind: str, content_hash: str, prev_hash
     return sha256("\n".join((str(seq), logged_at, kind, content_hash, prev_hash)))
 
 
+def entry_message(seq: int, entry_hash: str) -> str:
+    """What an entry's signature signs: its position and hash, which covers every entry before it."""
+    return f"paragraf/decision-log-entry@1\n{seq}\n{entry_hash}"
+
+
 def is_log(path: Path) -> bool:
     """Whether `path` is an SQLite database (a decision log) rather than a JSON record."""
     try:
@@ -138,26 +167,42 @@ def is_log(path: Path) -> bool:
 class DecisionLog:
     """An open decision log. Each `append` is its own committed transaction."""
 
-    def __init__(self, path: str | Path, create: bool = True) -> None:
+    def __init__(self, path: str | Path, create: bool = True, signing_key: Ed25519PrivateKey | None = None) -> None:
+        """Open (with `create`, make) the log; entries appended are signed with `signing_key`,
+        by default the key PARAGRAF_LOG_KEY names, if any."""
         self.path = Path(path)
+        if self.path.exists() and not self.path.is_file():
+            raise LogError(f"{self.path}: not a regular file; give the path of a decision log")
         if not create and not self.path.is_file():
             raise LogError(f"{self.path}: no such decision log")
+        self.signing_key = signing_key or (keys.from_environment() if create else None)
         try:
             self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            # text damaged into invalid UTF-8 is read with replacement characters: it then no
+            # longer matches its hash, and verify names the entry instead of failing to read it
+            self.db.text_factory = lambda data: data.decode("utf-8", errors="replace")
             self._prepare(create)
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # a damaged schema's message may not decode
             raise LogError(f"{self.path}: not a paragraf decision log ({exc})") from None
 
     def _prepare(self, create: bool) -> None:
         self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        self._check_schema(empty_ok=create)
         if create:
             self.db.execute("PRAGMA journal_mode = WAL")
-            self.db.executescript(_TABLES)
+            self.db.executescript(_TABLES + "".join(_APPEND_ONLY.format(table=t) for t in ("entries", "signatures")))
             self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA,))
         self.db.execute("PRAGMA synchronous = FULL")
-        row = self.db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+
+    def _check_schema(self, empty_ok: bool) -> None:
+        """Refuse another program's database before writing anything into it."""
+        tables = sorted(row[0] for row in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'"))
+        if not tables and empty_ok:
+            return
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() if "meta" in tables else None
         if row is None or row[0] != SCHEMA:
-            raise LogError(f"{self.path}: not a paragraf decision log (schema {row[0] if row else 'missing'})")
+            found = f"schema {row[0]!r}" if row else f"tables {', '.join(tables[:5]) or 'none'}"
+            raise LogError(f"{self.path}: not a paragraf decision log ({found}); give a new file or an existing log")
 
     def __enter__(self) -> DecisionLog:
         return self
@@ -182,6 +227,10 @@ class DecisionLog:
         try:
             entry = self._next_entry(kind, content)
             self.db.execute("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?)", attrs.astuple(entry))
+            if self.signing_key is not None:
+                self.db.execute("INSERT INTO signatures VALUES (?, ?, ?)", (
+                    entry.seq, keys.key_id(self.signing_key.public_key()),
+                    keys.sign(self.signing_key, entry_message(entry.seq, entry.entry_hash))))
             self.db.execute("INSERT OR REPLACE INTO head VALUES (1, ?, ?)", (entry.seq, entry.entry_hash))
             self.db.execute("COMMIT")
         except BaseException:
@@ -200,23 +249,44 @@ class DecisionLog:
 
     def entries(self) -> Iterator[Entry]:
         for row in self.db.execute("SELECT * FROM entries ORDER BY seq"):
-            yield Entry(*row)
+            yield Entry.from_row(row)
 
     def entry(self, seq: int) -> Entry:
         row = self.db.execute("SELECT * FROM entries WHERE seq = ?", (seq,)).fetchone()
         if row is None:
             raise LogError(f"{self.path}: no entry {seq}")
-        return Entry(*row)
+        return Entry.from_row(row)
 
     def head(self) -> tuple[int, str]:
         row = self.db.execute("SELECT seq, entry_hash FROM head WHERE id = 1").fetchone()
-        return (row[0], row[1]) if row else (0, GENESIS)
+        if row is None:
+            return 0, GENESIS
+        return (row[0] if isinstance(row[0], int) else -1), str(row[1])  # -1: a head altered out of shape
 
 
 def append(path: str | Path, record: dict[str, Any]) -> Entry:
     """Append one record to the log at `path` (created if needed)."""
     with DecisionLog(path) as log:
         return log.append(record)
+
+
+def backup(path: str | Path, target: str | Path) -> Verification:
+    """Copy the log to `target` through SQLite's backup API, which reads committed entries from the
+    database and its WAL file alike while writers go on; the copy is then verified. `target`
+    must not exist; the copy is written beside it and renamed, so a half-made copy never shows."""
+    target = Path(target)
+    if target.exists():
+        raise LogError(f"{target}: already exists; give a new file for the backup")
+    partial = target.with_name(f".{target.name}.partial")
+    with DecisionLog(path, create=False) as log:
+        try:
+            with closing(sqlite3.connect(partial)) as copy:
+                log.db.backup(copy)
+        except sqlite3.Error as exc:
+            partial.unlink(missing_ok=True)
+            raise LogError(f"{target}: the backup failed ({exc})") from None
+    partial.replace(target)
+    return verify(target)
 
 
 def verify(path: str | Path) -> Verification:
@@ -230,7 +300,7 @@ def verify(path: str | Path) -> Verification:
             walk = _Walk(max(head_seq, log.db.execute("SELECT coalesce(max(seq), 0) FROM entries").fetchone()[0]))
             for entry in log.entries():
                 walk.step(entry)
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, UnicodeDecodeError) as exc:
             raise LogError(f"{path}: the decision log cannot be read ({exc})") from None
     problems = walk.problems + _head_problems(walk.last, head_seq, head_hash)
     return Verification(walk.count, head_seq, head_hash, tuple(sorted(problems, key=lambda p: p.seq)))

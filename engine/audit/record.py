@@ -25,7 +25,10 @@ from engine.decide.casefile import Case
 from engine.decide.decision import Decision
 from engine.lang.errors import EngineError
 from engine.rulebook import Rulebook, engine_version
+from engine.lang.files import UnreadableFile, read_regular
 from engine.lang.yamlsource import read_yaml
+
+MAX_RECORD_BYTES = 50_000_000
 
 SCHEMA = "paragraf/record@1"
 _manifests: weakref.WeakKeyDictionary[Rulebook, dict[str, Any]] = weakref.WeakKeyDictionary()
@@ -90,8 +93,8 @@ def to_json(record: dict[str, Any]) -> str:
 def read_record(path: str | Path) -> dict[str, Any]:
     """A record from a JSON file, checked for the keys replay needs."""
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
+        data = json.loads(read_regular(Path(path), MAX_RECORD_BYTES).decode("utf-8"))
+    except (UnreadableFile, UnicodeDecodeError, RecursionError) as exc:
         raise RecordError(f"{path}: cannot read the record ({exc})") from None
     except json.JSONDecodeError as exc:
         raise RecordError(f"{path}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from None
@@ -106,4 +109,41 @@ def check_record(data: Any, where: str) -> dict[str, Any]:
     for key in ("decision", "case_data", "rulebook"):
         if not isinstance(data.get(key), dict):
             raise RecordError(f"{where}: the record has no '{key}' object")
+    problem = _shape_problem(data)
+    if problem is not None:
+        raise RecordError(f"{where}: {problem}; the record has been altered or is damaged")
     return data
+
+
+def _shape_problem(data: dict[str, Any]) -> str | None:
+    """The first field of a record whose shape replay cannot use, by its path; None when all fit."""
+    decision, rulebook = data["decision"], data["rulebook"]
+    checks: list[tuple[str, bool]] = [
+        ("decision.as_of", isinstance(decision.get("as_of"), str)),
+        ("decision.case_digest", isinstance(decision.get("case_digest"), str)),
+        ("decision.values", isinstance(decision.get("values"), dict)),
+        ("decision.missing", _list_of(decision.get("missing"), str)),
+        ("decision.unknown_values", _list_of(decision.get("unknown_values", []), str)),
+        ("decision.proposals", _list_of(decision.get("proposals", []), str)),
+        ("decision.explanation", _trace_ok(decision.get("explanation", []))),
+        ("rulebook.rules", _text_map(rulebook.get("rules", {}))),
+        ("rulebook.files", _text_map(rulebook.get("files", {}))),
+        ("rulebook.fingerprint", isinstance(rulebook.get("fingerprint", ""), str)),
+    ] + [(f"decision.{key}", _list_of(decision.get(key), dict) and all(
+        isinstance(item.get("rule"), str) for item in decision[key])) for key in ("obligations", "exemptions")]
+    return next((f"{path}: not in the form paragraf writes" for path, ok in checks if not ok), None)
+
+
+def _list_of(value: Any, kind: type) -> bool:
+    return isinstance(value, list) and all(isinstance(item, kind) for item in value)
+
+
+def _text_map(value: Any) -> bool:
+    return isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
+
+
+def _trace_ok(nodes: Any, depth: int = 0) -> bool:
+    """Trace nodes: objects naming their rule, with children of the same form, not absurdly deep."""
+    return depth < 200 and _list_of(nodes, dict) and all(
+        isinstance(node.get("rule"), str) and isinstance(node.get("defines") or "", str)
+        and _trace_ok(node.get("children", []), depth + 1) for node in nodes)

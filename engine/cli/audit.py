@@ -11,7 +11,7 @@ import click
 
 from engine import report as reports
 
-from engine.audit import log as auditlog, record as records, replay as replays, exemption_report as usage_report
+from engine.audit import anchor, keys, log as auditlog, record as records, replay as replays, exemption_report as usage_report
 from engine.cli.group import main
 from engine.cli.common import (LANG_OPTION, RULES_OPTION, guarded, input_path, load_rulebook,
                                report_bad_rows, stdin_to_file)
@@ -65,20 +65,73 @@ def audit() -> None:
 
 @audit.command()
 @click.argument("log", type=EXISTING, callback=stdin_to_file)
+@click.option("--expect-head", "expected", multiple=True, metavar="HASH|FILE",
+              help="A head hash or checkpoint file kept elsewhere; the log must still hold it (may be repeated).")
+@click.option("--public-key", type=click.Path(path_type=Path),
+              help="The operator's public key: every checkpoint given must be signed by it.")
+@click.option("--signed-entries", is_flag=True, help="Every entry must carry a signature by --public-key.")
 @guarded
-def verify(log: Path) -> None:
-    """Check that LOG's hash chain is intact: no entry changed, deleted or reordered.
+def verify(log: Path, expected: tuple[str, ...], public_key: Path | None, signed_entries: bool) -> None:
+    """Check that LOG's hash chain is intact: no entry changed, deleted or reordered; and, with
+    --expect-head, that LOG still holds every checkpoint given (docs/auditing.md says which
+    tampering each check catches).
 
     Exit 0 when it is, 1 naming every entry that breaks it.
     """
-    result = auditlog.verify(log)
+    if signed_entries and public_key is None:
+        raise click.BadParameter("give the key to check the signatures with", param_hint="--public-key")
+    checkpoints = [anchor.read_checkpoint(given) for given in expected]
+    key = keys.load_public(public_key) if public_key is not None else None
+    result = anchor.verify_anchored(log, checkpoints, key, signed_entries)
     for problem in result.problems:
         click.echo(f"{log}: entry {problem.seq}: {problem.kind}: {problem.message}")
     if not result.ok:
         click.echo(f"{len(result.problems)} problem(s) in {result.entries} entries; first bad entry: "
                    f"{result.problems[0].seq}")
         sys.exit(1)
-    click.echo(f"ok: {result.entries} entries, chain intact; head: entry {result.head_seq} {result.head_hash}")
+    anchored = f"; holds {len(checkpoints)} checkpoint(s)" if checkpoints else ""
+    signed = "; every entry signed" if signed_entries else ""
+    click.echo(f"ok: {result.entries} entries, chain intact{anchored}{signed}; head: entry {result.head_seq} "
+               f"{result.head_hash}")
+
+
+@audit.command()
+@click.argument("log", type=EXISTING)
+@click.option("--key", type=click.Path(path_type=Path), help="Sign the checkpoint with this private key.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write it here (default: stdout).")
+@guarded
+def checkpoint(log: Path, key: Path | None, out: Path | None) -> None:
+    """Print LOG's head as a checkpoint (JSON) to keep away from the log, and give later to
+    'audit verify --expect-head'. The chain is verified first."""
+    made = anchor.make_checkpoint(log, keys.load_private(key) if key is not None else None)
+    text = json.dumps(made, sort_keys=True, indent=2) + "\n"
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+
+
+@audit.command()
+@click.argument("private_key", type=click.Path(dir_okay=False, path_type=Path))
+@guarded
+def keygen(private_key: Path) -> None:
+    """Make an Ed25519 key pair: PRIVATE_KEY (owner-readable only) and PRIVATE_KEY.pub.
+    Appending processes sign entries when PARAGRAF_LOG_KEY names the private key."""
+    public = keys.generate(private_key)
+    click.echo(f"private key: {private_key}\npublic key: {public} (id {keys.key_id(keys.load_public(public))})")
+
+
+@audit.command()
+@click.argument("log", type=EXISTING)
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@guarded
+def backup(log: Path, target: Path) -> None:
+    """Copy LOG to TARGET through SQLite's backup API (committed entries in the WAL file included,
+    writers may go on), then verify the copy. Copying the file alone can lose entries."""
+    result = auditlog.backup(log, target)
+    if not result.ok:
+        raise auditlog.LogError(f"{target}: the copy does not verify: {result.problems[0].message}")
+    click.echo(f"ok: {result.entries} entries copied to {target}; head: entry {result.head_seq} {result.head_hash}")
 
 
 @audit.command()

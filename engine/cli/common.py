@@ -14,6 +14,7 @@ from typing import Any, Callable
 import click
 
 from engine import rulebook
+from engine.lang import values
 from engine.report import FORMATS
 from engine.lang.errors import Diagnostic, EngineError, RulebookError, render_diagnostic
 from engine.lang.source import SourceCache
@@ -127,6 +128,6 @@ def parse_as_of(value: str | None, option: str = "--as-of") -> dt.date | None:
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        return values.parse_date(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date; write YYYY-MM-DD", param_hint=option) from None

@@ -9,7 +9,7 @@ import datetime as dt
 import difflib
 import hashlib
 import json
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,10 @@ from engine.law.model import Rule
 from engine.lang.yamlsource import YNode, read_yaml
 
 TOP_LEVEL = {"case", "as_of", "known_on", "municipality", "citizen", "payments"}
+PAYMENT_FIELDS = ("benefit", "amount", "from", "to", "municipality", "person")
+PAYMENT_HINT = "write '- {benefit: ..., amount: \"1234.50\", from: YYYY-MM-DD, to: YYYY-MM-DD}'"
+MAX_ID = 200
+MAX_PERCENT = Decimal(1000)
 
 
 @attrs.frozen
@@ -39,7 +43,7 @@ def read_case(source: str | Path | dict[str, Any], inputs: dict[str, Rule]) -> C
     if isinstance(source, str):
         source = Path(source)
     if isinstance(source, dict):
-        root = read_yaml(Path("<case>"), "<case>", json.dumps(source, default=str, sort_keys=True))
+        root = read_yaml(Path("<case>"), "<case>", _json_text(source))
     else:
         root = read_yaml(source, str(source))
     if root.kind != "map":
@@ -47,6 +51,7 @@ def read_case(source: str | Path | dict[str, Any], inputs: dict[str, Rule]) -> C
     problems: list[Diagnostic] = []
     facts: dict[str, Any] = {}
     _walk(root, "", inputs, facts, problems)
+    _top_level(root, problems)
     as_of, known_on = _top_date(root, "as_of", problems), _top_date(root, "known_on", problems)
     if problems:
         raise CaseError(sorted(problems, key=Diagnostic.sort_key))
@@ -57,15 +62,59 @@ def read_case(source: str | Path | dict[str, Any], inputs: dict[str, Rule]) -> C
                 facts, f"sha256:{digest}", data, known_on)
 
 
+def _json_text(source: dict[str, Any]) -> str:
+    """A case given as a dict, as JSON text for the YAML reader (which then checks it like a file).
+
+    Keys are not sorted here (a dict may mix int and str keys; an int key is then an unknown
+    field), and NaN or infinite floats become the text 'NaN' or 'Infinity', refused as numbers.
+    """
+    try:
+        return json.dumps(source, default=str)
+    except (ValueError, TypeError, RecursionError) as exc:
+        raise CaseError(f"<case>: the case cannot be read as data ({exc})") from None
+
+
+def _top_level(root: YNode, problems: list[Diagnostic]) -> None:
+    """`case` is a short id and `payments` a list of records, each a mapping of scalars."""
+    case = root.get("case")
+    if case is not None and not case.is_null and (case.kind != "scalar" or len(str(case.value)) > MAX_ID):
+        problems.append(Diagnostic("case", "case: expected a short id (text of at most 200 characters)",
+                                   (case.span,), "write 'case: <id>'"))
+    payments = root.get("payments")
+    if payments is None or payments.is_null:
+        return
+    if payments.kind != "seq":
+        problems.append(Diagnostic("case", "payments: expected a list of payment records", (payments.span,), PAYMENT_HINT))
+        return
+    assert isinstance(payments.value, list)
+    for index, item in enumerate(payments.value):
+        if not _is_payment(item):
+            problems.append(Diagnostic("case", f"payments[{index}]: expected a record with the fields "
+                                       f"{', '.join(PAYMENT_FIELDS)}", (item.span,), PAYMENT_HINT))
+
+
+def _is_payment(item: YNode) -> bool:
+    return isinstance(item.value, dict) and all(
+        key in PAYMENT_FIELDS and field.kind == "scalar" for key, field in item.value.items())
+
+
 def _top_date(root: YNode, key: str, problems: list[Diagnostic]) -> dt.date | None:
     node = root.get(key)
     if node is None or node.is_null:
         return None
     try:
-        return dt.date.fromisoformat(str(node.value))
-    except ValueError:
-        problems.append(Diagnostic("case", f"{key}: {node.value!r} is not a date", (node.span,), "write YYYY-MM-DD"))
+        return values.parse_date(_scalar(node, "a date"))
+    except ValueError as exc:
+        problems.append(Diagnostic("case", f"{key}: {exc}", (node.span,), "write YYYY-MM-DD"))
         return None
+
+
+def check_age(case: Case, day: dt.date) -> None:
+    """A birth date after the day evaluated would give a negative age: refuse it by its field path."""
+    for path, value in case.facts.items():
+        if path.rsplit(".", 1)[-1] == "birth_date" and value > day:
+            raise CaseError(f"{path}: {value} is after the date evaluated ({day}); "
+                            "a birth date must not be later than as_of")
 
 
 def _walk(node: YNode, prefix: str, inputs: dict[str, Rule], facts: dict[str, Any], problems: list[Diagnostic]) -> None:
@@ -87,7 +136,8 @@ def _walk(node: YNode, prefix: str, inputs: dict[str, Rule], facts: dict[str, An
             known = [n for n in inputs if n.count(".") == path.count(".")] + ([] if prefix else sorted(TOP_LEVEL))
             close = difflib.get_close_matches(path, known, n=1)
             hint = f"did you mean '{close[0]}'?" if close else "remove it, or declare it as an input rule"
-            problems.append(Diagnostic("case", f"{path}: unknown field", (node.key_spans[key],), hint))
+            shown = path if path.isprintable() else repr(path)  # a key with a newline stays on one line
+            problems.append(Diagnostic("case", f"{shown}: unknown field", (node.key_spans[key],), hint))
 
 
 def _read_fact(path: str, node: YNode, rule: Rule, facts: dict[str, Any], problems: list[Diagnostic]) -> None:
@@ -122,14 +172,14 @@ def _bool(node: YNode, spec: Any) -> bool:
 
 
 def _number(node: YNode, spec: Any) -> Decimal:
-    try:
-        return Decimal(_scalar(node, "a number"))
-    except InvalidOperation:
-        raise ValueError(f"expected a number, found {node.value!r}") from None
+    number = values.parse_number(_scalar(node, "a number"))
+    if number < 0:  # every number a case gives is a count: weeks, days, hours, cases, a year
+        raise ValueError(f"a count cannot be negative, found {node.value}")
+    return number
 
 
 def _money(node: YNode, spec: Any) -> values.Money:
-    amount = _number(node, spec)
+    amount = values.parse_number(_scalar(node, "an amount"))
     if amount.as_tuple().exponent < -2:  # type: ignore[operator]
         raise ValueError(f"an amount has at most 2 decimals (øre), found {node.value}")
     return values.Money(amount)
@@ -137,17 +187,16 @@ def _money(node: YNode, spec: Any) -> values.Money:
 
 def _percent(node: YNode, spec: Any) -> values.Rate:
     text = _scalar(node, "a percentage").strip()
-    if text.endswith("%"):
-        return values.Rate(Decimal(text[:-1].strip()) / 100)
-    raise ValueError(f"expected a percentage such as 40%, found {text!r}")
+    if not text.endswith("%"):
+        raise ValueError(f"expected a percentage such as 40%, found {text!r}")
+    percent = values.parse_number(text[:-1])
+    if abs(percent) > MAX_PERCENT:
+        raise ValueError(f"a percentage lies between -{MAX_PERCENT}% and {MAX_PERCENT}%, found {text}")
+    return values.Rate(percent / 100)
 
 
 def _date(node: YNode, spec: Any) -> dt.date:
-    text = _scalar(node, "a date")
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"expected a date YYYY-MM-DD, found {text!r}") from None
+    return values.parse_date(_scalar(node, "a date"))
 
 
 def _code(node: YNode, spec: Any) -> str:

@@ -13,6 +13,7 @@ from typing import Iterable, Union
 
 import attrs
 
+from engine.lang import values
 from engine.lang.errors import CaseError
 
 SWITCH = re.compile(r"^(?P<name>[a-z][a-z0-9_.-]*)(?::(?P<codes>[0-9, ]+))?(?:@(?P<start>\S+))?$")
@@ -64,7 +65,7 @@ def _start(value: str | None, text: str) -> dt.date | None:
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        return values.parse_date(value)
     except ValueError:
         raise CaseError(f"proposal switch {text!r}: start {value!r} is not a date; write YYYY-MM-DD") from None
 

@@ -18,7 +18,7 @@ class Number:
 
     @classmethod
     def parse(cls, text: str) -> Number:
-        match = re.fullmatch(r"\s*(\d+)\s*([a-zæøå]?)\s*", text)
+        match = re.fullmatch(r"\s*(\d{1,6})\s*([a-zæøå]?)\s*", text)
         if not match:
             raise ValueError(f"not a paragraph number: {text!r}")
         return cls(int(match.group(1)), match.group(2))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
-from decimal import Decimal, DivisionByZero, InvalidOperation
+from decimal import Decimal, DecimalException, InvalidOperation
 from functools import singledispatch
 from typing import Any, Callable, Iterable, Protocol
 
@@ -182,12 +182,22 @@ def _(node: ast.Binary, names: Names) -> Fn:
         if function is None:
             raise fail(f"cannot apply '{op}' to {values.to_text(a)} and {values.to_text(b)}", node)
         try:
-            return function(a, b)
-        except (DivisionByZero, InvalidOperation, ZeroDivisionError):
-            raise fail(f"division by zero in '{ast.to_source(node)}'", node) from None
-        except (ValueError, OverflowError) as exc:
-            raise fail(str(exc), node) from None
+            result = function(a, b)
+        except (DecimalException, ZeroDivisionError, ValueError, OverflowError) as exc:
+            if isinstance(exc, ZeroDivisionError) or (isinstance(exc, InvalidOperation) and op == "/"):  # n/0, 0/0
+                raise fail(f"division by zero in '{ast.to_source(node)}'", node) from None
+            raise fail(f"'{ast.to_source(node)}' cannot be computed: {_reason(exc)}", node) from None
+        if values.too_large(result):  # the check bounds this; a division by a tiny result can still get here
+            raise fail(f"'{ast.to_source(node)}' gives a number of more than {values.MAX_DIGITS} digits", node)
+        return result
     return run
+
+
+def _reason(exc: Exception) -> str:
+    """Words for an arithmetic failure: Decimal's exceptions carry no message of their own."""
+    if isinstance(exc, (DecimalException, OverflowError)):
+        return "the result is too large (or a date falls outside the calendar)"
+    return str(exc)
 
 
 COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
@@ -284,8 +294,8 @@ def _(node: ast.Call, names: Names) -> Fn:
             return missing
         try:
             result = builtin.call(*found)
-        except ValueError as exc:
-            raise fail(f"{node.function}(): {exc}", node) from None
+        except (DecimalException, ValueError, OverflowError) as exc:
+            raise fail(f"{node.function}(): {_reason(exc)}", node) from None
         return Unknown(read) if isinstance(result, Unknown) and not result.missing else result
     return run
 

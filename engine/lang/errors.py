@@ -13,6 +13,7 @@ CATEGORIES = (
     "schema",       # a rule file, legal reference file or case has the wrong shape
     "name",         # an unknown or duplicate name
     "type",         # operands or arguments of the wrong type
+    "bound",        # arithmetic that may outgrow exact decimal numbers
     "citation",     # a legal citation that does not resolve
     "cycle",        # rules that depend on each other
     "conflict",     # two definitions of one value that both apply

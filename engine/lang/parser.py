@@ -95,6 +95,10 @@ def _check_depth(tree: Tree[Any], origin: TextOrigin) -> None:
             stack.extend((child, depth + 1) for child in node.children)
 
 
+MAX_LITERAL_DIGITS = 28  # Decimal's precision: a literal is held exactly
+MAX_DURATION_DIGITS = 5  # 99999 days is 273 years, past any date a case may hold
+
+
 def _error(message: str, hint: str | None, origin: TextOrigin, start: int, end: int) -> RuleSyntaxError:
     return RuleSyntaxError([Diagnostic("syntax", message, (origin.span(start, end),), hint)])
 
@@ -188,23 +192,34 @@ class _Builder:
         meta = node if isinstance(node, Token) else node.meta
         return self.origin.span(meta.start_pos or 0, meta.end_pos or 0)
 
+    def decimal(self, t: Tree[Any], token: Any) -> Decimal:
+        """A number literal within the bounds a case's numbers have, so no literal overflows."""
+        try:
+            return values.parse_number(str(token), MAX_LITERAL_DIGITS)
+        except ValueError:
+            raise _error(f"a number in a rule has at most {MAX_LITERAL_DIGITS} digits before the point and 10 after it",
+                         "write a smaller number", self.origin, t.meta.start_pos, t.meta.end_pos) from None
+
     def number(self, t: Tree[Any]) -> ast.Expr:
-        return ast.Literal(Decimal(str(t.children[0])), self.span(t))
+        return ast.Literal(self.decimal(t, t.children[0]), self.span(t))
 
     def negative_number(self, t: Tree[Any]) -> ast.Expr:
-        return ast.Literal(-Decimal(str(t.children[1])), self.span(t))
+        return ast.Literal(-self.decimal(t, t.children[1]), self.span(t))
 
     def money(self, t: Tree[Any]) -> ast.Expr:
-        return ast.Literal(values.Money(Decimal(str(t.children[0]))), self.span(t))
+        return ast.Literal(values.Money(self.decimal(t, t.children[0])), self.span(t))
 
     def percent(self, t: Tree[Any]) -> ast.Expr:
-        return ast.Literal(values.Rate(Decimal(str(t.children[0])) / 100), self.span(t))
+        return ast.Literal(values.Rate(self.decimal(t, t.children[0]) / 100), self.span(t))
 
     def duration(self, t: Tree[Any]) -> ast.Expr:
         count, unit = t.children
         if "." in str(count):
             raise _error("a duration counts whole days, weeks, months or years", "write 8 weeks, not 8.5 weeks",
                          self.origin, t.meta.start_pos, t.meta.end_pos)
+        if len(str(count)) > MAX_DURATION_DIGITS:
+            raise _error(f"a duration counts at most {MAX_DURATION_DIGITS} digits of days, weeks, months or years",
+                         "write a shorter duration", self.origin, t.meta.start_pos, t.meta.end_pos)
         return ast.Literal(values.Duration(int(str(count)), values.UNITS[str(unit)]), self.span(t))
 
     def date(self, t: Tree[Any]) -> ast.Expr:

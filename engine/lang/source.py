@@ -5,6 +5,10 @@ from pathlib import Path
 
 import attrs
 
+from engine.lang.files import UnreadableFile, read_regular
+
+MAX_QUOTED_BYTES = 10_000_000  # a file whose lines a diagnostic quotes; a larger one is not quoted
+
 
 @attrs.frozen
 class Span:
@@ -36,8 +40,8 @@ class SourceCache:
     def line(self, path: str, number: int) -> str | None:
         if path not in self._lines:
             try:
-                self.add(path, Path(path).read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError):
+                self.add(path, read_regular(Path(path), MAX_QUOTED_BYTES).decode("utf-8"))
+            except (UnreadableFile, UnicodeDecodeError):
                 self._lines[path] = []
         lines = self._lines[path]
         return lines[number - 1] if 0 < number <= len(lines) else None

@@ -7,6 +7,7 @@ A fact the case does not give is `Unknown`, which carries the names of the missi
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Union
 
@@ -15,6 +16,10 @@ from dateutil.relativedelta import relativedelta
 
 ORE = Decimal("0.01")
 KRONE = Decimal("1")
+FIRST_DATE, LAST_DATE = dt.date(1850, 1, 1), dt.date(2200, 12, 31)  # the dates a case or rule may name
+MAX_DIGITS = 100  # digits before the point any number of the rules may reach (checked by paragraf check, and in eval)
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_PLAIN_NUMBER = re.compile(r"[+-]?([0-9]+)(\.[0-9]{1,10})?")
 
 
 @attrs.frozen(order=True)
@@ -108,6 +113,36 @@ class Unknown:
 
 
 Value = Union[Decimal, Money, Rate, dt.date, Duration, bool, str, frozenset[Any], tuple[Any, ...], Unknown, None]
+
+
+def parse_date(text: str) -> dt.date:
+    """A date written YYYY-MM-DD between FIRST_DATE and LAST_DATE, on every Python version
+    (3.11's `date.fromisoformat` also takes 19900401 and 1990-W14-1; 3.10's does not)."""
+    try:
+        day = dt.date.fromisoformat(text) if _ISO_DATE.fullmatch(text) else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise ValueError(f"expected a date YYYY-MM-DD, found {text!r}")
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise ValueError(f"{text} is outside the dates paragraf accepts ({FIRST_DATE} to {LAST_DATE})")
+    return day
+
+
+def parse_number(text: str, max_digits: int = 15) -> Decimal:
+    """A plain decimal number (no exponent, NaN or infinity) of at most `max_digits` digits before
+    the point and 10 after it, so that no number can overflow or stall the arithmetic of the rules."""
+    match = _PLAIN_NUMBER.fullmatch(text.strip())
+    if not match or len(match.group(1).lstrip("0")) > max_digits:
+        raise ValueError(f"expected a number such as 12 or 37.5 (plain decimal, at most {max_digits} digits "
+                         f"before the point and 10 after it), found {text!r}")
+    return Decimal(text.strip())
+
+
+def too_large(value: Any) -> bool:
+    """Whether a number, amount or rate has more than MAX_DIGITS digits before the point."""
+    number = value.amount if isinstance(value, Money) else value.fraction if isinstance(value, Rate) else value
+    return isinstance(number, Decimal) and number.is_finite() and number != 0 and number.adjusted() >= MAX_DIGITS
 
 
 def add_duration(day: dt.date, duration: Duration, sign: int = 1) -> dt.date:

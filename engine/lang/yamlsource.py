@@ -14,7 +14,9 @@ from typing import Any, Union
 import attrs
 import yaml
 
+from engine.lang import values
 from engine.lang.errors import Diagnostic, RuleFileError
+from engine.lang.files import UnreadableFile, read_regular
 from engine.lang.source import SourceCache, Span, TextOrigin
 
 MAX_FILE_BYTES = 1_000_000
@@ -79,8 +81,14 @@ def read_yaml(path: Path, display: str | None = None, text: str | None = None,
         span = Span.point(name, mark.line + 1, mark.column + 1) if mark else Span.point(name)
         raise _fail(f"not valid YAML: {exc.problem or exc.context}", span,
                     "check the indentation and quoting on this line") from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow; it knows the offset only
+        line = text.count("\n", 0, exc.position) + 1
+        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise _fail(f"not valid YAML: the character #x{exc.character:04x} is not allowed here" if isinstance(
+            exc.character, int) else "not valid YAML: a character YAML does not allow", Span.point(name, line, col),
+            "remove the control character, or write the text in quotes with an escape") from None
     except yaml.YAMLError as exc:
-        raise _fail(f"not valid YAML: {exc}", Span.point(name), None) from None
+        raise _fail(f"not valid YAML: {' '.join(str(exc).split())}", Span.point(name), None) from None
     if root is None:
         raise _fail("the file is empty", Span.point(name), None)
     return _Converter(name, text).convert(root)
@@ -88,13 +96,12 @@ def read_yaml(path: Path, display: str | None = None, text: str | None = None,
 
 def _read_text(path: Path, name: str) -> str:
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise _fail(f"the file is larger than {MAX_FILE_BYTES} bytes", Span.point(name), "split it into several files")
-        return path.read_text(encoding="utf-8")
+        return read_regular(path, MAX_FILE_BYTES).decode("utf-8")
     except UnicodeDecodeError:
         raise _fail("the file is not UTF-8 text", Span.point(name), "save it as UTF-8") from None
-    except OSError as exc:
-        raise _fail(f"cannot read the file: {exc.strerror}", Span.point(name), None) from None
+    except UnreadableFile as exc:
+        raise _fail(f"cannot read the file: {exc}", Span.point(name),
+                    f"give a regular file of at most {MAX_FILE_BYTES} bytes") from None
 
 
 def _fail(message: str, span: Span, hint: str | None) -> RuleFileError:
@@ -193,7 +200,10 @@ class FieldReader:
         self.diagnostics.append(Diagnostic("schema", message, (span,), hint, self.rule))
 
     def check_keys(self, allowed: set[str]) -> None:
-        assert isinstance(self.node.value, dict)
+        if not isinstance(self.node.value, dict):  # e.g. a key indented under the one before it
+            self.problem(f"{self.what} must be a mapping of {', '.join(sorted(allowed))}", self.node.span,
+                         "check the indentation: each field on its own line, indented under its parent")
+            return
         for key, span in self.node.key_spans.items():
             if key not in allowed:
                 close = difflib.get_close_matches(key, sorted(allowed), n=1)
@@ -222,7 +232,7 @@ class FieldReader:
         if child is None:
             return None
         try:
-            return dt.date.fromisoformat(str(child.value)) if child.kind == "scalar" else None
+            return values.parse_date(str(child.value)) if child.kind == "scalar" else None
         except ValueError:
             self.problem(f"'{key}' of {self.what} is not a date: {child.value!r}", child.span,
                          "write dates as YYYY-MM-DD, for example 2020-01-01")

@@ -172,11 +172,18 @@ def load_legal_refs(folder: Path, sources: SourceCache | None = None,
     pinned: dict[str, Version] = {}
     for path in sorted(folder.glob("*.yaml")):
         try:
-            act = _read_act(read_yaml(path, display(path), sources=sources), display(path), diagnostics)
+            root = read_yaml(path, display(path), sources=sources)
         except EngineError as exc:
             diagnostics.extend(exc.diagnostics)
             continue
+        act = _read_act(root, display(path), diagnostics)
         if act is None:
+            continue
+        taken = [name for name in (act.name, *act.aliases) if name in acts]
+        if taken:  # the first file keeps the name; a second one never silently replaces it
+            diagnostics.append(Diagnostic(
+                "schema", f"act '{taken[0]}' is already described in {acts[taken[0]].path}", (root.span,),
+                "describe each act (and alias) in one legal_refs file; put every version under its 'versions:'"))
             continue
         for name in (act.name, *act.aliases):
             acts[name] = act
@@ -233,7 +240,7 @@ def _read_numbering(name: str, node: YNode, diagnostics: list[Diagnostic]) -> Nu
             para.problem(str(exc), paragraphs_node.key_spans[key])  # type: ignore[union-attr]
             continue
         stk = para.text("stk")
-        paragraphs[number] = Paragraph(number, para.texts("title"), int(stk) if stk and stk.isdigit() else None,
+        paragraphs[number] = Paragraph(number, para.texts("title"), int(stk) if stk and stk.isdigit() and len(stk) <= 6 else None,
                                        _repealed(para))
     return Numbering(name, tuple(chapters), paragraphs)
 

@@ -19,7 +19,8 @@ from engine.lang.citations import Citation
 from engine.lang.errors import Diagnostic, EngineError
 from engine.law.model import ACTORS, CONFIDENCE, INPUT_TYPES, KINDS, PERIODS, InputSpec, Lift, Rule, RuleSet
 from engine.lang.source import SourceCache
-from engine.lang.yamlsource import FieldReader, YNode, read_yaml
+from engine.lang.files import UnreadableFile, read_regular
+from engine.lang.yamlsource import MAX_FILE_BYTES, FieldReader, YNode, read_yaml
 
 RULE_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
 PROPOSAL_ID = re.compile(r"^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)*$")  # switched on by name: --with tvaergaaende-borgerforloeb
@@ -73,7 +74,11 @@ def _key(path: Path, folder: Path) -> str:
 
 
 def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """The file's sha256; an unreadable file gets none here, and its located error from `read_yaml`."""
+    try:
+        return hashlib.sha256(read_regular(path, MAX_FILE_BYTES)).hexdigest()
+    except UnreadableFile as exc:
+        return f"unreadable: {exc}"
 
 
 def load_rule_file(root: YNode, diagnostics: list[Diagnostic]) -> list[Rule]:
@@ -226,8 +231,8 @@ def _priority(fields: FieldReader) -> int:
     text = fields.text("priority")
     if text is None:
         return 0
-    if not re.fullmatch(r"-?\d+", text):
-        fields.problem("priority must be a whole number", fields.node_of("priority").span)  # type: ignore[union-attr]
+    if not re.fullmatch(r"-?\d{1,9}", text):
+        fields.problem("priority must be a whole number of at most 9 digits", fields.node_of("priority").span)  # type: ignore[union-attr]
         return 0
     return int(text)
 

@@ -14,7 +14,7 @@ import attrs
 
 from engine.lang import ast
 
-from engine.law import series
+from engine.law import magnitude, series
 from engine.lang.citations import Citation
 from engine.lang.errors import Diagnostic
 from engine.law.legal_refs import FAR_FUTURE, LegalRefs
@@ -98,6 +98,7 @@ def resolve(ruleset: RuleSet) -> tuple[CheckedRuleSet, list[Diagnostic]]:
     order, cycle_diagnostics = _value_order(names)
     diagnostics += cycle_diagnostics
     diagnostics += _types(rules, names, order)
+    diagnostics += magnitude.check_magnitudes(names, order)
     diagnostics += series.check_series(rules, names)
     for rule in rules:
         if rule.window[0] <= rule.window[1]:  # a reversed window is reported once, by _structure

@@ -143,11 +143,23 @@ def checkout(spec: str, folder: Path, repo: Path | None = None) -> Path:
     if path.is_dir():
         return path
     repo = Path(_git(repo or Path.cwd(), "rev-parse", "--show-toplevel").decode().strip())
-    archive = _git(repo, "archive", "--format=tar", spec, "rules", "legal_refs")
+    archive = _git(repo, "archive", "--format=tar", _commit(repo, spec), "rules", "legal_refs")
     folder.mkdir(parents=True, exist_ok=True)
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(folder, filter="data")
     return folder
+
+
+def _commit(repo: Path, spec: str) -> str:
+    """The commit `spec` names, as a full hash. A revision is never handed to `git archive` as
+    given: `--output=FILE` would be read as an option and overwrite FILE."""
+    if spec.startswith("-"):
+        raise EngineError(f"'{spec}' is neither a folder nor a git revision (a revision does not start with '-')")
+    try:
+        found = _git(repo, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{spec}^{{commit}}")
+    except EngineError:
+        raise EngineError(f"'{spec}' is neither a folder nor a git revision with rules/ and legal_refs/") from None
+    return found.decode().strip()
 
 
 def _git(repo: Path, *args: str) -> bytes:

@@ -16,6 +16,7 @@ from engine.decide.casebatch import Row
 
 from engine.law import loader, resolver
 from engine.law.lifting import LiftIndex
+from engine.lang import values
 from engine.lang.compiler import Program, compile_ruleset
 from engine.decide.decision import Decision, Explanation, Origin
 from engine.lang.source import SourceCache
@@ -125,6 +126,7 @@ class Rulebook:
         program = self.program
         read = case if isinstance(case, casefile.Case) else self.read_case(case)
         day = _as_of(as_of, read)
+        casefile.check_age(read, day)
         known = _date("known_on", known_on) or read.known_on
         switched = self.proposals(proposals)
         facts, ignored = timeline.as_known(read, day, known)
@@ -182,12 +184,14 @@ class Rulebook:
         return refusion.refusion(self.program, read, proposals)
 
 
-def _date(name: str, day: dt.date | str | None) -> dt.date | None:
+def _date(name: str, day: object) -> dt.date | None:
     if isinstance(day, str):
         try:
-            return dt.date.fromisoformat(day)
-        except ValueError:
-            raise CaseError(f"{name}: {day!r} is not a date; write YYYY-MM-DD") from None
+            return values.parse_date(day)
+        except ValueError as exc:
+            raise CaseError(f"{name}: {exc}") from None
+    if day is not None and not isinstance(day, dt.date):
+        raise CaseError(f"{name}: expected a date or 'YYYY-MM-DD' text, found {type(day).__name__} {day!r}")
     return day
 
 
@@ -198,7 +202,7 @@ def _uncovered(act: Any) -> dict[str, Any]:
             "covered_to": coverage.end.isoformat() if coverage.end else None}
 
 
-def _as_of(as_of: dt.date | str | None, case: casefile.Case) -> dt.date:
+def _as_of(as_of: object, case: casefile.Case) -> dt.date:
     day = _date("as_of", as_of) or case.as_of
     if day is None:
         raise CaseError("the case has no as_of date; add 'as_of: YYYY-MM-DD' or pass --as-of")
