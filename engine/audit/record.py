@@ -27,6 +27,7 @@ from engine.lang.errors import EngineError
 from engine.rulebook import Rulebook, engine_version
 from engine.lang.files import UnreadableFile, read_regular
 from engine.lang.yamlsource import read_yaml
+from engine.report import forms
 
 MAX_RECORD_BYTES = 50_000_000
 
@@ -125,12 +126,12 @@ def _shape_problem(data: dict[str, Any]) -> str | None:
         ("decision.missing", _list_of(decision.get("missing"), str)),
         ("decision.unknown_values", _list_of(decision.get("unknown_values", []), str)),
         ("decision.proposals", _list_of(decision.get("proposals", []), str)),
-        ("decision.explanation", _trace_ok(decision.get("explanation", []))),
         ("rulebook.rules", _text_map(rulebook.get("rules", {}))),
         ("rulebook.files", _text_map(rulebook.get("files", {}))),
         ("rulebook.fingerprint", isinstance(rulebook.get("fingerprint", ""), str)),
     ] + [(f"decision.{key}", _list_of(decision.get(key), dict) and all(
-        isinstance(item.get("rule"), str) for item in decision[key])) for key in ("obligations", "exemptions")]
+        isinstance(item.get("rule"), str) for item in decision[key])) for key in ("obligations", "exemptions")] + [
+        ("decision.explanation", _trace_ok(_inline_trace(decision)))]  # last: it reads the obligations too
     return next((f"{path}: not in the form paragraf writes" for path, ok in checks if not ok), None)
 
 
@@ -140,6 +141,17 @@ def _list_of(value: Any, kind: type) -> bool:
 
 def _text_map(value: Any) -> bool:
     return isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
+
+
+def _inline_trace(decision: dict[str, Any]) -> Any:
+    """The trace as nested nodes: decision@1 keeps it so; decision@2 keeps a table of nodes by key,
+    expanded here (None when the table does not expand)."""
+    if decision.get("schema") != forms.SCHEMA_V2:
+        return decision.get("explanation", [])
+    try:
+        return forms.expand(decision)["explanation"]
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError):
+        return None
 
 
 def _trace_ok(nodes: Any, depth: int = 0) -> bool:
