@@ -3,7 +3,8 @@
 
 For each such comparison in the obligation's `fulfilled` condition, the window and the count are
 computed for the case, and the missing events (N minus those counted) are added on the last day
-of the window; the change is an answer only when the obligation then comes out fulfilled.
+of the window; the change is an answer only when the obligation then comes out fulfilled on that
+day (events after the decision's own day are not part of it, so a later day is evaluated then).
 Entry point: `missing_events`.
 """
 from __future__ import annotations
@@ -45,7 +46,8 @@ def missing_events(program: Program, case: Case, as_of: dt.date, proposals: Iter
     found = []
     for call, wanted in _counts(rule.fulfilled):
         change = _missing(program, case, as_of, proposals, call, wanted)
-        if change is not None and _fulfilled(program, _with_events(case, change), as_of, proposals, rule_id) is True:
+        if change is not None and _fulfilled(program, _with_events(case, change), max(as_of, change.by), proposals,
+                                             rule_id) is True:
             found.append(change)
     return tuple(found)
 
