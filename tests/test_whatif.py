@@ -144,7 +144,7 @@ def test_no_answer_is_said_plainly(rulebook: engine.Rulebook) -> None:
 def test_whatif_command_in_json_danish_and_english() -> None:
     runner = CliRunner()
     args = ["whatif", str(REPO / "examples/aarhus-complex.yaml"), "lab.kontaktforloeb.fire_samtaler"]
-    data = json.loads(runner.invoke(main, [*args, "--format", "json"]).output)
+    data = json.loads(runner.invoke(main, [*args, "--format", "json"]).stdout)
     assert data["schema"] == "paragraf/whatif@1" and data["outcome"] == "applies"
     assert {"changes": [{"fact": "citizen.readiness", "before": "aktivitetsparat", "after": "uddannelsesparat"}],
             "outcome": "not_applicable"} in data["counterfactuals"]

@@ -11,6 +11,7 @@ import click
 from engine import rulebook
 from engine.caseload import run
 from engine.caseload.rows import Outcome
+from engine.rulebook import gate
 
 
 class PathOrUrl(click.Path):
@@ -38,7 +39,7 @@ def caseload_options(command: Callable[..., Any]) -> Callable[..., Any]:
 def eval_caseload(cases: Path, out: str, jobs: int, scheduler: str | None, as_of: dt.date | None,
                   proposals: tuple[str, ...], rules_dir: Path | None) -> None:
     """Decide every case of CASES into OUT; bad rows on stderr with their row and field; exit 1 if any."""
-    book = rulebook.load(rules_dir)
+    book = gate.require(rulebook.load(rules_dir))  # the same gate as one case
     settings = run.Settings.of(book, out, as_of, proposals)
     if scheduler is not None:
         from engine.caseload import dask
