@@ -188,3 +188,12 @@ class TestCrashesAndConcurrency:
             mine = [e for e in entries if e.record["writer"] == name]
             assert [e.record["n"] for e in mine] == list(range(60))
             assert [e.seq for e in mine] == [int(s) for s in output.split()]
+
+
+def test_a_log_error_is_one_line_even_when_sqlite_says_more() -> None:
+    """Found by the log fuzz test: a damaged schema's SQLite message quotes the CREATE TABLE over lines."""
+    from engine.audit.log import LogError
+
+    error = LogError('log.sqlite: not a paragraf decision log (malformed database schema (entries) - '
+                     'unrecognized token: ""\n    kind TEXT NOT NULL,\n    content TEXT NOT NULL\n)")')
+    assert "\n" not in str(error) and "kind TEXT NOT NULL, content TEXT NOT NULL" in str(error)

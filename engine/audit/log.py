@@ -85,9 +85,13 @@ REFUSION_SCHEMA = "paragraf/refusion@1"  # a person's weekly refusion results (`
 
 
 class LogError(EngineError):
-    """A decision log that cannot be opened or written."""
+    """A decision log that cannot be opened or written. The message is one line: SQLite's own
+    text (a damaged schema, say) may span several."""
 
     category = "log"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(" ".join(message.split()))
 
 
 @attrs.frozen
