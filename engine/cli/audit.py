@@ -11,7 +11,7 @@ import click
 
 from engine import report as reports
 
-from engine.audit import anchor, keys, log as auditlog, record as records, replay as replays, exemption_report as usage_report
+from engine.audit import anchor, keys, log as auditlog, record as records, replay as replays, exemption_report
 from engine.cli.group import main
 from engine.cli.common import (LANG_OPTION, RULES_OPTION, guarded, input_path, load_rulebook,
                                report_bad_rows, stdin_to_file)
@@ -158,8 +158,8 @@ def report_() -> None:
 
 @report_.command()
 @click.argument("cases", nargs=-1, required=True, type=input_path(batch=True), callback=stdin_to_file)
-@click.option("--format", "fmt", type=click.Choice(usage_report.FORMATS), default="markdown", show_default=True)
-@click.option("--period", type=click.Choice(usage_report.PERIODS), default="quarter", show_default=True,
+@click.option("--format", "fmt", type=click.Choice(exemption_report.FORMATS), default="markdown", show_default=True)
+@click.option("--period", type=click.Choice(exemption_report.PERIODS), default="quarter", show_default=True,
               help="Count by this period of each case's as_of date.")
 @click.option("--with", "proposals", multiple=True, help="Switch on a proposal (may be repeated).")
 @LANG_OPTION
@@ -173,7 +173,7 @@ def exemptions(cases: tuple[Path, ...], fmt: str, period: str, proposals: tuple[
     Cases that cannot be read are reported on stderr and left out; the exit code is then 1.
     """
     book = load_rulebook(rules_dir)
-    result = usage_report.count_usage(book, cases, period, proposals)
-    click.echo(usage_report.render(result, fmt, lang), nl=False)
+    result = exemption_report.count_usage(book, cases, period, proposals)
+    click.echo(exemption_report.render(result, fmt, lang), nl=False)
     report_bad_rows([f"{bad.where}: {bad.message}" for bad in result.bad], len(result.bad),
                     "case(s) could not be evaluated and were left out")

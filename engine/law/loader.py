@@ -12,7 +12,7 @@ from typing import Callable, Mapping
 
 import attrs
 
-from engine.law import legal_refs as legal
+from engine.law import legal_refs
 
 from engine.lang import parser
 from engine.lang.citations import Citation
@@ -44,7 +44,7 @@ def load_rule_dir(rules_dir: Path, legal_dir: Path, sources: SourceCache,
     parent, so it does not depend on where the rulebook is installed. `texts` stands in for the
     files an editor has open and not saved (by resolved path).
     """
-    refs, diagnostics = legal.load_legal_refs(legal_dir, sources, display)
+    refs, diagnostics = legal_refs.load_legal_refs(legal_dir, sources, display)
     files = {_key(p, legal_dir): _digest(p) for p in sorted(legal_dir.glob("*.yaml"))}
     rules: list[Rule] = []
     paths = sorted(rules_dir.rglob("*.yaml"))

@@ -133,9 +133,9 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
 def run(book: rulebook_module.Rulebook, scenario: Scenario, coverage: Coverage | None = None) -> Result:
     """Evaluate one scenario and compare with what it expects (recording coverage if asked)."""
     if scenario.payments:
-        from engine.officer import payment_scenarios as refusion_testing
+        from engine.officer import payment_scenarios
 
-        problems = refusion_testing.run(book, scenario, coverage)
+        problems = payment_scenarios.run(book, scenario, coverage)
         return Result(scenario, tuple(Problem(scenario.line, text) for text in problems))
     expected_error = scenario.expect.get("error")
     try:
