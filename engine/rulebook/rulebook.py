@@ -7,7 +7,7 @@ import datetime as dt
 import hashlib
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 import attrs
 
@@ -23,6 +23,9 @@ from engine.lang.source import SourceCache
 from engine.lang.errors import CaseError, Diagnostic, EngineError, RulebookError
 from engine.rulebook import cache as rulebook_cache, folders
 
+if TYPE_CHECKING:
+    from engine.rulebook.gate import GateResult
+
 
 @functools.cache  # reading the installed package's metadata costs more than evaluating a case
 def engine_version() -> str:
@@ -34,11 +37,13 @@ def engine_version() -> str:
 
 @attrs.frozen
 class Checked:
-    """What loading and checking a rulebook gives: attrs data that the cache stores as it is."""
+    """What loading and checking a rulebook gives: attrs data that the cache stores as it is.
+    ``gate`` is the gate's result (`engine.rulebook.gate`), added once the gate has run."""
 
     sources: SourceCache
     checked: resolver.CheckedRuleSet
     diagnostics: tuple[Diagnostic, ...]
+    gate: GateResult | None = None
 
 
 def fingerprint_of(files: dict[str, str]) -> str:
@@ -78,6 +83,7 @@ class Rulebook:
             self.fingerprint, found = _check(rules_dir, legal_dir, texts)
             if cache and not found.diagnostics:
                 rulebook_cache.write(self.fingerprint, engine_version(), found)
+        self._found, self._cached = found, cache and not found.diagnostics
         self.sources, self.checked = found.sources, found.checked
         self.diagnostics: list[Diagnostic] = list(found.diagnostics)
         self._program: Program | None = None
@@ -88,6 +94,18 @@ class Rulebook:
 
     def check(self) -> list[Diagnostic]:
         return list(self.diagnostics)
+
+    @property
+    def gate_result(self) -> GateResult | None:
+        """The gate's result, when it has run on this rulebook (here or in a cached earlier run)."""
+        return self._found.gate
+
+    def keep_gate_result(self, result: GateResult) -> None:
+        """Hold the gate's result, and store it in the cache beside the checked rulebook (same
+        fingerprint and engine code), so the next process reads it instead of analysing anew."""
+        self._found = attrs.evolve(self._found, gate=result)
+        if self._cached:
+            rulebook_cache.write(self.fingerprint, engine_version(), self._found)
 
     @property
     def program(self) -> Program:
