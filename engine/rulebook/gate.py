@@ -9,23 +9,11 @@ the same fingerprint and engine code digest, and read again instead of analysing
 """
 from __future__ import annotations
 
-import attrs
-
-from engine.lang.errors import Diagnostic, RulebookError
+from engine.lang.errors import RulebookError
 from engine.law import analysis
-from engine.rulebook.rulebook import Rulebook
+from engine.rulebook.rulebook import GateResult, Rulebook
 
-
-@attrs.frozen
-class GateResult:
-    """Every finding (errors and warnings) and the static analysis, when it ran."""
-
-    diagnostics: tuple[Diagnostic, ...]
-    analysis: analysis.Analysis | None
-
-    @property
-    def errors(self) -> tuple[Diagnostic, ...]:
-        return tuple(d for d in self.diagnostics if d.severity == "error")
+__all__ = ["GateResult", "inspect", "require"]
 
 
 def inspect(book: Rulebook) -> GateResult:

@@ -7,14 +7,14 @@ import datetime as dt
 import hashlib
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 import attrs
 
 from engine.decide import casefile, casesource, evaluator, proposals as proposal_switches, timeline
 from engine.decide.casebatch import Row
 
-from engine.law import loader, resolver
+from engine.law import analysis, loader, resolver
 from engine.law.lifting import LiftIndex
 from engine.lang import values
 from engine.lang.compiler import Program, compile_ruleset
@@ -23,9 +23,6 @@ from engine.lang.source import SourceCache
 from engine.lang.errors import CaseError, Diagnostic, EngineError, RulebookError
 from engine.rulebook import cache as rulebook_cache, folders
 
-if TYPE_CHECKING:
-    from engine.rulebook.gate import GateResult
-
 
 @functools.cache  # reading the installed package's metadata costs more than evaluating a case
 def engine_version() -> str:
@@ -33,6 +30,19 @@ def engine_version() -> str:
         return metadata.version("paragraf")
     except metadata.PackageNotFoundError:
         return "0+unknown"
+
+
+@attrs.frozen
+class GateResult:
+    """What the gate (`engine.rulebook.gate`) found: every finding (errors and warnings) and the
+    static analysis, when it ran. Defined here, beside `Checked`, because the cache stores it there."""
+
+    diagnostics: tuple[Diagnostic, ...]
+    analysis: analysis.Analysis | None
+
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.severity == "error")
 
 
 @attrs.frozen
