@@ -42,17 +42,17 @@ def evaluate(cases: str, out: str, scheduler: Any, settings: run.Settings | None
     `progress` sees each partition as it is written."""
     settings = settings or run.Settings(None, None, sinks.output_kind(out))
     parts = partitions(cases)
-    sink = sinks.open_sink(out)
     decided = bad = 0
-    try:
-        with connected(scheduler) as client:
+    with connected(scheduler) as client:
+        sink = sinks.open_sink(out)  # once the cluster answers: a refused address writes nothing
+        try:
             for part in progress(in_order(client, decide_partition, parts, settings)):
                 for item in part.bad:
                     on_bad(item)
                 sink.write_batch(part.batch)
                 decided, bad = decided + part.cases, bad + len(part.bad)
-    finally:
-        sink.close()
+        finally:
+            sink.close()
     return run.Summary(decided, bad)
 
 
