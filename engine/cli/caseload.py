@@ -45,8 +45,13 @@ def eval_caseload(cases: Path, out: str, jobs: int, scheduler: str | None, as_of
     book = gate.require(rulebook.load(rules_dir))  # the same gate as one case
     settings = run.Settings.of(book, out, as_of, proposals)
     if scheduler is not None:
+        import pyarrow
+
         from engine.caseload import dask
 
+        # this process only gathers the workers' tables: the system allocator hands freed buffers
+        # back, where Arrow's default pool keeps them (bench/README.md, "Dask memory")
+        pyarrow.set_memory_pool(pyarrow.system_memory_pool())
         summary = dask.evaluate(str(cases), out, scheduler, settings, on_bad=report_bad,
                                 progress=functools.partial(progress_bar, unit=" partitions"))
     else:
