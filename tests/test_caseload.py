@@ -79,6 +79,42 @@ def test_two_processes_and_a_dask_cluster_write_the_same_bytes(partitions: Path,
         assert (outs["dask"] / table).read_bytes() == one
 
 
+@pytest.mark.parametrize("gather", [1, 2, 1000])
+def test_row_groups_hold_the_same_cases_however_the_run_is_batched(partitions: Path, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch, gather: int) -> None:
+    """Row groups of 2 cases over partitions of 3 and 2 good cases, gathered 1, 2 or all at a time:
+    the groups straddle partitions and batches, and Dask still writes the one-core bytes."""
+    distributed = pytest.importorskip("distributed")
+    from engine.caseload import batches, sinks
+
+    monkeypatch.setattr(sinks, "ROW_GROUP_CASES", 2)
+    monkeypatch.setattr(batches, "GATHER_CASES", gather)
+    one, on_cluster = tmp_path / "one", tmp_path / "dask"
+    assert paragraf("eval", str(partitions), "--out", str(one))[0] == 1
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address="127.0.0.1:0") as cluster, distributed.Client(cluster) as client:
+        on_dask.evaluate(str(partitions), str(on_cluster), client)
+    cases, obligations = pq.ParquetFile(one / "cases.parquet"), pq.ParquetFile(one / "obligations.parquet")
+    assert cases.metadata.num_row_groups == obligations.metadata.num_row_groups == 3
+    for group in range(3):
+        in_cases = cases.read_row_group(group).column("case").to_pylist()
+        assert len(in_cases) == (2 if group < 2 else 1)
+        assert sorted(set(obligations.read_row_group(group).column("case").to_pylist())) == sorted(in_cases)
+    for table in ("cases.parquet", "obligations.parquet"):
+        assert (on_cluster / table).read_bytes() == (one / table).read_bytes()
+
+
+def test_dask_writes_the_json_lines_of_one_core(partitions: Path, tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    assert paragraf("eval", str(partitions), "--out", str(tmp_path / "one.jsonl"))[0] == 1
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address="127.0.0.1:0") as cluster, distributed.Client(cluster) as client:
+        summary = on_dask.evaluate(str(partitions), str(tmp_path / "dask.jsonl"), client)
+    assert summary == run.Summary(cases=5, bad=1)
+    one = (tmp_path / "one.jsonl").read_bytes()
+    assert one.count(b"\n") == 5 and (tmp_path / "dask.jsonl").read_bytes() == one
+
+
 def test_dask_refuses_a_caseload_that_is_not_parquet(tmp_path: Path) -> None:
     with pytest.raises(engine.CaseError, match="no .parquet/.pq files"):
         on_dask.partitions(str(tmp_path))

@@ -3,8 +3,10 @@
 `evaluate` lists the partitions of a local folder or any fsspec URL (`s3://bucket/caseload/`),
 sends one task per partition to the cluster, and writes the outcomes in partition order
 through the same sink as a single-process run, so the output is byte-identical to it. Each
-worker process loads the rulebook once (`run.worker_book`) and reads its partition itself; the
-client holds at most two partitions per worker in flight, so its memory stays flat.
+worker process loads the rulebook once (`run.worker_book`) and reads its partition itself, and
+returns its good cases gathered as Arrow tables or JSON text (`batches.Gather`), never as one
+Python object per row; the client holds at most two partitions per worker in flight, so memory
+stays flat on both sides.
 """
 from __future__ import annotations
 
@@ -12,7 +14,10 @@ import contextlib
 from collections import deque
 from typing import Any, Callable, Iterator, TypeVar
 
+import attrs
+
 from engine.caseload import run, sinks
+from engine.caseload.batches import Batch, Gather
 from engine.caseload.rows import Outcome
 from engine.decide import casesource
 from engine.lang.errors import CaseError
@@ -21,15 +26,34 @@ PARQUET_SUFFIXES = (".parquet", ".pq")
 T = TypeVar("T")
 
 
+@attrs.frozen
+class Decided:
+    """One partition decided: its good cases gathered, how many, and its bad rows."""
+
+    batch: Batch
+    cases: int
+    bad: tuple[Outcome, ...]
+
+
 def evaluate(cases: str, out: str, scheduler: Any, settings: run.Settings | None = None,
              on_bad: Callable[[Outcome], None] = lambda _: None,
-             progress: Callable[[Iterator[Outcome]], Iterator[Outcome]] = lambda it: it) -> run.Summary:
-    """Decide the Parquet caseload `cases` on `scheduler` (an address or a `distributed.Client`) into `out`."""
+             progress: Callable[[Iterator[Decided]], Iterator[Decided]] = lambda it: it) -> run.Summary:
+    """Decide the Parquet caseload `cases` on `scheduler` (an address or a `distributed.Client`) into `out`;
+    `progress` sees each partition as it is written."""
     settings = settings or run.Settings(None, None, sinks.output_kind(out))
     parts = partitions(cases)
+    decided = bad = 0
     with connected(scheduler) as client:
-        outcomes = (item for part in in_order(client, decide_partition, parts, settings) for item in part)
-        return run.write_all(progress(outcomes), sinks.open_sink(out), on_bad)
+        sink = sinks.open_sink(out)  # once the cluster answers: a refused address writes nothing
+        try:
+            for part in progress(in_order(client, decide_partition, parts, settings)):
+                for item in part.bad:
+                    on_bad(item)
+                sink.write_batch(part.batch)
+                decided, bad = decided + part.cases, bad + len(part.bad)
+        finally:
+            sink.close()
+    return run.Summary(decided, bad)
 
 
 @contextlib.contextmanager
@@ -61,14 +85,20 @@ def partitions(url: str, suffixes: tuple[str, ...] = PARQUET_SUFFIXES) -> list[s
     return [part if protocol in ("file", "local") else f"{protocol}://{part}" for part in found]
 
 
-def decide_partition(part: str, settings: run.Settings) -> list[Outcome]:
+def decide_partition(part: str, settings: run.Settings) -> Decided:
     """On a worker: read one partition and decide its cases with this process's rulebook."""
     import fsspec
 
     book = run.worker_book(settings)
+    gather, bad = Gather(settings.kind), []
     with fsspec.open(part, "rb") as handle:
-        rows = casesource.read_parquet_part(handle, book.checked.inputs, part)
-        return list(run.decide_rows(book, rows, settings))
+        for item in run.decide_rows(book, casesource.read_parquet_part(handle, book.checked.inputs, part), settings):
+            if item.bad:
+                bad.append(item)
+            else:
+                gather.add(item)
+    cases = gather.count
+    return Decided(gather.take(), cases, tuple(bad))
 
 
 def in_order(client: Any, task: Callable[[str, run.Settings], T], parts: list[str], settings: run.Settings) -> Iterator[T]:

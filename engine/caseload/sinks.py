@@ -2,17 +2,19 @@
 
 `open_sink(out)` chooses by name: `-` or a `.jsonl`/`.ndjson` file is JSON lines, one decision per
 line; anything else is a folder holding `cases.parquet` (one row per case) and
-`obligations.parquet` (one row per case and obligation). Parquet row groups hold a fixed number
-of cases whatever the run was split into, so one core, several processes and a Dask cluster
-write byte-identical files.
+`obligations.parquet` (one row per case and obligation). A sink takes one outcome at a time
+(`write`) or a gathered `Batch` of them (`write_batch`, what a Dask worker returns). Parquet row
+groups hold a fixed number of cases, written from contiguous tables, whatever the run was split
+into, so one core, several processes and a Dask cluster write byte-identical files.
 """
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
-from engine.caseload.rows import STATUSES, Outcome
+from engine.caseload.batches import Batch, Gather, Tables, schemas
+from engine.caseload.rows import Outcome
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 ROW_GROUP_CASES = 10_000
@@ -32,6 +34,10 @@ class JsonLinesSink:
         assert outcome.line is not None
         self._handle.write(outcome.line + "\n")
 
+    def write_batch(self, batch: Batch) -> None:
+        assert isinstance(batch, str)
+        self._handle.write(batch)
+
     def close(self) -> None:
         if self._own:
             self._handle.close()
@@ -40,55 +46,44 @@ class JsonLinesSink:
 
 
 class ParquetSink:
-    """Buffers ROW_GROUP_CASES cases, then writes them as one row group of each table."""
+    """Gathers cases into Arrow tables, then writes each ROW_GROUP_CASES of them as one row group of each table."""
 
     def __init__(self, folder: str) -> None:
         import pyarrow.parquet as pq
 
         Path(folder).mkdir(parents=True, exist_ok=True)
-        self._cases: list[dict[str, Any]] = []
-        self._obligations: list[dict[str, Any]] = []
-        schemas = _schemas()
         self._writers = {name: pq.ParquetWriter(Path(folder) / f"{name}.parquet", schema)
-                         for name, schema in schemas.items()}
-        self._schemas = schemas
+                         for name, schema in schemas().items()}
+        self._gather = Gather("parquet")
+        self._pending: Tables | None = None
 
     def write(self, outcome: Outcome) -> None:
-        assert outcome.case is not None
-        self._cases.append(outcome.case)
-        self._obligations.extend(outcome.obligations)
-        if len(self._cases) >= ROW_GROUP_CASES:
-            self._flush()
+        self._gather.add(outcome)
+        if self._gather.count >= ROW_GROUP_CASES:
+            self.write_batch(self._gather.take())
 
-    def _flush(self) -> None:
-        import pyarrow as pa
+    def write_batch(self, batch: Batch) -> None:
+        assert isinstance(batch, Tables)
+        pending = batch if self._pending is None else self._pending.then(batch)
+        while pending.count >= ROW_GROUP_CASES:
+            group, pending = pending.split(ROW_GROUP_CASES)
+            self._write_group(group)
+        self._pending = pending
 
-        for name, rows in (("cases", self._cases), ("obligations", self._obligations)):
-            if rows:
-                self._writers[name].write_table(pa.Table.from_pylist(rows, schema=self._schemas[name]))
-        self._cases, self._obligations = [], []
+    def _write_group(self, group: Tables) -> None:
+        # contiguous columns, so the pages do not depend on how the cases were batched
+        for name, table in (("cases", group.cases), ("obligations", group.obligations)):
+            if table.num_rows:
+                self._writers[name].write_table(table.combine_chunks())
 
     def close(self) -> None:
-        self._flush()
+        if self._gather.count:
+            self.write_batch(self._gather.take())
+        if self._pending is not None and self._pending.count:
+            self._write_group(self._pending)
         for writer in self._writers.values():
             writer.close()
 
 
 def open_sink(out: str) -> JsonLinesSink | ParquetSink:
     return JsonLinesSink(out) if output_kind(out) == "jsonl" else ParquetSink(out)
-
-
-def _schemas() -> dict[str, Any]:
-    import pyarrow as pa
-
-    text, texts = pa.string(), pa.list_(pa.string())
-    cases = pa.schema([
-        ("case", text), ("as_of", text), ("municipality", text), ("case_digest", text), ("rulebook", text),
-        ("engine_version", text), ("proposals", texts), *[(status, pa.int32()) for status in STATUSES],
-        ("exemptions", texts), ("missing", texts), ("values", text),
-    ])
-    obligations = pa.schema([
-        ("case", text), ("rule", text), ("status", text), ("due", text), ("actor", text), ("fulfilled", pa.bool_()),
-        ("exempted_by", text), ("legal_basis", texts), ("eli", texts),
-    ])
-    return {"cases": cases, "obligations": obligations}

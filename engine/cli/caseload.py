@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import sys
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
 import click
 
@@ -12,6 +13,8 @@ from engine import rulebook
 from engine.caseload import run
 from engine.caseload.rows import Outcome
 from engine.rulebook import gate
+
+T = TypeVar("T")
 
 
 class PathOrUrl(click.Path):
@@ -42,9 +45,15 @@ def eval_caseload(cases: Path, out: str, jobs: int, scheduler: str | None, as_of
     book = gate.require(rulebook.load(rules_dir))  # the same gate as one case
     settings = run.Settings.of(book, out, as_of, proposals)
     if scheduler is not None:
+        import pyarrow
+
         from engine.caseload import dask
 
-        summary = dask.evaluate(str(cases), out, scheduler, settings, on_bad=report_bad, progress=progress_bar)
+        # this process only gathers the workers' tables: the system allocator hands freed buffers
+        # back, where Arrow's default pool keeps them (bench/README.md, "Dask memory")
+        pyarrow.set_memory_pool(pyarrow.system_memory_pool())
+        summary = dask.evaluate(str(cases), out, scheduler, settings, on_bad=report_bad,
+                                progress=functools.partial(progress_bar, unit=" partitions"))
     else:
         summary = run.evaluate_caseload(book, cases, out, settings, jobs, on_bad=report_bad, progress=progress_bar)
     click.echo(f"{summary.cases} case(s) decided, {summary.bad} bad row(s)" + ("" if out == "-" else f" -> {out}"),
@@ -59,11 +68,11 @@ def report_bad(item: Outcome) -> None:
         click.echo(f"{item.source}: error[{problem.category}]: {problem.message}{hint}", err=True)
 
 
-def progress_bar(outcomes: Iterator[Outcome]) -> Iterator[Outcome]:
-    """A progress bar on stderr when it is a terminal; the outcomes pass through unchanged."""
+def progress_bar(items: Iterator[T], unit: str = " cases") -> Iterator[T]:
+    """A progress bar on stderr when it is a terminal; the items (outcomes, partitions) pass through unchanged."""
     from tqdm import tqdm
 
-    return iter(tqdm(outcomes, unit=" cases", disable=not sys.stderr.isatty(), file=sys.stderr))
+    return iter(tqdm(items, unit=unit, disable=not sys.stderr.isatty(), file=sys.stderr))
 
 
 def refusion_on_dask(payments: str, out: Path | None, proposals: tuple[str, ...], rules_dir: Path | None,

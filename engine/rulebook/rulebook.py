@@ -14,7 +14,7 @@ import attrs
 from engine.decide import casefile, casesource, evaluator, proposals as proposal_switches, timeline
 from engine.decide.casebatch import Row
 
-from engine.law import loader, resolver
+from engine.law import analysis, loader, resolver
 from engine.law.lifting import LiftIndex
 from engine.lang import values
 from engine.lang.compiler import Program, compile_ruleset
@@ -33,12 +33,27 @@ def engine_version() -> str:
 
 
 @attrs.frozen
+class GateResult:
+    """What the gate (`engine.rulebook.gate`) found: every finding (errors and warnings) and the
+    static analysis, when it ran. Defined here, beside `Checked`, because the cache stores it there."""
+
+    diagnostics: tuple[Diagnostic, ...]
+    analysis: analysis.Analysis | None
+
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.severity == "error")
+
+
+@attrs.frozen
 class Checked:
-    """What loading and checking a rulebook gives: attrs data that the cache stores as it is."""
+    """What loading and checking a rulebook gives: attrs data that the cache stores as it is.
+    ``gate`` is the gate's result (`engine.rulebook.gate`), added once the gate has run."""
 
     sources: SourceCache
     checked: resolver.CheckedRuleSet
     diagnostics: tuple[Diagnostic, ...]
+    gate: GateResult | None = None
 
 
 def fingerprint_of(files: dict[str, str]) -> str:
@@ -78,6 +93,7 @@ class Rulebook:
             self.fingerprint, found = _check(rules_dir, legal_dir, texts)
             if cache and not found.diagnostics:
                 rulebook_cache.write(self.fingerprint, engine_version(), found)
+        self._found, self._cached = found, cache and not found.diagnostics
         self.sources, self.checked = found.sources, found.checked
         self.diagnostics: list[Diagnostic] = list(found.diagnostics)
         self._program: Program | None = None
@@ -88,6 +104,18 @@ class Rulebook:
 
     def check(self) -> list[Diagnostic]:
         return list(self.diagnostics)
+
+    @property
+    def gate_result(self) -> GateResult | None:
+        """The gate's result, when it has run on this rulebook (here or in a cached earlier run)."""
+        return self._found.gate
+
+    def keep_gate_result(self, result: GateResult) -> None:
+        """Hold the gate's result, and store it in the cache beside the checked rulebook (same
+        fingerprint and engine code), so the next process reads it instead of analysing anew."""
+        self._found = attrs.evolve(self._found, gate=result)
+        if self._cached:
+            rulebook_cache.write(self.fingerprint, engine_version(), self._found)
 
     @property
     def program(self) -> Program:

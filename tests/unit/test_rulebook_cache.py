@@ -118,3 +118,26 @@ def test_a_cache_from_other_engine_code_is_not_used(cache_dir: Path, monkeypatch
     monkeypatch.undo()
     monkeypatch.setenv(cache.ENV, str(cache_dir))
     assert not engine.load().from_cache
+
+
+def test_the_gate_result_is_kept_in_the_cache_and_read_again(cache_dir: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.law import analysis
+    from engine.rulebook import gate
+
+    fresh = gate.inspect(engine.load(cache=False))
+    first = engine.load()
+    assert first.gate_result is None
+    assert gate.inspect(first) == fresh
+    monkeypatch.setattr(analysis, "analyse", lambda *_: pytest.fail("the kept gate result was not used"))
+    again = engine.load()
+    assert again.from_cache and again.gate_result == fresh
+    assert gate.inspect(again) == fresh
+
+
+def test_a_gate_result_is_not_kept_when_the_cache_is_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.rulebook import gate
+
+    monkeypatch.setenv(cache.ENV, "off")
+    gate.inspect(engine.load())
+    assert engine.load().gate_result is None
