@@ -25,6 +25,11 @@ from engine.refusion.payment_files import PERSON_FACTS, REQUIRED, AsText, as_str
 
 NO_DATE = np.iinfo(np.int32).min  # a per-person date that was not given
 AMOUNT = r"^[0-9]{1,13}(\.[0-9]{1,2})?$"
+# A person's amounts may sum to at most this (øre): summed by week and multiplied by a rate of up
+# to six decimals, they stay far inside int64 in every evaluator.
+PERSON_ORE_BOUND = 10 ** 12
+COLUMNS = {"person": np.int32, "municipality": np.int32, "benefit": np.int8, "ore": np.int64,
+           "start": np.int32, "end": np.int32, "line": np.int64}
 # the dates a payment may name: those a case or rule may name (engine.lang.values.parse_date)
 FIRST_DAY, LAST_DAY = ((day - dt.date(1970, 1, 1)).days for day in (values.FIRST_DATE, values.LAST_DATE))
 
@@ -145,12 +150,23 @@ class _Builder:
                 who = np.fromiter(self.facts[name].keys(), np.int64)
                 column[who] = np.fromiter(self.facts[name].values(), np.int64)
             facts[name] = column
-        return Payments(
-            person=joined("person", np.int32), municipality=joined("municipality", np.int32),
-            benefit=joined("benefit", np.int8), ore=joined("ore", np.int64), start=joined("start", np.int32),
-            end=joined("end", np.int32), line=joined("line", np.int64), persons=list(self.persons),
-            municipalities=list(self.municipalities), codes=self.codes, facts=facts,
-            bad=sorted(self.bad, key=lambda b: b.line))
+        columns = {key: joined(key, dtype) for key, dtype in COLUMNS.items()}
+        columns = self._within_bound(columns)
+        return Payments(**columns, persons=list(self.persons), municipalities=list(self.municipalities),
+                        codes=self.codes, facts=facts, bad=sorted(self.bad, key=lambda b: b.line))
+
+    def _within_bound(self, columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """The rows of a person whose amounts sum past PERSON_ORE_BOUND are bad rows: summed by
+        week and multiplied by rates, they would overflow the evaluators' int64 arithmetic."""
+        totals = np.bincount(columns["person"], weights=columns["ore"].astype(np.float64), minlength=len(self.persons))
+        over = totals[columns["person"]] > PERSON_ORE_BOUND
+        if not over.any():
+            return columns
+        names = list(self.persons)
+        for who, line in zip(columns["person"][over], columns["line"][over]):
+            self.bad.append(BadRow(int(line), f"the amounts of person '{names[who]}' sum to more than "
+                                              f"{PERSON_ORE_BOUND // 100:,} kr, the most paragraf adds up"))
+        return {key: column[~over] for key, column in columns.items()}
 
 
 def _encode(column: pa.Array, index: dict[str, int]) -> np.ndarray:

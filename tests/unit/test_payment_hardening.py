@@ -132,3 +132,19 @@ def test_a_duplicated_parquet_column_is_named_once(tmp_path: Path, codes: tuple[
     pq.write_table(table, tmp_path / "p.parquet")
     with pytest.raises(CaseError, match="the column 'amount' is given twice"):
         payments.read_payments(tmp_path / "p.parquet", codes)
+
+
+def test_a_person_whose_amounts_would_overflow_loses_only_their_rows(tmp_path: Path, codes: tuple[str, ...]) -> None:
+    big = "bo,101,kontanthjaelp,9999999999999.99,2016-01-04,2016-01-10"
+    path = tmp_path / "p.csv"
+    path.write_text("\n".join([HEADER, GOOD, *[big] * 1200]) + "\n", encoding="utf-8")
+    bad, ore, lines = read(path, codes)
+    assert ore == [70000] and lines == [2] and len(bad) == 1200
+    assert bad[0] == "line 3: the amounts of person 'bo' sum to more than 10,000,000,000 kr, the most paragraf adds up"
+
+
+@pytest.mark.parametrize("kroner, kept", [("9999999999.99", True), ("10000000000.00", True), ("10000000000.01", False)])
+def test_the_sum_bound_at_below_and_above(tmp_path: Path, codes: tuple[str, ...], kroner: str, kept: bool) -> None:
+    path = tmp_path / "p.csv"
+    path.write_text(f"{HEADER}\nbo,101,kontanthjaelp,{kroner},2016-01-04,2016-01-10\n", encoding="utf-8")
+    assert (read(path, codes)[2] == [2]) is kept
