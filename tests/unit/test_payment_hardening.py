@@ -148,3 +148,21 @@ def test_the_sum_bound_at_below_and_above(tmp_path: Path, codes: tuple[str, ...]
     path = tmp_path / "p.csv"
     path.write_text(f"{HEADER}\nbo,101,kontanthjaelp,{kroner},2016-01-04,2016-01-10\n", encoding="utf-8")
     assert (read(path, codes)[2] == [2]) is kept
+
+
+def test_a_csv_read_error_never_aborts_the_process(tmp_path: Path) -> None:
+    """`paragraf refusion` aborted now and then (SIGABRT, "terminate called without an active
+    exception") after Arrow's CSV reader met a bad row: Arrow called the Python handler of invalid
+    rows from its read-ahead thread. Without the handler it never did in 40 runs, with it in 2 of
+    30 and 14 of 40; the reader now hands Arrow no Python callback. Several runs, as it was rare."""
+    import subprocess
+    import sys
+
+    lines = [HEADER] + [f"p{i},101,kontanthjaelp,700.00,2016-01-04,2016-01-10" for i in range(3000)]
+    lines[1500], lines[2000] = "s\xf8ren,101,kontanthjaelp,10,2016-01-04,2016-01-10", "p,101"
+    path = tmp_path / "p.csv"
+    path.write_bytes(("\n".join(lines) + "\n").encode("latin-1"))
+    for _ in range(6):
+        done = subprocess.run([sys.executable, "-m", "engine", "refusion", str(path), "--out", str(tmp_path / "o.csv")],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 1 and "2 malformed row(s) skipped; 2998 good row(s)" in done.stderr, done.stderr
