@@ -156,17 +156,32 @@ class _Builder:
                         codes=self.codes, facts=facts, bad=sorted(self.bad, key=lambda b: b.line))
 
     def _within_bound(self, columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        """The rows of a person whose amounts sum past PERSON_ORE_BOUND are bad rows: summed by
-        week and multiplied by rates, they would overflow the evaluators' int64 arithmetic."""
-        totals = np.bincount(columns["person"], weights=columns["ore"].astype(np.float64), minlength=len(self.persons))
-        over = totals[columns["person"]] > PERSON_ORE_BOUND
+        """Rows past PERSON_ORE_BOUND are bad rows: summed by week and multiplied by rates, larger
+        sums would overflow the evaluators' int64 arithmetic. A row above it alone is bad by itself;
+        the others add up per person in file order, and the rows from where the sum passes it are bad.
+        A file of the good rows alone therefore keeps them all."""
+        ore, person = columns["ore"], columns["person"]
+        alone = ore > PERSON_ORE_BOUND
+        running = _running_sums(np.where(alone, 0, ore).astype(np.float64), person)  # exact below 2**53
+        over = alone | (running > PERSON_ORE_BOUND)
         if not over.any():
             return columns
-        names = list(self.persons)
-        for who, line in zip(columns["person"][over], columns["line"][over]):
-            self.bad.append(BadRow(int(line), f"the amounts of person '{names[who]}' sum to more than "
-                                              f"{PERSON_ORE_BOUND // 100:,} kr, the most paragraf adds up"))
+        bound, names = f"{PERSON_ORE_BOUND // 100:,} kr, the most paragraf adds up for a person", list(self.persons)
+        for who, line, single in zip(person[over], columns["line"][over], alone[over]):
+            self.bad.append(BadRow(int(line), f"the amount is more than {bound}" if single else
+                                   f"with this row the amounts of person '{names[who]}' sum to more than {bound}"))
         return {key: column[~over] for key, column in columns.items()}
+
+
+def _running_sums(values: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """Each row's sum of the values of its group up to and including it, in row order."""
+    order = np.argsort(group, kind="stable")
+    total = np.cumsum(values[order])
+    starts = np.flatnonzero(np.r_[True, group[order][1:] != group[order][:-1]]) if len(order) else np.zeros(0, np.int64)
+    before = total[starts] - values[order][starts]
+    out = np.empty_like(total)
+    out[order] = total - np.repeat(before, np.diff(np.r_[starts, len(order)]))
+    return out
 
 
 def _encode(column: pa.Array, index: dict[str, int]) -> np.ndarray:

@@ -140,7 +140,19 @@ def test_a_person_whose_amounts_would_overflow_loses_only_their_rows(tmp_path: P
     path.write_text("\n".join([HEADER, GOOD, *[big] * 1200]) + "\n", encoding="utf-8")
     bad, ore, lines = read(path, codes)
     assert ore == [70000] and lines == [2] and len(bad) == 1200
-    assert bad[0] == "line 3: the amounts of person 'bo' sum to more than 10,000,000,000 kr, the most paragraf adds up"
+    assert bad[0] == "line 3: the amount is more than 10,000,000,000 kr, the most paragraf adds up for a person"
+
+
+def test_the_rows_from_where_a_persons_sum_passes_the_bound_are_bad(tmp_path: Path, codes: tuple[str, ...]) -> None:
+    half = "bo,101,kontanthjaelp,6000000000.00,2016-01-04,2016-01-10"
+    path = tmp_path / "p.csv"
+    path.write_text("\n".join([HEADER, half, GOOD, "bo,101,kontanthjaelp,20000000000,2016-01-04,2016-01-10", half, half]) + "\n",
+                    encoding="utf-8")
+    bad, ore, lines = read(path, codes)
+    assert lines == [2, 3] and bad == [
+        "line 4: the amount is more than 10,000,000,000 kr, the most paragraf adds up for a person",
+        "line 5: with this row the amounts of person 'bo' sum to more than 10,000,000,000 kr, the most paragraf adds up for a person",
+        "line 6: with this row the amounts of person 'bo' sum to more than 10,000,000,000 kr, the most paragraf adds up for a person"]
 
 
 @pytest.mark.parametrize("kroner, kept", [("9999999999.99", True), ("10000000000.00", True), ("10000000000.01", False)])
