@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv as _csv
 import json
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -81,12 +81,19 @@ def _typed_csv_batches(path: Path, names: list[str]) -> Iterator[tuple[pa.Record
 def _text_csv_batches(path: Path, names: list[str]) -> Iterator[tuple[pa.RecordBatch, int]]:
     """Line by line: each line is one record (payment values never hold a line break), so a
     stray quote, a byte that is not UTF-8 or a blank line costs only its own line."""
+    yield from _line_batches(path, lambda raw: _csv_record(raw, names), skip_header=True)
+
+
+def _line_batches(path: Path, record: Callable[[bytes], dict[str, object]],
+                  skip_header: bool = False) -> Iterator[tuple[pa.RecordBatch, int]]:
+    """Batches of one record a line, each with the line number of its first record."""
     records: list[dict[str, object]] = []
-    first = 2
+    first = 2 if skip_header else 1
     with path.open("rb") as handle:
-        handle.readline()
-        for number, raw in enumerate(handle, 2):
-            records.append(_csv_record(raw, names))
+        if skip_header:
+            handle.readline()
+        for number, raw in enumerate(handle, first):
+            records.append(record(raw))
             if len(records) >= BATCH_ROWS:
                 yield as_strings(records), first
                 first, records = number + 1, []
@@ -198,15 +205,7 @@ def _kroner_text(column: pa.Array) -> pa.Array:
 
 
 def _json_batches(path: Path) -> Iterator[tuple[pa.RecordBatch, int]]:
-    records: list[dict[str, object]] = []
-    first = 1
-    with path.open("rb") as handle:
-        for number, raw in enumerate(handle, 1):
-            records.append(_json_record(raw))
-            if len(records) >= BATCH_ROWS:
-                yield as_strings(records), first
-                first, records = number + 1, []
-    yield as_strings(records), first
+    yield from _line_batches(path, _json_record)
 
 
 def _json_record(raw: bytes) -> dict[str, object]:
