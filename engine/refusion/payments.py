@@ -4,31 +4,34 @@ The contract (docs/refusion.md): CSV, Parquet or JSON lines with the columns per
 benefit (a code of reading 10.11), amount (kroner, up to 2 decimals), from and to (first and last
 day it covers), and optional per-person columns flexjob_visitation_date and early_pension_granted.
 Files are read in batches and turned at once into integer columns (øre, day numbers, indices),
-so the text of a large file is never held whole. Spreading the payments over weeks is in
+so the text of a large file is never held whole (reading the files: `engine.refusion.payment_files`).
+Spreading the payments over weeks is in
 `engine.refusion.weeks`.
 """
 from __future__ import annotations
 
-import json
+import datetime as dt
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 import attrs
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.lang import filekind
+from engine.lang import filekind, values
 from engine.lang.errors import CaseError
+from engine.refusion.payment_files import PERSON_FACTS, REQUIRED, AsText, as_strings, batches
 
-REQUIRED = ("person", "municipality", "benefit", "amount", "from", "to")
-PERSON_FACTS = ("flexjob_visitation_date", "early_pension_granted")
 NO_DATE = np.iinfo(np.int32).min  # a per-person date that was not given
 AMOUNT = r"^[0-9]{1,13}(\.[0-9]{1,2})?$"
-BATCH_ROWS = 1 << 20
-# The columns a CSV file is first read with, typed (a row that does not convert: read as text).
-TYPED = {"amount": pa.decimal128(15, 2), "from": pa.date32(), "to": pa.date32(),
-         **{name: pa.date32() for name in PERSON_FACTS}}
+# A person's amounts may sum to at most this (øre): summed by week and multiplied by a rate of up
+# to six decimals, they stay far inside int64 in every evaluator.
+PERSON_ORE_BOUND = 10 ** 12
+COLUMNS = {"person": np.int32, "municipality": np.int32, "benefit": np.int8, "ore": np.int64,
+           "start": np.int32, "end": np.int32, "line": np.int64}
+# the dates a payment may name: those a case or rule may name (engine.lang.values.parse_date)
+FIRST_DAY, LAST_DAY = ((day - dt.date(1970, 1, 1)).days for day in (values.FIRST_DATE, values.LAST_DATE))
 
 
 @attrs.frozen
@@ -77,18 +80,14 @@ def read_payments(path: Path, codes: tuple[str, ...], progress: Callable[[int], 
     reported with its line and reason exactly."""
     try:
         return _read(Path(path), codes, progress, typed=True)
-    except _AsText:
+    except AsText:
         return _read(Path(path), codes, progress, typed=False)
-
-
-class _AsText(Exception):
-    """A typed CSV batch held a row that only the text path can report."""
 
 
 def _read(path: Path, codes: tuple[str, ...], progress: Callable[[int], None] | None, typed: bool) -> Payments:
     builder = _Builder(codes, strict=typed and filekind.payment_kind(path) == "csv")
-    for batch, first_line, skipped in _batches(path, typed):
-        builder.add(batch, first_line, skipped)
+    for batch, first_line in batches(path, typed):
+        builder.add(batch, first_line)
         if progress is not None:
             progress(batch.num_rows)
     return builder.finish()
@@ -97,121 +96,8 @@ def _read(path: Path, codes: tuple[str, ...], progress: Callable[[int], None] | 
 def from_records(records: list[dict[str, object]], codes: tuple[str, ...]) -> Payments:
     """Payments from a list of mappings (a case's `payments`, a test), numbered from line 1."""
     builder = _Builder(codes)
-    builder.add(_as_strings(records), 1, [])
+    builder.add(as_strings(records), 1)
     return builder.finish()
-
-
-# -- reading batches of text -----------------------------------------------------------------
-
-def _batches(path: Path, typed: bool = False) -> Iterator[tuple[pa.RecordBatch, int, list[BadRow]]]:
-    if not path.is_file():
-        raise CaseError(f"{path}: no such payment file")
-    kind = filekind.payment_kind(path)
-    if kind == "parquet":
-        yield from _parquet_batches(path)
-    elif kind == "jsonl":
-        yield from _json_batches(path)
-    else:
-        yield from _csv_batches(path, typed)
-
-
-def _csv_batches(path: Path, typed: bool) -> Iterator[tuple[pa.RecordBatch, int, list[BadRow]]]:
-    from pyarrow import csv
-
-    skipped: list[BadRow] = []
-
-    def wrong_width(row: csv.InvalidRow) -> str:
-        skipped.append(BadRow(row.number or 0, f"expected {row.expected_columns} columns, found {row.actual_columns}"))
-        return "skip"
-
-    names = _csv_header(path)
-    types = {n: TYPED.get(n, pa.string()) if typed else pa.string() for n in names}
-    try:
-        # one thread: pyarrow numbers the rows it skips only when it reads them in order
-        reader = csv.open_csv(path, read_options=csv.ReadOptions(use_threads=False, block_size=1 << 24),
-                              parse_options=csv.ParseOptions(invalid_row_handler=wrong_width),
-                              convert_options=csv.ConvertOptions(column_types=types))
-        line = 2
-        for batch in reader:
-            lines_before = len(skipped)
-            yield batch, line, skipped[:]
-            line += batch.num_rows + (len(skipped) - lines_before)
-            skipped.clear()
-    except (pa.ArrowInvalid, OSError) as exc:
-        if typed and isinstance(exc, pa.ArrowInvalid):  # a value that does not convert: read as text
-            raise _AsText() from None
-        raise CaseError(f"{path}: cannot read as CSV: {exc}") from None
-
-
-def _csv_header(path: Path) -> list[str]:
-    with path.open("r", encoding="utf-8", errors="replace") as handle:
-        header = handle.readline().strip()
-    names = [n.strip().strip('"') for n in header.split(",")] if header else []
-    missing = [c for c in REQUIRED if c not in names]
-    if missing:
-        raise CaseError(f"{path}: line 1: the header lacks the column(s) {', '.join(missing)}; "
-                        f"a payment file has the columns {', '.join(REQUIRED)}")
-    return names
-
-
-def _parquet_batches(path: Path) -> Iterator[tuple[pa.RecordBatch, int, list[BadRow]]]:
-    import pyarrow.parquet as pq
-
-    try:
-        handle = pq.ParquetFile(path)
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise CaseError(f"{path}: cannot read as Parquet: {exc}") from None
-    missing = [c for c in REQUIRED if c not in handle.schema_arrow.names]
-    if missing:
-        raise CaseError(f"{path}: the file lacks the column(s) {', '.join(missing)}")
-    row = 1
-    for batch in handle.iter_batches(batch_size=BATCH_ROWS):
-        columns = pa.RecordBatch.from_arrays([_as_read(batch.column(i)) for i in range(batch.num_columns)],
-                                             names=batch.schema.names)
-        yield columns, row, []
-        row += batch.num_rows
-
-
-def _as_read(column: pa.Array) -> pa.Array:
-    """Date32 dates and decimal kroner with at most two decimals are taken as they are; any
-    other column is checked as text."""
-    kind = column.type
-    if kind == pa.date32() or (pa.types.is_decimal(kind) and kind.scale <= 2) or kind == pa.string():
-        return column
-    if pa.types.is_floating(kind):  # never through a float: 0.1 kr must stay 0.1 kr
-        column = pc.cast(column, pa.decimal128(38, 2), safe=False)
-    return pc.cast(column, pa.string())
-
-
-def _json_batches(path: Path) -> Iterator[tuple[pa.RecordBatch, int, list[BadRow]]]:
-    records: list[dict[str, object]] = []
-    skipped: list[BadRow] = []
-    first = 1
-    with path.open("r", encoding="utf-8") as handle:
-        for number, text in enumerate(handle, 1):
-            record = _json_record(text, number, skipped)
-            records.append(record)
-            if len(records) >= BATCH_ROWS:
-                yield _as_strings(records), first, skipped[:]
-                first, records, skipped = number + 1, [], []
-    yield _as_strings(records), first, skipped
-
-
-def _json_record(text: str, number: int, skipped: list[BadRow]) -> dict[str, object]:
-    """One JSON line; a line that is no JSON object becomes an empty record reported as bad."""
-    if not text.strip():
-        return {"_bad": "an empty line"}
-    try:
-        record = json.loads(text, parse_float=str)
-    except json.JSONDecodeError as exc:
-        return {"_bad": f"not JSON: {exc.msg} at column {exc.colno}"}
-    return record if isinstance(record, dict) else {"_bad": "not a JSON object"}
-
-
-def _as_strings(records: list[dict[str, object]]) -> pa.RecordBatch:
-    names = (*REQUIRED, *PERSON_FACTS, "_bad")
-    columns = {n: [None if r.get(n) is None else str(r.get(n)) for r in records] for n in names}
-    return pa.RecordBatch.from_pydict(columns, schema=pa.schema([(n, pa.string()) for n in names]))
 
 
 # -- checking and converting a batch ---------------------------------------------------------
@@ -226,14 +112,13 @@ class _Builder:
         self.facts: dict[str, dict[int, int]] = {name: {} for name in PERSON_FACTS}
         self.bad: list[BadRow] = []
 
-    def add(self, batch: pa.RecordBatch, first_line: int, skipped: list[BadRow]) -> None:
-        lines = _lines(batch.num_rows, first_line, skipped)
-        self.bad += skipped
+    def add(self, batch: pa.RecordBatch, first_line: int) -> None:
+        lines = np.arange(first_line, first_line + batch.num_rows, dtype=np.int64)
         columns = {name: batch.column(name) for name in batch.schema.names}
         reason, parsed = _check(columns, self.code_index)
         good = pc.is_null(reason).to_numpy(zero_copy_only=False)
         if self.strict and not good.all():
-            raise _AsText()
+            raise AsText()
         for line, why in zip(lines[~good], pc.filter(reason, pc.invert(pc.is_null(reason))).to_pylist()):
             self.bad.append(BadRow(int(line), why))
         if good.any():
@@ -265,20 +150,38 @@ class _Builder:
                 who = np.fromiter(self.facts[name].keys(), np.int64)
                 column[who] = np.fromiter(self.facts[name].values(), np.int64)
             facts[name] = column
-        return Payments(
-            person=joined("person", np.int32), municipality=joined("municipality", np.int32),
-            benefit=joined("benefit", np.int8), ore=joined("ore", np.int64), start=joined("start", np.int32),
-            end=joined("end", np.int32), line=joined("line", np.int64), persons=list(self.persons),
-            municipalities=list(self.municipalities), codes=self.codes, facts=facts,
-            bad=sorted(self.bad, key=lambda b: b.line))
+        columns = {key: joined(key, dtype) for key, dtype in COLUMNS.items()}
+        columns = self._within_bound(columns)
+        return Payments(**columns, persons=list(self.persons), municipalities=list(self.municipalities),
+                        codes=self.codes, facts=facts, bad=sorted(self.bad, key=lambda b: b.line))
+
+    def _within_bound(self, columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Rows past PERSON_ORE_BOUND are bad rows: summed by week and multiplied by rates, larger
+        sums would overflow the evaluators' int64 arithmetic. A row above it alone is bad by itself;
+        the others add up per person in file order, and the rows from where the sum passes it are bad.
+        A file of the good rows alone therefore keeps them all."""
+        ore, person = columns["ore"], columns["person"]
+        alone = ore > PERSON_ORE_BOUND
+        running = _running_sums(np.where(alone, 0, ore).astype(np.float64), person)  # exact below 2**53
+        over = alone | (running > PERSON_ORE_BOUND)
+        if not over.any():
+            return columns
+        bound, names = f"{PERSON_ORE_BOUND // 100:,} kr, the most paragraf adds up for a person", list(self.persons)
+        for who, line, single in zip(person[over], columns["line"][over], alone[over]):
+            self.bad.append(BadRow(int(line), f"the amount is more than {bound}" if single else
+                                   f"with this row the amounts of person '{names[who]}' sum to more than {bound}"))
+        return {key: column[~over] for key, column in columns.items()}
 
 
-def _lines(rows: int, first_line: int, skipped: list[BadRow]) -> np.ndarray:
-    """The file line of each parsed row, stepping over the lines that were skipped as unreadable."""
-    lines = np.arange(first_line, first_line + rows, dtype=np.int64)
-    for bad in sorted(skipped, key=lambda b: b.line):
-        lines[lines >= bad.line] += 1
-    return lines
+def _running_sums(values: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """Each row's sum of the values of its group up to and including it, in row order."""
+    order = np.argsort(group, kind="stable")
+    total = np.cumsum(values[order])
+    starts = np.flatnonzero(np.r_[True, group[order][1:] != group[order][:-1]]) if len(order) else np.zeros(0, np.int64)
+    before = total[starts] - values[order][starts]
+    out = np.empty_like(total)
+    out[order] = total - np.repeat(before, np.diff(np.r_[starts, len(order)]))
+    return out
 
 
 def _encode(column: pa.Array, index: dict[str, int]) -> np.ndarray:
@@ -353,6 +256,14 @@ def _ore(amount: pa.Array) -> tuple[pa.Array, pa.Array]:
 
 
 def _date(text: pa.Array, name: str, optional: bool = False) -> tuple[pa.Array, pa.Array]:
+    days, reason = _day_numbers(text, name, optional)
+    outside = pc.or_(pc.less(days, FIRST_DAY), pc.greater(days, LAST_DAY))
+    bound = f" is outside the dates paragraf accepts ({values.FIRST_DATE} to {values.LAST_DATE})"
+    written = lambda: pc.binary_join_element_wise(f"'{name}' ", pc.cast(pc.cast(days, pa.date32()), pa.string()), bound, "")
+    return days, pc.coalesce(reason, _where(outside, written))
+
+
+def _day_numbers(text: pa.Array, name: str, optional: bool) -> tuple[pa.Array, pa.Array]:
     if text.type == pa.date32():
         return pc.cast(text, pa.int32()), pa.nulls(len(text), pa.string())
     clean = pc.utf8_trim_whitespace(text)

@@ -54,6 +54,23 @@ def test_three_evaluators_agree(rulebook, people) -> None:  # type: ignore[no-un
     codes = rulebook.checked.inputs["citizen.benefit"].input.values
     read = payments.from_records([r for rows in people for r in rows], codes)
     assert not read.bad
+    assert_agree(rulebook, read, codes)
+
+
+def test_they_agree_at_the_bound_of_a_persons_amounts(rulebook) -> None:  # type: ignore[no-untyped-def]
+    """1,200 payments in one week summing to the most paragraf adds up (payments.PERSON_ORE_BOUND):
+    every evaluator's int64 arithmetic still holds, so all three give the same."""
+    codes = rulebook.checked.inputs["citizen.benefit"].input.values
+    each = payments.PERSON_ORE_BOUND // 1200
+    amount = f"{each // 100}.{each % 100:02d}"
+    records = [{"person": "bo", "municipality": "101", "benefit": code, "amount": amount,
+                "from": "2016-01-04", "to": "2016-01-10"} for code in ("kontanthjaelp", "sygedagpenge") * 600]
+    read = payments.from_records(records, codes)
+    assert not read.bad and int(read.ore.sum()) == 1200 * each
+    assert_agree(rulebook, read, codes)
+
+
+def assert_agree(rulebook, read, codes) -> None:  # type: ignore[no-untyped-def]
     plan = series.plan(rulebook.program.checked)
     span = weeks.week_range(read)
     spread = weeks.spread(read, np.arange(read.rows), np.arange(len(read.persons)), span)

@@ -1,0 +1,247 @@
+"""Payment files → batches of columns with their first line: the reading half of
+`engine.refusion.payments`, which checks and converts the batches.
+
+CSV, Parquet or JSON lines (told by `engine.lang.filekind`). A clean CSV file is read by Arrow
+with typed columns; any row Arrow cannot take sends the file to the text path, which reads it
+line by line, one record a line, so that a stray quote, a byte that is not UTF-8 or a blank line
+costs only its own line and every line number is the true one. A record that cannot be read
+carries its reason in the `_bad` column. A file-level problem (a column missing, given twice, or
+of a type that holds no value) is one `CaseError`.
+"""
+from __future__ import annotations
+
+import csv as _csv
+import json
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from engine.lang import filekind
+from engine.lang.errors import CaseError
+
+REQUIRED = ("person", "municipality", "benefit", "amount", "from", "to")
+PERSON_FACTS = ("flexjob_visitation_date", "early_pension_granted")
+BATCH_ROWS = 1 << 20
+# The columns a CSV file is first read with, typed (a row that does not convert: read as text).
+TYPED = {"amount": pa.decimal128(15, 2), "from": pa.date32(), "to": pa.date32(),
+         **{name: pa.date32() for name in PERSON_FACTS}}
+
+
+class AsText(Exception):
+    """A typed CSV batch held a row that only the text path can report."""
+
+
+def batches(path: Path, typed: bool = False) -> Iterator[tuple[pa.RecordBatch, int]]:
+    if not path.is_file():
+        raise CaseError(f"{path}: no such payment file")
+    kind = filekind.payment_kind(path)
+    if kind == "parquet":
+        yield from _parquet_batches(path)
+    elif kind == "jsonl":
+        yield from _json_batches(path)
+    else:
+        yield from _csv_batches(path, typed)
+
+
+def _csv_batches(path: Path, typed: bool) -> Iterator[tuple[pa.RecordBatch, int]]:
+    names = _csv_header(path)
+    if typed:
+        yield from _typed_csv_batches(path, names)
+    else:
+        yield from _text_csv_batches(path, names)
+
+
+def _typed_csv_batches(path: Path, names: list[str]) -> Iterator[tuple[pa.RecordBatch, int]]:
+    """The fast path for a clean file: Arrow parses and converts it. Any row it cannot take (wrong
+    width, a blank line, a value that does not convert, invalid UTF-8) sends the whole file to the
+    text path. No Python callback is handed to Arrow: a callback run on Arrow's read-ahead thread
+    while an error unwinds was what aborted the process (SIGABRT) now and then."""
+    from pyarrow import csv
+
+    types = {n: TYPED.get(n, pa.string()) for n in names}
+    try:
+        reader = csv.open_csv(path, read_options=csv.ReadOptions(use_threads=False, block_size=1 << 24,
+                                                                 column_names=names, skip_rows=1),
+                              parse_options=csv.ParseOptions(ignore_empty_lines=False),
+                              convert_options=csv.ConvertOptions(column_types=types))
+        line = 2
+        for batch in reader:
+            if any(pc.any(pc.match_substring(batch.column(n), '"')).as_py() for n in ("person", "municipality")):
+                raise AsText()  # a stray quote: only the text path says where
+            yield batch, line
+            line += batch.num_rows
+    except pa.ArrowInvalid:
+        raise AsText() from None
+    except OSError as exc:
+        raise CaseError(f"{path}: cannot read as CSV: {exc}") from None
+
+
+def _text_csv_batches(path: Path, names: list[str]) -> Iterator[tuple[pa.RecordBatch, int]]:
+    """Line by line: each line is one record (payment values never hold a line break), so a
+    stray quote, a byte that is not UTF-8 or a blank line costs only its own line."""
+    yield from _line_batches(path, lambda raw: _csv_record(raw, names), skip_header=True)
+
+
+def _line_batches(path: Path, record: Callable[[bytes], dict[str, object]],
+                  skip_header: bool = False) -> Iterator[tuple[pa.RecordBatch, int]]:
+    """Batches of one record a line, each with the line number of its first record."""
+    records: list[dict[str, object]] = []
+    first = 2 if skip_header else 1
+    with path.open("rb") as handle:
+        if skip_header:
+            handle.readline()
+        for number, raw in enumerate(handle, first):
+            records.append(record(raw))
+            if len(records) >= BATCH_ROWS:
+                yield as_strings(records), first
+                first, records = number + 1, []
+    yield as_strings(records), first
+
+
+def _csv_record(raw: bytes, names: list[str]) -> dict[str, object]:
+    try:
+        text = raw.decode("utf-8").rstrip("\r\n")
+    except UnicodeDecodeError as exc:
+        return {"_bad": f"not UTF-8 text (byte {exc.start + 1}); write the file as UTF-8"}
+    if not text.strip():
+        return {"_bad": "an empty line"}
+    try:
+        values = next(_csv.reader([text], strict=True))
+    except _csv.Error:
+        return {"_bad": "a quote that is not closed on its line"}
+    if any('"' in value for value in values):
+        return {"_bad": "a stray quote inside a value"}
+    if len(values) != len(names):
+        return {"_bad": f"expected {len(names)} columns, found {len(values)}"}
+    return dict(zip(names, values))
+
+
+def _csv_header(path: Path) -> list[str]:
+    with path.open("rb") as handle:
+        header = handle.readline().decode("utf-8-sig", errors="replace").strip()
+    try:
+        names = [n.strip() for n in next(_csv.reader([header]))] if header else []
+    except _csv.Error:
+        names = []
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise CaseError(f"{path}: line 1: the column '{twice[0]}' is given twice; give each column once")
+    missing = [c for c in REQUIRED if c not in names]
+    if missing:
+        raise CaseError(f"{path}: line 1: the header lacks the column(s) {', '.join(missing)}; "
+                        f"a payment file has the columns {', '.join(REQUIRED)}")
+    return names
+
+
+def _parquet_batches(path: Path) -> Iterator[tuple[pa.RecordBatch, int]]:
+    import pyarrow.parquet as pq
+
+    try:
+        handle = pq.ParquetFile(path)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise CaseError(f"{path}: cannot read as Parquet: {exc}") from None
+    schema = handle.schema_arrow
+    _check_parquet_schema(path, schema)
+    wanted = [n for n in schema.names if n in (*REQUIRED, *PERSON_FACTS)]
+    row = 1
+    for batch in handle.iter_batches(batch_size=BATCH_ROWS, columns=wanted):
+        read = {name: _as_read(batch.column(name)) for name in wanted}
+        unreadable = [pc.if_else(pc.is_null(text), f"'{name}' is not UTF-8 text", pa.scalar(None, pa.string()))
+                      for name, text in read.items() if text is not batch.column(name) and
+                      pa.types.is_binary(batch.column(name).type)]
+        if unreadable:
+            read["_bad"] = pc.coalesce(*unreadable)
+        yield pa.RecordBatch.from_pydict(read), row
+        row += batch.num_rows
+
+
+def _check_parquet_schema(path: Path, schema: pa.Schema) -> None:
+    """A file-level problem, named once: a column missing, given twice, or of a type that holds no value."""
+    names = schema.names
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise CaseError(f"{path}: the column '{twice[0]}' is given twice; give each column once")
+    missing = [c for c in REQUIRED if c not in names]
+    if missing:
+        raise CaseError(f"{path}: the file lacks the column(s) {', '.join(missing)}")
+    for field in schema:
+        if field.name in (*REQUIRED, *PERSON_FACTS) and pa.types.is_nested(field.type):
+            raise CaseError(f"{path}: the column '{field.name}' is of type {field.type}; "
+                            f"write it as text, a number or a date")
+
+
+def _as_read(column: pa.Array) -> pa.Array:
+    """Date32 dates and decimal kroner that fit øre in int64 are taken as they are; floats and
+    other decimals become the text of their values, checked as such; any other column is checked
+    as text (bytes that are no UTF-8 text become nulls, reported by the caller)."""
+    kind = column.type
+    if kind == pa.date32() or kind == pa.string() or \
+            (pa.types.is_decimal(kind) and kind.scale <= 2 and kind.precision <= 15):
+        return column
+    if pa.types.is_floating(kind) or pa.types.is_decimal(kind):  # never through a float sum
+        return _kroner_text(column)
+    if pa.types.is_binary(kind):
+        return pa.array([_utf8(value) for value in column.to_pylist()], pa.string())
+    return pc.cast(column, pa.string())
+
+
+def _utf8(value: bytes | None) -> str | None:
+    try:
+        return None if value is None else value.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _kroner_text(column: pa.Array) -> pa.Array:
+    """A float or decimal column as the text of its values, which the amount check then takes or
+    reports row by row: a float prints as its shortest form (0.1, 0.125, nan, inf), and a decimal
+    of a larger scale drops the zeros after its second decimal (12.50000 is 12.50)."""
+    text = pc.cast(column, pa.string())
+    if pa.types.is_decimal(column.type):
+        text = pc.replace_substring_regex(text, pattern=r"(\.[0-9]{2})0+$", replacement=r"\1")
+    return text
+
+
+def _json_batches(path: Path) -> Iterator[tuple[pa.RecordBatch, int]]:
+    yield from _line_batches(path, _json_record)
+
+
+def _json_record(raw: bytes) -> dict[str, object]:
+    """One JSON line; a line that is no usable JSON object becomes an empty record reported as bad."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return {"_bad": f"not UTF-8 text (byte {exc.start + 1}); write the file as UTF-8"}
+    if not text.strip():
+        return {"_bad": "an empty line"}
+    try:
+        record = json.loads(text, parse_float=str)
+    except json.JSONDecodeError as exc:
+        return {"_bad": f"not JSON: {exc.msg} at column {exc.colno}"}
+    except RecursionError:
+        return {"_bad": "not JSON paragraf reads: nested too deeply"}
+    if not isinstance(record, dict):
+        return {"_bad": "not a JSON object"}
+    return {"_bad": why} if (why := _unusable_field(record)) else record
+
+
+def _unusable_field(record: dict[str, object]) -> str | None:
+    """Why a field of a JSON record cannot be taken as a value (None when all can)."""
+    for name in (*REQUIRED, *PERSON_FACTS):
+        value = record.get(name)
+        if isinstance(value, (dict, list)):
+            return f"'{name}' is a JSON {'object' if isinstance(value, dict) else 'list'}; write a text or a number"
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return f"'{name}' holds an escape (such as \\ud800) that is no character"
+    return None
+
+
+def as_strings(records: list[dict[str, object]]) -> pa.RecordBatch:
+    names = (*REQUIRED, *PERSON_FACTS, "_bad")
+    columns = {n: [None if r.get(n) is None else str(r.get(n)) for r in records] for n in names}
+    return pa.RecordBatch.from_pydict(columns, schema=pa.schema([(n, pa.string()) for n in names]))
