@@ -20,7 +20,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from engine.lang import filekind, values
-from engine.lang.errors import CaseError
 from engine.refusion.payment_files import PERSON_FACTS, REQUIRED, AsText, as_strings, batches
 
 NO_DATE = np.iinfo(np.int32).min  # a per-person date that was not given
