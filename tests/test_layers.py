@@ -108,12 +108,17 @@ def test_imports_run_one_way() -> None:
     assert not problems, "\n".join(problems)
 
 
-def test_an_upward_import_is_named(tmp_path: Path) -> None:
+def planted(tmp_path: Path, module: str, text: str) -> tuple[list[str], Path]:
+    """The violations of a copy of the package with `text` appended to `module`, and its path."""
     copy = tmp_path / "engine"
     shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "data"))
-    values = copy / "lang" / "values.py"
-    values.write_text(values.read_text() + "\n\ndef planted():\n    from engine.decide import evaluator\n")
-    problems = violations(copy)
+    path = copy / module
+    path.write_text(path.read_text() + text)
+    return violations(copy), path
+
+
+def test_an_upward_import_is_named(tmp_path: Path) -> None:
+    problems, _ = planted(tmp_path, "lang/values.py", "\n\ndef planted():\n    from engine.decide import evaluator\n")
     assert len(problems) == 1
     assert problems[0].startswith("engine/lang/values.py:")
     assert "`from engine.decide import evaluator` imports engine.decide.evaluator, but lang may not import decide" \
@@ -121,24 +126,17 @@ def test_an_upward_import_is_named(tmp_path: Path) -> None:
 
 
 def test_a_circle_inside_a_subpackage_is_named(tmp_path: Path) -> None:
-    copy = tmp_path / "engine"
-    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "data"))
-    values = copy / "lang" / "values.py"
-    values.write_text(values.read_text() + "\nfrom engine.lang import compiler\n")
-    problems = violations(copy)
+    problems, _ = planted(tmp_path, "lang/values.py", "\nfrom engine.lang import compiler\n")
     assert len(problems) == 1
     assert problems[0].startswith("modules import each other in a circle:")
     assert "engine.lang.values" in problems[0] and "engine.lang.compiler" in problems[0]
 
 
 def test_the_facade_is_not_imported_from_inside(tmp_path: Path) -> None:
-    copy = tmp_path / "engine"
-    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "data"))
-    loader = copy / "law" / "loader.py"
-    loader.write_text(loader.read_text() + "\nfrom engine import load\n")
-    assert violations(copy) == [f"engine/law/loader.py:{len(loader.read_text().splitlines())}: "
-                                "`from engine import load` imports the public facade engine; "
-                                "import from the layer that owns the name instead"]
+    problems, loader = planted(tmp_path, "law/loader.py", "\nfrom engine import load\n")
+    assert problems == [f"engine/law/loader.py:{len(loader.read_text().splitlines())}: "
+                        "`from engine import load` imports the public facade engine; "
+                        "import from the layer that owns the name instead"]
 
 
 def test_every_module_sits_in_a_layer() -> None:
