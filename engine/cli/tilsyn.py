@@ -10,7 +10,7 @@ import click
 
 from engine import rulebook
 
-from engine.tilsyn import focus_targets
+from engine.planning import focus_targets
 from engine.cli.group import main
 from engine.cli.common import (LANG_OPTION, RULES_OPTION, guarded, input_path, load_rulebook,
                                parse_as_of, report_bad_rows, stdin_to_file)

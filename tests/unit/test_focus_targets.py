@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 import engine
-from engine.tilsyn import focus_targets
+from engine.planning import focus_targets
 from engine.cli import main
 
 SCOPE = ["a_dagpenge", "sygedagpenge", "integrationsydelse", "uddannelseshjaelp", "kontanthjaelp",
