@@ -90,7 +90,8 @@ def _check_line_file(tmp: Path, name: str, header: bytes, lines: list[tuple[str,
     _write_lines(path, header, [text for _, text in lines])
     read = _read(path, codes)
     assert read is not None
-    bad = {b.line for b in read.bad}
+    bad = {b.line + k for b in read.bad for k in range(b.lines)}  # a record may run over lines
+    assert len(bad) == sum(b.lines for b in read.bad), read.bad  # each line reported once
     assert not bad & {first + i for i, (kind, _) in enumerate(lines) if kind == "good"}, read.bad
     assert bad <= set(range(first, first + len(lines)))
     assert sorted(read.line.tolist() + sorted(bad)) == list(range(first, first + len(lines)))

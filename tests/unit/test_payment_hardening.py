@@ -80,6 +80,48 @@ def test_a_blank_line_and_a_quoted_newline_keep_the_lines_true(tmp_path: Path, c
     assert lines[0] == 2 and lines[-1] == 6 and 70000 in ore
 
 
+def test_a_quote_closed_on_the_next_line_is_one_bad_record_over_both(tmp_path: Path, codes: tuple[str, ...]) -> None:
+    """Found by the long fuzz run: Arrow's reader took two lines opening with a quote as one
+    record, so the typed path kept it and every later line number was one too low."""
+    path = tmp_path / "p.csv"
+    path.write_text(f'{HEADER}\n{GOOD}\n"{GOOD}\n"{GOOD}\n{GOOD}\n', encoding="utf-8")
+    got = payments.read_payments(path, codes)
+    assert got.line.tolist() == [2, 5] and [(b.line, b.lines) for b in got.bad] == [(3, 2)]
+    assert str(got.bad[0]).endswith("(the record runs over lines 3-4)")
+
+
+def test_a_quoted_line_break_is_reported_once_at_its_first_line(tmp_path: Path, codes: tuple[str, ...]) -> None:
+    path = tmp_path / "p.csv"
+    path.write_text(f'{HEADER}\n{GOOD}\n"an\n\nna",101,kontanthjaelp,1,2016-01-04,2016-01-10\n{GOOD}\n', encoding="utf-8")
+    got = payments.read_payments(path, codes)
+    assert got.line.tolist() == [2, 6] and [(b.line, b.lines) for b in got.bad] == [(3, 3)]
+    assert "line break" in got.bad[0].reason
+
+
+def test_a_good_line_is_never_taken_into_a_quoted_record(tmp_path: Path, codes: tuple[str, ...]) -> None:
+    path = tmp_path / "p.csv"
+    path.write_text(f'{HEADER}\n"{GOOD}\n{GOOD}\n{GOOD}"\n', encoding="utf-8")
+    bad, ore, lines = read(path, codes)
+    assert lines == [3] and [b.split(":")[0] for b in bad] == ["line 2", "line 4"]
+
+
+def test_a_lone_carriage_return_is_a_bad_line_and_keeps_the_lines_true(tmp_path: Path, codes: tuple[str, ...]) -> None:
+    """Arrow ends a line at a lone carriage return: two records on one line shifted every later line."""
+    path = tmp_path / "p.csv"
+    path.write_bytes(f"{HEADER}\n{GOOD}\n{GOOD}\r{GOOD}\n{GOOD}\n".encode())
+    bad, ore, lines = read(path, codes)
+    assert lines == [2, 4] and [b.split(":")[0] for b in bad] == ["line 3"]
+
+
+def test_a_stray_quote_in_another_column_is_judged_alike_on_both_paths(tmp_path: Path, codes: tuple[str, ...]) -> None:
+    """The typed path looked for stray quotes in two columns only, so a row was good in a clean
+    file and bad beside a bad row: the good rows did not read the same as a file of them alone."""
+    path = tmp_path / "p.csv"
+    path.write_text(f'{HEADER},note\n{GOOD},a"b\n{GOOD},x\n', encoding="utf-8")
+    bad, ore, lines = read(path, codes)
+    assert lines == [3] and bad == ["line 2: a stray quote inside a value"]
+
+
 def test_a_stray_quote_loses_only_its_row(tmp_path: Path, codes: tuple[str, ...]) -> None:
     path = tmp_path / "p.csv"
     path.write_text(f'{HEADER}\n{GOOD}\nanna,101,"kontanthjaelp,1,2016-01-04,2016-01-10\n{GOOD}\n{GOOD}\n', encoding="utf-8")
