@@ -139,13 +139,13 @@ def _amounts(kind: str, texts: list[str], floats: list[float]) -> pa.Array:
 
 
 def pc_decimals(texts: list[str], kind: pa.DataType) -> pa.Array:
-    from decimal import Decimal, InvalidOperation
+    from decimal import Decimal
     out = []
     for text in texts:
-        try:
+        try:  # text that is no decimal, or one past the context's exponents (1e999999999): no value
             value = Decimal(text)
             out.append(value if value.is_finite() and abs(value) < 10 ** (kind.precision - kind.scale) else None)
-        except InvalidOperation:
+        except ArithmeticError:
             out.append(None)
     return pa.array([v.quantize(Decimal(1).scaleb(-kind.scale)) if v is not None else None for v in out], kind)
 
