@@ -61,16 +61,15 @@ def _csv_batches(path: Path, typed: bool) -> Iterator[tuple[pa.RecordBatch, int]
 
 def _typed_csv_batches(path: Path, names: list[str]) -> Iterator[tuple[pa.RecordBatch, int]]:
     """The fast path for a clean file: Arrow parses and converts it. Any row it cannot take (wrong
-    width, a blank line, a value that does not convert, invalid UTF-8, a quote left in a value)
-    sends the whole file to the text path, and so does a file whose records are not one a line
-    (a quoted line break; a lone carriage return, which Arrow takes as a line end): only there
-    is every line number the true one. No Python callback is handed to Arrow: a callback run on
-    Arrow's read-ahead thread while an error unwinds was what aborted the process (SIGABRT) now
-    and then."""
+    width, a blank line, a value that does not convert, invalid UTF-8) sends the whole file to
+    the text path, and so does a value holding a quote or a line break (a record over several
+    lines): only there is every line number the true one. (A benefit code holding either is no
+    code, a bad row already.) No Python callback is handed to Arrow: a callback run on Arrow's
+    read-ahead thread while an error unwinds was what aborted the process (SIGABRT) now and then."""
     from pyarrow import csv
 
     types = {n: TYPED.get(n, pa.string()) for n in names}
-    text_columns = [n for n in names if types[n] == pa.string()]
+    text_columns = [n for n in names if types[n] == pa.string() and n != "benefit"]
     try:
         reader = csv.open_csv(path, read_options=csv.ReadOptions(use_threads=False, block_size=1 << 24,
                                                                  column_names=names, skip_rows=1),
@@ -78,31 +77,30 @@ def _typed_csv_batches(path: Path, names: list[str]) -> Iterator[tuple[pa.Record
                               convert_options=csv.ConvertOptions(column_types=types))
         line = 2
         for batch in reader:
-            if any(pc.any(pc.match_substring(batch.column(n), '"')).as_py() for n in text_columns):
-                raise AsText()  # a stray quote: only the text path says where
+            marks = (pc.any(pc.match_substring(batch.column(n), mark)).as_py() for n in text_columns for mark in '"\n\r')
+            if any(marks):
+                raise AsText()  # a stray quote or a quoted line break: only the text path says where
             yield batch, line
             line += batch.num_rows
     except pa.ArrowInvalid:
         raise AsText() from None
     except OSError as exc:
         raise CaseError(f"{path}: cannot read as CSV: {exc}") from None
-    if line != _physical_lines(path) + 1:
-        raise AsText()  # some record ran over more than one line, or a line held two
-
-
-def _physical_lines(path: Path) -> int:
-    """The lines of a file as the text path counts them: each ended by a line feed or the file's end."""
-    count, last = 0, b"\n"
-    with path.open("rb") as handle:
-        while block := handle.read(1 << 24):
-            count, last = count + block.count(b"\n"), block[-1:]
-    return count + (last != b"\n")
 
 
 def _text_csv_batches(path: Path, names: list[str]) -> Iterator[tuple[pa.RecordBatch, int]]:
     """Line by line: payment values never hold a line break, so a stray quote, a byte that is not
-    UTF-8 or a blank line costs only its own line."""
-    yield from _line_batches(path, lambda lines: _csv_records(lines, names), skip_header=True)
+    UTF-8 or a blank line costs only its own line. A line ends, as in Arrow's reader and in
+    editors, at a line feed, a carriage return or both."""
+    yield from _line_batches(path, lambda lines: _csv_records(_at_carriage_returns(lines), names), skip_header=True)
+
+
+def _at_carriage_returns(lines: Iterator[bytes]) -> Iterator[bytes]:
+    for line in lines:
+        if b"\r" in line:  # rare: split only then
+            yield from line.splitlines(keepends=True)
+        else:
+            yield line
 
 
 def _line_batches(path: Path, records: Callable[[Iterator[bytes]], Iterator[dict[str, object]]],
@@ -128,16 +126,19 @@ def _csv_records(lines: Iterator[bytes], names: list[str]) -> Iterator[dict[str,
     held: list[bytes] = []  # the lines of a record whose quote is still open
     for raw in lines:
         alone = _csv_record(raw, names)
-        if held and "_bad" in alone and len(held) < SPAN_LINES:
-            held.append(raw)
-            if _closes(held):
-                yield {"_bad": QUOTED_LINE_BREAK, "_span": str(len(held))}
-                yield from ({"_span": "0"} for _ in held[1:])
-                held = []
-            continue
-        yield from (_csv_record(line, names) for line in held)
-        held = [raw] if alone.get("_bad") == UNCLOSED_QUOTE else []
-        if not held:
+        if held:
+            if "_bad" in alone and len(held) < SPAN_LINES:
+                held.append(raw)
+                if _closes(held):
+                    yield {"_bad": QUOTED_LINE_BREAK, "_span": str(len(held))}
+                    yield from ({"_span": "0"} for _ in held[1:])
+                    held = []
+                continue
+            yield from (_csv_record(line, names) for line in held)
+            held = []
+        if alone.get("_bad") == UNCLOSED_QUOTE:
+            held = [raw]
+        else:
             yield alone
     yield from (_csv_record(line, names) for line in held)
 
@@ -159,8 +160,6 @@ def _csv_record(raw: bytes, names: list[str]) -> dict[str, object]:
         return {"_bad": f"not UTF-8 text (byte {exc.start + 1}); write the file as UTF-8"}
     if not text.strip():
         return {"_bad": "an empty line"}
-    if "\r" in text:
-        return {"_bad": "a carriage return inside the line; end each line with a line feed"}
     try:
         values = next(_csv.reader([text], strict=True))
     except _csv.Error:
