@@ -221,3 +221,33 @@ def test_a_csv_read_error_never_aborts_the_process(tmp_path: Path) -> None:
         done = subprocess.run([sys.executable, "-m", "engine", "refusion", str(path), "--out", str(tmp_path / "o.csv")],
                               capture_output=True, text=True, timeout=120)
         assert done.returncode == 1 and "2 malformed row(s) skipped; 2998 good row(s)" in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize("kind", ["struct person", "duplicated column", "missing column"])
+def test_a_file_level_problem_is_named_once_with_exit_2(tmp_path: Path, kind: str) -> None:
+    from click.testing import CliRunner
+
+    from engine.cli import main
+
+    if kind == "struct person":
+        path = parquet_person(tmp_path, pa.array([{"id": 1}, {"id": 2}]))
+    else:
+        path = tmp_path / "p.csv"
+        header = HEADER + ",amount" if kind == "duplicated column" else HEADER.replace(",benefit", "")
+        path.write_text(f"{header}\n{GOOD}\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["refusion", str(path), "--out", str(tmp_path / "o.csv")])
+    problems = [line for line in result.stderr.splitlines() if line.strip() and not line.startswith("rulebook: ")]
+    assert result.exit_code == 2 and len(problems) == 1 and str(path) in problems[0], result.stderr
+    assert "internal error" not in result.stderr and not (tmp_path / "o.csv").exists()
+
+
+def test_a_record_over_several_lines_is_one_bad_row_on_the_command_line(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from engine.cli import main
+
+    path = tmp_path / "p.csv"
+    path.write_text(f'{HEADER}\n{GOOD}\n"an\nna",101,kontanthjaelp,1,2016-01-04,2016-01-10\n{GOOD}\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["refusion", str(path), "--out", str(tmp_path / "o.csv")])
+    assert result.exit_code == 1 and f"{path}:3: a quoted value holds a line break" in result.stderr
+    assert "(the record runs over lines 3-4)" in result.stderr and "1 malformed row(s)" in result.stderr
