@@ -100,3 +100,17 @@ def test_a_person_without_a_good_row_is_evaluated_in_one_week(book: engine.Ruleb
     for evaluator in tables.EVALUATORS:
         made = [t.to_pylist() for _, t in tables.evaluate_tables(book.program, read, chunk=1, evaluator=evaluator)]
         assert [len(rows) for rows in made] == [1, 0] and made[0][0]["person"] == "anna"
+
+
+def test_a_persons_weeks_do_not_depend_on_the_slice_around_them(book: engine.Rulebook, codes: tuple[str, ...]) -> None:
+    """Slices of one person (each spanning that person's weeks alone) give the tables of one slice
+    spanning every week of the file, on both evaluators; some persons are shifted by years so
+    that their weeks differ much from the others'."""
+    read = caseload(codes, 60, False)
+    shifted = read.person % 4 == 0
+    read.start = np.where(shifted, read.start + 7 * 150, read.start).astype(np.int32)
+    read.end = np.where(shifted, read.end + 7 * 150, read.end).astype(np.int32)
+    for evaluator in tables.EVALUATORS:
+        one = [t.to_pylist() for _, t in tables.evaluate_tables(book.program, read, evaluator=evaluator)]
+        each = [t.to_pylist() for _, t in tables.evaluate_tables(book.program, read, chunk=1, evaluator=evaluator)]
+        assert len(one) == 1 and len(each) == 60 and sum(each, []) == one[0]
