@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv as _csv
 import io
+import itertools
 import json
 from pathlib import Path
 from typing import Callable, Iterator
@@ -92,7 +93,9 @@ def _text_csv_batches(path: Path, names: list[str]) -> Iterator[tuple[pa.RecordB
     """Line by line: payment values never hold a line break, so a stray quote, a byte that is not
     UTF-8 or a blank line costs only its own line. A line ends, as in Arrow's reader and in
     editors, at a line feed, a carriage return or both."""
-    yield from _line_batches(path, lambda lines: _csv_records(_at_carriage_returns(lines), names), skip_header=True)
+    def records(lines: Iterator[bytes]) -> Iterator[dict[str, object]]:
+        return _csv_records(itertools.islice(_at_carriage_returns(lines), 1, None), names)  # past the header
+    yield from _line_batches(path, records, first=2)
 
 
 def _at_carriage_returns(lines: Iterator[bytes]) -> Iterator[bytes]:
@@ -104,13 +107,11 @@ def _at_carriage_returns(lines: Iterator[bytes]) -> Iterator[bytes]:
 
 
 def _line_batches(path: Path, records: Callable[[Iterator[bytes]], Iterator[dict[str, object]]],
-                  skip_header: bool = False) -> Iterator[tuple[pa.RecordBatch, int]]:
-    """Batches of one record a line (`records` of the lines), each with the line number of its first record."""
+                  first: int = 1) -> Iterator[tuple[pa.RecordBatch, int]]:
+    """Batches of one record a line (`records` of the lines, the first numbered `first`), each
+    with the line number of its first record."""
     batch: list[dict[str, object]] = []
-    first = 2 if skip_header else 1
     with path.open("rb") as handle:
-        if skip_header:
-            handle.readline()
         for record in records(iter(handle)):
             batch.append(record)
             if len(batch) >= BATCH_ROWS:
@@ -173,7 +174,8 @@ def _csv_record(raw: bytes, names: list[str]) -> dict[str, object]:
 
 def _csv_header(path: Path) -> list[str]:
     with path.open("rb") as handle:
-        header = handle.readline().decode("utf-8-sig", errors="replace").strip()
+        first_line = next(_at_carriage_returns(iter([handle.readline()])), b"")
+    header = first_line.decode("utf-8-sig", errors="replace").strip()
     try:
         names = [n.strip() for n in next(_csv.reader([header]))] if header else []
     except _csv.Error:

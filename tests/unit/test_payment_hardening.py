@@ -114,6 +114,15 @@ def test_a_lone_carriage_return_ends_a_line_on_both_paths(tmp_path: Path, codes:
     assert lines == [2, 3, 4, 6] and [b.split(":")[0] for b in bad] == ["line 5"]
 
 
+def test_a_file_with_carriage_returns_alone_for_line_ends(tmp_path: Path, codes: tuple[str, ...]) -> None:
+    path = tmp_path / "p.csv"
+    path.write_bytes(f"{HEADER}\r{GOOD}\r{GOOD}\r{GOOD}\r".encode())
+    assert read(path, codes) == ([], [70000] * 3, [2, 3, 4])
+    path.write_bytes(f"{HEADER}\r{GOOD}\ranna,101\r{GOOD}\r".encode())
+    bad, ore, lines = read(path, codes)
+    assert lines == [2, 4] and [b.split(":")[0] for b in bad] == ["line 3"]
+
+
 def test_a_stray_quote_in_another_column_is_judged_alike_on_both_paths(tmp_path: Path, codes: tuple[str, ...]) -> None:
     """The typed path looked for stray quotes in two columns only, so a row was good in a clean
     file and bad beside a bad row: the good rows did not read the same as a file of them alone."""
