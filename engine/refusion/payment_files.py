@@ -132,7 +132,8 @@ def _csv_records(lines: Iterator[bytes], names: list[str]) -> Iterator[dict[str,
                 held.append(raw)
                 if _closes(held):
                     yield {"_bad": QUOTED_LINE_BREAK, "_span": str(len(held))}
-                    yield from ({"_span": "0"} for _ in held[1:])
+                    for _ in held[1:]:
+                        yield {"_span": "0"}
                     held = []
                 continue
             yield from (_csv_record(line, names) for line in held)

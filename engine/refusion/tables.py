@@ -85,7 +85,8 @@ def outliers(payments: Payments) -> np.ndarray:
     skip = max(1, int(paid.sum() * OUTLIER_SHARE))
     low, high = sorted((np.sort(first[paid])[skip], np.sort(last[paid])[-1 - skip]))
     widened = np.maximum(last, high) - np.minimum(first, low) + 1
-    return paid & (widened > 2 * (high - low + 1))
+    apart: np.ndarray = paid & (widened > 2 * (high - low + 1))
+    return apart
 
 
 def _cuts(apart: np.ndarray, chunk: int) -> np.ndarray:
@@ -102,10 +103,8 @@ def week_range(payments: Payments, rows: np.ndarray) -> weeks.WeekRange:
     rows (all theirs were bad rows) get the first week of the file: a week of nothing, so that
     every evaluator has a week in which rules are in force."""
     if not len(rows):
-        rows = np.argmin(payments.start)[None] if payments.rows else rows
-        if not len(rows):
-            return weeks.WeekRange(int(weeks.monday(weeks.day_number(EMPTY_WEEK))), 1)
-        return weeks.WeekRange(int(weeks.monday(int(payments.start[rows[0]]))), 1)
+        day = int(payments.start.min()) if payments.rows else weeks.day_number(EMPTY_WEEK)
+        return weeks.WeekRange(int(weeks.monday(day)), 1)
     first = int(weeks.monday(int(payments.start[rows].min())))
     return weeks.WeekRange(first, (int(weeks.monday(int(payments.end[rows].max()))) - first) // 7 + 1)
 
