@@ -4,13 +4,17 @@
 CSV, Parquet or JSON lines (told by `engine.lang.filekind`). A clean CSV file is read by Arrow
 with typed columns; any row Arrow cannot take sends the file to the text path, which reads it
 line by line, one record a line, so that a stray quote, a byte that is not UTF-8 or a blank line
-costs only its own line and every line number is the true one. A record that cannot be read
-carries its reason in the `_bad` column. A file-level problem (a column missing, given twice, or
-of a type that holds no value) is one `CaseError`.
+costs only its own line and every line number is the true one; a quote that closes a few lines
+below, on lines each bad alone, makes one bad record of those lines. A record that cannot be read
+carries its reason in the `_bad` column (and the number of lines it runs over in `_span`). A
+file-level problem (a column missing, given twice, or of a type that holds no value) is one
+`CaseError`.
 """
 from __future__ import annotations
 
 import csv as _csv
+import io
+import itertools
 import json
 from pathlib import Path
 from typing import Callable, Iterator
@@ -24,6 +28,9 @@ from engine.lang.errors import CaseError
 REQUIRED = ("person", "municipality", "benefit", "amount", "from", "to")
 PERSON_FACTS = ("flexjob_visitation_date", "early_pension_granted")
 BATCH_ROWS = 1 << 20
+UNCLOSED_QUOTE = "a quote that is not closed on its line"
+QUOTED_LINE_BREAK = "a quoted value holds a line break, or a quote is stray; write each payment on one line"
+SPAN_LINES = 8  # the most lines a quote left open is followed over, to report the record once
 # The columns a CSV file is first read with, typed (a row that does not convert: read as text).
 TYPED = {"amount": pa.decimal128(15, 2), "from": pa.date32(), "to": pa.date32(),
          **{name: pa.date32() for name in PERSON_FACTS}}
@@ -55,12 +62,15 @@ def _csv_batches(path: Path, typed: bool) -> Iterator[tuple[pa.RecordBatch, int]
 
 def _typed_csv_batches(path: Path, names: list[str]) -> Iterator[tuple[pa.RecordBatch, int]]:
     """The fast path for a clean file: Arrow parses and converts it. Any row it cannot take (wrong
-    width, a blank line, a value that does not convert, invalid UTF-8) sends the whole file to the
-    text path. No Python callback is handed to Arrow: a callback run on Arrow's read-ahead thread
-    while an error unwinds was what aborted the process (SIGABRT) now and then."""
+    width, a blank line, a value that does not convert, invalid UTF-8) sends the whole file to
+    the text path, and so does a value holding a quote or a line break (a record over several
+    lines): only there is every line number the true one. (A benefit code holding either is no
+    code, a bad row already.) No Python callback is handed to Arrow: a callback run on Arrow's
+    read-ahead thread while an error unwinds was what aborted the process (SIGABRT) now and then."""
     from pyarrow import csv
 
     types = {n: TYPED.get(n, pa.string()) for n in names}
+    text_columns = [n for n in names if types[n] == pa.string() and n != "benefit"]
     try:
         reader = csv.open_csv(path, read_options=csv.ReadOptions(use_threads=False, block_size=1 << 24,
                                                                  column_names=names, skip_rows=1),
@@ -68,8 +78,9 @@ def _typed_csv_batches(path: Path, names: list[str]) -> Iterator[tuple[pa.Record
                               convert_options=csv.ConvertOptions(column_types=types))
         line = 2
         for batch in reader:
-            if any(pc.any(pc.match_substring(batch.column(n), '"')).as_py() for n in ("person", "municipality")):
-                raise AsText()  # a stray quote: only the text path says where
+            marks = (pc.any(pc.match_substring(batch.column(n), mark)).as_py() for n in text_columns for mark in '"\n\r')
+            if any(marks):
+                raise AsText()  # a stray quote or a quoted line break: only the text path says where
             yield batch, line
             line += batch.num_rows
     except pa.ArrowInvalid:
@@ -79,25 +90,69 @@ def _typed_csv_batches(path: Path, names: list[str]) -> Iterator[tuple[pa.Record
 
 
 def _text_csv_batches(path: Path, names: list[str]) -> Iterator[tuple[pa.RecordBatch, int]]:
-    """Line by line: each line is one record (payment values never hold a line break), so a
-    stray quote, a byte that is not UTF-8 or a blank line costs only its own line."""
-    yield from _line_batches(path, lambda raw: _csv_record(raw, names), skip_header=True)
+    """Line by line: payment values never hold a line break, so a stray quote, a byte that is not
+    UTF-8 or a blank line costs only its own line. A line ends, as in Arrow's reader and in
+    editors, at a line feed, a carriage return or both."""
+    def records(lines: Iterator[bytes]) -> Iterator[dict[str, object]]:
+        return _csv_records(itertools.islice(_at_carriage_returns(lines), 1, None), names)  # past the header
+    yield from _line_batches(path, records, first=2)
 
 
-def _line_batches(path: Path, record: Callable[[bytes], dict[str, object]],
-                  skip_header: bool = False) -> Iterator[tuple[pa.RecordBatch, int]]:
-    """Batches of one record a line, each with the line number of its first record."""
-    records: list[dict[str, object]] = []
-    first = 2 if skip_header else 1
+def _at_carriage_returns(lines: Iterator[bytes]) -> Iterator[bytes]:
+    for line in lines:
+        if b"\r" in line:  # rare: split only then
+            yield from line.splitlines(keepends=True)
+        else:
+            yield line
+
+
+def _line_batches(path: Path, records: Callable[[Iterator[bytes]], Iterator[dict[str, object]]],
+                  first: int = 1) -> Iterator[tuple[pa.RecordBatch, int]]:
+    """Batches of one record a line (`records` of the lines, the first numbered `first`), each
+    with the line number of its first record."""
+    batch: list[dict[str, object]] = []
     with path.open("rb") as handle:
-        if skip_header:
-            handle.readline()
-        for number, raw in enumerate(handle, first):
-            records.append(record(raw))
-            if len(records) >= BATCH_ROWS:
-                yield as_strings(records), first
-                first, records = number + 1, []
-    yield as_strings(records), first
+        for record in records(iter(handle)):
+            batch.append(record)
+            if len(batch) >= BATCH_ROWS:
+                yield as_strings(batch), first
+                first, batch = first + len(batch), []
+    yield as_strings(batch), first
+
+
+def _csv_records(lines: Iterator[bytes], names: list[str]) -> Iterator[dict[str, object]]:
+    """One record a line. A quote left open on a line and closed on one of the next few lines,
+    each of them bad alone (so that no good row is taken into it), is one bad record, reported
+    once at its first line with the number of lines it runs over (`_span`; its other lines: 0)."""
+    held: list[bytes] = []  # the lines of a record whose quote is still open
+    for raw in lines:
+        alone = _csv_record(raw, names)
+        if held:
+            if "_bad" in alone and len(held) < SPAN_LINES:
+                held.append(raw)
+                if _closes(held):
+                    yield {"_bad": QUOTED_LINE_BREAK, "_span": str(len(held))}
+                    for _ in held[1:]:
+                        yield {"_span": "0"}
+                    held = []
+                continue
+            yield from (_csv_record(line, names) for line in held)
+            held = []
+        if alone.get("_bad") == UNCLOSED_QUOTE:
+            held = [raw]
+        else:
+            yield alone
+    yield from (_csv_record(line, names) for line in held)
+
+
+def _closes(lines: list[bytes]) -> bool:
+    """Whether the quote left open on the first line closes on the last, making them one record:
+    an even number of quotes in all (an escaped quote is two) that read as one record."""
+    try:
+        text = b"".join(lines).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return text.count('"') % 2 == 0 and len(list(_csv.reader(io.StringIO(text, newline="")))) == 1
 
 
 def _csv_record(raw: bytes, names: list[str]) -> dict[str, object]:
@@ -110,7 +165,7 @@ def _csv_record(raw: bytes, names: list[str]) -> dict[str, object]:
     try:
         values = next(_csv.reader([text], strict=True))
     except _csv.Error:
-        return {"_bad": "a quote that is not closed on its line"}
+        return {"_bad": UNCLOSED_QUOTE}
     if any('"' in value for value in values):
         return {"_bad": "a stray quote inside a value"}
     if len(values) != len(names):
@@ -120,7 +175,8 @@ def _csv_record(raw: bytes, names: list[str]) -> dict[str, object]:
 
 def _csv_header(path: Path) -> list[str]:
     with path.open("rb") as handle:
-        header = handle.readline().decode("utf-8-sig", errors="replace").strip()
+        first_line = next(_at_carriage_returns(iter([handle.readline()])), b"")
+    header = first_line.decode("utf-8-sig", errors="replace").strip()
     try:
         names = [n.strip() for n in next(_csv.reader([header]))] if header else []
     except _csv.Error:
@@ -205,7 +261,7 @@ def _kroner_text(column: pa.Array) -> pa.Array:
 
 
 def _json_batches(path: Path) -> Iterator[tuple[pa.RecordBatch, int]]:
-    yield from _line_batches(path, _json_record)
+    yield from _line_batches(path, lambda lines: map(_json_record, lines))
 
 
 def _json_record(raw: bytes) -> dict[str, object]:
@@ -242,6 +298,6 @@ def _unusable_field(record: dict[str, object]) -> str | None:
 
 
 def as_strings(records: list[dict[str, object]]) -> pa.RecordBatch:
-    names = (*REQUIRED, *PERSON_FACTS, "_bad")
+    names = (*REQUIRED, *PERSON_FACTS, "_bad", "_span")
     columns = {n: [None if r.get(n) is None else str(r.get(n)) for r in records] for n in names}
     return pa.RecordBatch.from_pydict(columns, schema=pa.schema([(n, pa.string()) for n in names]))

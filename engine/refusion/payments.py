@@ -37,6 +37,7 @@ FIRST_DAY, LAST_DAY = ((day - dt.date(1970, 1, 1)).days for day in (values.FIRST
 class BadRow:
     line: int
     reason: str
+    lines: int = 1  # the lines the record runs over (a quote closed a few lines below: more than one)
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.reason}"
@@ -118,8 +119,13 @@ class _Builder:
         good = pc.is_null(reason).to_numpy(zero_copy_only=False)
         if self.strict and not good.all():
             raise AsText()
-        for line, why in zip(lines[~good], pc.filter(reason, pc.invert(pc.is_null(reason))).to_pylist()):
-            self.bad.append(BadRow(int(line), why))
+        span = _spans(columns.get("_span"), batch.num_rows)
+        good &= span == 1
+        for line, why, count in zip(lines[~good], pc.fill_null(reason, "").to_numpy(zero_copy_only=False)[~good], span[~good]):
+            if count > 1:
+                self.bad.append(BadRow(int(line), f"{why} (the record runs over lines {line}-{line + count - 1})", int(count)))
+            elif count == 1:
+                self.bad.append(BadRow(int(line), why))
         if good.any():
             self._keep(columns, parsed, good, lines)
 
@@ -170,6 +176,13 @@ class _Builder:
             self.bad.append(BadRow(int(line), f"the amount is more than {bound}" if single else
                                    f"with this row the amounts of person '{names[who]}' sum to more than {bound}"))
         return {key: column[~over] for key, column in columns.items()}
+
+
+def _spans(column: pa.Array | None, rows: int) -> np.ndarray:
+    """How many lines each record runs over (0: a line of the record before it)."""
+    if column is None or column.null_count == len(column):
+        return np.ones(rows, np.int64)
+    return np.asarray(pc.fill_null(pc.cast(column, pa.int64()), 1).to_numpy(zero_copy_only=False))
 
 
 def _running_sums(values: np.ndarray, group: np.ndarray) -> np.ndarray:

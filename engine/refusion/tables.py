@@ -1,12 +1,15 @@
 """Refusion over time: payment records → per-week refusion and co-financing for a caseload.
 
-`refusion_tables` reads nothing itself: it takes read payments, spreads a slice of persons at a
-time over the weeks (bounded memory), runs the batch evaluator on the weekly rules and yields
-one per-week table per slice. `Summary` adds those tables up per municipality and month, a week
+`evaluate_tables` reads nothing itself: it takes read payments, spreads a slice of persons at a
+time over the weeks of that slice alone (bounded memory), runs the batch evaluator on the weekly
+rules and yields one per-week table per slice. A person whose weeks lie far outside most
+persons' (a typo year: 2106 for 2016) is sliced apart, so one outlying date widens the
+weeks × persons arrays of its own slice only. `Summary` adds those tables up per municipality and month, a week
 spanning two months split by its days (BEK 14/2026 § 23, stk. 2).
 """
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -45,6 +48,10 @@ SCHEMA = pa.schema([("person", pa.string()), ("municipality", pa.string()), ("we
                     ("affected_week", pa.int32()), ("refusion_rate", RATE), ("refusion_amount", MONEY),
                     ("cofinancing_rate", RATE), ("cofinancing_amount", MONEY)])
 CHUNK_PERSONS = 10_000  # weeks × persons arrays of a few MB: cache-friendly, reused by the allocator
+# Most persons' days: from the first day of all but this share of persons that begin first to
+# the last day of all but this share that end last. One who widens that more than twice is an outlier.
+OUTLIER_SHARE = 0.01
+EMPTY_WEEK = dt.date(2016, 1, 4)  # the week a file without a good row is evaluated in (as before)
 
 
 def needed_series() -> tuple[str, ...]:
@@ -53,12 +60,53 @@ def needed_series() -> tuple[str, ...]:
 
 
 def slices(payments: Payments, chunk: int = CHUNK_PERSONS) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """(payment rows, sorted person indices) for consecutive slices of persons."""
+    """(payment rows, sorted person indices) for consecutive slices of at most `chunk` persons;
+    outliers (`outliers`) and the others are never in one slice."""
     order = np.argsort(payments.person, kind="stable")
     people = payments.person[order]
-    for first in range(0, len(payments.persons), chunk):
-        lo, hi = np.searchsorted(people, [first, first + chunk])
-        yield order[lo:hi], np.arange(first, min(first + chunk, len(payments.persons)))
+    cuts = _cuts(outliers(payments), chunk)
+    for first, last in zip(cuts[:-1], cuts[1:]):
+        lo, hi = np.searchsorted(people, [first, last])
+        yield order[lo:hi], np.arange(first, last)
+
+
+def outliers(payments: Payments) -> np.ndarray:
+    """Per person, whether their days more than double the span of most persons' (all but the
+    `OUTLIER_SHARE` that begin first and that end last, and at least one of each): such a
+    person's weeks × persons arrays are sized apart from the others'."""
+    count = len(payments.persons)
+    first = np.full(count, np.iinfo(np.int64).max, np.int64)
+    last = np.full(count, np.iinfo(np.int64).min, np.int64)
+    np.minimum.at(first, payments.person, payments.start.astype(np.int64))
+    np.maximum.at(last, payments.person, payments.end.astype(np.int64))
+    paid = first <= last  # a person all of whose rows were bad rows has none
+    if paid.sum() < 3:
+        return np.zeros(count, bool)
+    skip = max(1, int(paid.sum() * OUTLIER_SHARE))
+    low, high = sorted((np.sort(first[paid])[skip], np.sort(last[paid])[-1 - skip]))
+    widened = np.maximum(last, high) - np.minimum(first, low) + 1
+    apart: np.ndarray = paid & (widened > 2 * (high - low + 1))
+    return apart
+
+
+def _cuts(apart: np.ndarray, chunk: int) -> np.ndarray:
+    """The first person of each slice (and the end): a new slice every `chunk` persons and
+    wherever outliers and the others meet."""
+    change = np.flatnonzero(apart[1:] != apart[:-1]) + 1
+    runs = np.r_[0, change, len(apart)]
+    cuts = [np.arange(lo, hi, chunk) for lo, hi in zip(runs[:-1], runs[1:])]
+    return np.concatenate([*cuts, [len(apart)]]).astype(np.int64)
+
+
+def week_range(payments: Payments, rows: np.ndarray) -> weeks.WeekRange:
+    """The weeks of the given payment rows, from the first's week to the last's. Persons with no
+    rows (all theirs were bad rows) get the first week of the file: a week of nothing, so that
+    every evaluator has a week in which rules are in force."""
+    if not len(rows):
+        day = int(payments.start.min()) if payments.rows else weeks.day_number(EMPTY_WEEK)
+        return weeks.WeekRange(int(weeks.monday(day)), 1)
+    first = int(weeks.monday(int(payments.start[rows].min())))
+    return weeks.WeekRange(first, (int(weeks.monday(int(payments.end[rows].max()))) - first) // 7 + 1)
 
 
 @attrs.frozen
@@ -92,10 +140,10 @@ def evaluate_tables(program: Program, payments: Payments, proposals: Iterable[st
     compiled: batch.BatchProgram | native.NativeProgram = (
         native.NativeProgram(program, plan, payments.codes, proposals) if evaluator == "native"
         else batch.BatchProgram(program, plan, payments.codes, proposals))
-    span = weeks.week_range(payments)
     kernel_lock = threading.Lock()  # one kernel call at a time: it already uses every thread
 
     def one(rows: np.ndarray, persons: np.ndarray) -> tuple[WeekResult, pa.Table | None]:
+        span = week_range(payments, rows)  # this slice's own weeks: an outlier elsewhere costs it nothing
         spread = weeks.spread(payments, rows, persons, span)
         with kernel_lock:
             if evaluator == "native":

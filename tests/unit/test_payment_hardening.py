@@ -80,6 +80,58 @@ def test_a_blank_line_and_a_quoted_newline_keep_the_lines_true(tmp_path: Path, c
     assert lines[0] == 2 and lines[-1] == 6 and 70000 in ore
 
 
+def test_a_quote_closed_on_the_next_line_is_one_bad_record_over_both(tmp_path: Path, codes: tuple[str, ...]) -> None:
+    """Found by the long fuzz run: Arrow's reader took two lines opening with a quote as one
+    record, so the typed path kept it and every later line number was one too low."""
+    path = tmp_path / "p.csv"
+    path.write_text(f'{HEADER}\n{GOOD}\n"{GOOD}\n"{GOOD}\n{GOOD}\n', encoding="utf-8")
+    got = payments.read_payments(path, codes)
+    assert got.line.tolist() == [2, 5] and [(b.line, b.lines) for b in got.bad] == [(3, 2)]
+    assert str(got.bad[0]).endswith("(the record runs over lines 3-4)")
+
+
+def test_a_quoted_line_break_is_reported_once_at_its_first_line(tmp_path: Path, codes: tuple[str, ...]) -> None:
+    path = tmp_path / "p.csv"
+    path.write_text(f'{HEADER}\n{GOOD}\n"an\n\nna",101,kontanthjaelp,1,2016-01-04,2016-01-10\n{GOOD}\n', encoding="utf-8")
+    got = payments.read_payments(path, codes)
+    assert got.line.tolist() == [2, 6] and [(b.line, b.lines) for b in got.bad] == [(3, 3)]
+    assert "line break" in got.bad[0].reason
+
+
+def test_a_good_line_is_never_taken_into_a_quoted_record(tmp_path: Path, codes: tuple[str, ...]) -> None:
+    path = tmp_path / "p.csv"
+    path.write_text(f'{HEADER}\n"{GOOD}\n{GOOD}\n{GOOD}"\n', encoding="utf-8")
+    bad, ore, lines = read(path, codes)
+    assert lines == [3] and [b.split(":")[0] for b in bad] == ["line 2", "line 4"]
+
+
+def test_a_lone_carriage_return_ends_a_line_on_both_paths(tmp_path: Path, codes: tuple[str, ...]) -> None:
+    """Arrow ends a line at a lone carriage return and the text path did not: after one, every
+    line number the text path gave was one too low."""
+    path = tmp_path / "p.csv"
+    path.write_bytes(f"{HEADER}\n{GOOD}\n{GOOD}\r{GOOD}\r\nanna,101\n{GOOD}\n".encode())
+    bad, ore, lines = read(path, codes)
+    assert lines == [2, 3, 4, 6] and [b.split(":")[0] for b in bad] == ["line 5"]
+
+
+def test_a_file_with_carriage_returns_alone_for_line_ends(tmp_path: Path, codes: tuple[str, ...]) -> None:
+    path = tmp_path / "p.csv"
+    path.write_bytes(f"{HEADER}\r{GOOD}\r{GOOD}\r{GOOD}\r".encode())
+    assert read(path, codes) == ([], [70000] * 3, [2, 3, 4])
+    path.write_bytes(f"{HEADER}\r{GOOD}\ranna,101\r{GOOD}\r".encode())
+    bad, ore, lines = read(path, codes)
+    assert lines == [2, 4] and [b.split(":")[0] for b in bad] == ["line 3"]
+
+
+def test_a_stray_quote_in_another_column_is_judged_alike_on_both_paths(tmp_path: Path, codes: tuple[str, ...]) -> None:
+    """The typed path looked for stray quotes in two columns only, so a row was good in a clean
+    file and bad beside a bad row: the good rows did not read the same as a file of them alone."""
+    path = tmp_path / "p.csv"
+    path.write_text(f'{HEADER},note\n{GOOD},a"b\n{GOOD},x\n', encoding="utf-8")
+    bad, ore, lines = read(path, codes)
+    assert lines == [3] and bad == ["line 2: a stray quote inside a value"]
+
+
 def test_a_stray_quote_loses_only_its_row(tmp_path: Path, codes: tuple[str, ...]) -> None:
     path = tmp_path / "p.csv"
     path.write_text(f'{HEADER}\n{GOOD}\nanna,101,"kontanthjaelp,1,2016-01-04,2016-01-10\n{GOOD}\n{GOOD}\n', encoding="utf-8")
@@ -178,3 +230,33 @@ def test_a_csv_read_error_never_aborts_the_process(tmp_path: Path) -> None:
         done = subprocess.run([sys.executable, "-m", "engine", "refusion", str(path), "--out", str(tmp_path / "o.csv")],
                               capture_output=True, text=True, timeout=120)
         assert done.returncode == 1 and "2 malformed row(s) skipped; 2998 good row(s)" in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize("kind", ["struct person", "duplicated column", "missing column"])
+def test_a_file_level_problem_is_named_once_with_exit_2(tmp_path: Path, kind: str) -> None:
+    from click.testing import CliRunner
+
+    from engine.cli import main
+
+    if kind == "struct person":
+        path = parquet_person(tmp_path, pa.array([{"id": 1}, {"id": 2}]))
+    else:
+        path = tmp_path / "p.csv"
+        header = HEADER + ",amount" if kind == "duplicated column" else HEADER.replace(",benefit", "")
+        path.write_text(f"{header}\n{GOOD}\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["refusion", str(path), "--out", str(tmp_path / "o.csv")])
+    problems = [line for line in result.stderr.splitlines() if line.strip() and not line.startswith("rulebook: ")]
+    assert result.exit_code == 2 and len(problems) == 1 and str(path) in problems[0], result.stderr
+    assert "internal error" not in result.stderr and not (tmp_path / "o.csv").exists()
+
+
+def test_a_record_over_several_lines_is_one_bad_row_on_the_command_line(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from engine.cli import main
+
+    path = tmp_path / "p.csv"
+    path.write_text(f'{HEADER}\n{GOOD}\n"an\nna",101,kontanthjaelp,1,2016-01-04,2016-01-10\n{GOOD}\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["refusion", str(path), "--out", str(tmp_path / "o.csv")])
+    assert result.exit_code == 1 and f"{path}:3: a quoted value holds a line break" in result.stderr
+    assert "(the record runs over lines 3-4)" in result.stderr and "1 malformed row(s)" in result.stderr
