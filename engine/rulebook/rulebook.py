@@ -136,9 +136,10 @@ class Rulebook:
     def _touches(self, act: str, facts: dict[str, Any]) -> bool:
         """Whether a case with these facts concerns the act (`engine.law.touched`): a date the
         act's rules do not cover holds back only the decisions that need it."""
-        if getattr(self, "_act_facts", None) is None:
-            self._act_facts = touched.act_facts(self.checked)
-        known = self._act_facts.get(act)
+        acts = getattr(self, "_act_facts", None)
+        if acts is None:
+            acts = self._act_facts = touched.act_facts(self.checked)
+        known = acts.get(act)
         return known is None or known.touched_by(facts)
 
     def instrumented(self, recorder: Any) -> Rulebook:
