@@ -11,9 +11,9 @@ import yaml
 from click.testing import CliRunner
 
 import engine
-from engine.law import touched
 from engine.cli import main
 from engine.lang.errors import CaseError
+from engine.law import touched
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((REPO / "examples").glob("*.yaml"))
@@ -144,7 +144,7 @@ class TestCoverage:
         assert decision.not_covered == ()  # sygedagpengeloven (from 2016) is not touched by a dagpenge case
 
     def test_a_2015_dagpenge_case_exits_0_with_its_lab_obligations(self) -> None:
-        code, out, err = _run("eval", str(RECORDED), "--as-of", "2015-09-01", "--format", "json")
+        code, out, _ = _run("eval", str(RECORDED), "--as-of", "2015-09-01", "--format", "json")
         assert code == 0 and "not_covered" not in json.loads(out)
         assert "lab2015.kontaktforloeb.dagpenge_seks_samtaler" in out
 

@@ -10,7 +10,8 @@ held back by sygedagpengeloven, whose rules start in 2016, while a 2015 sygedagp
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import attrs
 
