@@ -155,3 +155,25 @@ def test_report_exemptions_counts_a_parquet_caseload_like_its_case_files(tmp_pat
     assert from_table[1] == from_files[1]
     report = json.loads(from_table[1])
     assert report["cases"] == len(EXAMPLES) and report["exemptions"]  # Hillerød's "Én plan" lifts the contact course
+
+
+def test_known_on_applies_to_every_case_of_a_caseload(tmp_path: Path) -> None:
+    """The third talk of the recorded example was recorded on 2017-06-20: the six talks are
+    fulfilled on the facts known on that day and not on those known the day before."""
+    fulfilled = {}
+    for known_on in ("2017-06-19", "2017-06-20"):
+        out = tmp_path / f"{known_on}.jsonl"
+        code, _, err = paragraf("eval", str(REPO / "examples"), "--out", str(out), "--known-on", known_on)
+        assert code == 0, err
+        decisions = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+        recorded = next(d for d in decisions if d["case"] == "example-dagpenge-2017-recorded")
+        assert recorded["known_on"] == known_on
+        fulfilled[known_on] = next(o for o in recorded["obligations"]
+                                   if o["rule"] == "lab2015.kontaktforloeb.dagpenge_seks_samtaler")["fulfilled"]
+    assert fulfilled == {"2017-06-19": False, "2017-06-20": True}
+
+
+def test_known_on_is_a_column_of_the_parquet_cases_table(tmp_path: Path) -> None:
+    code, _, err = paragraf("eval", str(REPO / "examples"), "--out", str(tmp_path / "out"), "--known-on", "2017-06-19")
+    assert code == 0, err
+    assert set(pq.read_table(tmp_path / "out" / "cases.parquet").column("known_on").to_pylist()) == {"2017-06-19"}

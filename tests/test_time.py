@@ -13,6 +13,7 @@ from click.testing import CliRunner
 import engine
 from engine.cli import main
 from engine.lang.errors import CaseError
+from engine.law import touched
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((REPO / "examples").glob("*.yaml"))
@@ -112,12 +113,12 @@ class TestCoverage:
                         "citizen: {benefit: kontanthjaelp, birth_date: 1980-01-01}\n", encoding="utf-8")
         code, out, err = _run("eval", str(case), "--format", fmt, "--lang", "en")
         assert code == 1
-        assert err.strip().splitlines()[-1] == ("paragraf: the rulebook does not cover LAB, aktivloven, sygedagpengeloven on "
+        assert err.strip().splitlines()[-1] == ("paragraf: the rulebook does not cover LAB, aktivloven on "
                                "2010-01-01; the decision is incomplete (see 'coverage' in legal_refs/)")
-        for act in ("LAB", "aktivloven", "sygedagpengeloven"):
+        for act in ("LAB", "aktivloven"):
             assert act in out
-        if fmt == "json":
-            assert [a["act"] for a in json.loads(out)["not_covered"]] == ["LAB", "aktivloven", "sygedagpengeloven"]
+        if fmt == "json":  # a kontanthjælp case without sickness facts does not touch sygedagpengeloven
+            assert [a["act"] for a in json.loads(out)["not_covered"]] == ["LAB", "aktivloven"]
 
     @pytest.mark.parametrize("day, acts", [
         ("2015-06-30", ["LAB", "aktivloven", "styringsloven", "sygedagpengeloven"]),
@@ -140,7 +141,33 @@ class TestCoverage:
         first = decision.obligation("lab2015.kontaktforloeb.dagpenge_foerste_samtale")
         assert first is not None and first["status"] == "applies" and first["due"] == "2015-09-14"
         assert first["legal_basis"][0]["eli"] == "https://www.retsinformation.dk/eli/lta/2015/807"
-        assert [a["act"] for a in decision.not_covered] == ["sygedagpengeloven"]
+        assert decision.not_covered == ()  # sygedagpengeloven (from 2016) is not touched by a dagpenge case
+
+    def test_a_2015_dagpenge_case_exits_0_with_its_lab_obligations(self) -> None:
+        code, out, _ = _run("eval", str(RECORDED), "--as-of", "2015-09-01", "--format", "json")
+        assert code == 0 and "not_covered" not in json.loads(out)
+        assert "lab2015.kontaktforloeb.dagpenge_seks_samtaler" in out
+
+    @pytest.mark.parametrize("citizen, reported", [
+        ({"benefit": "sygedagpenge"}, True),                                    # its benefit code
+        ({"benefit": "a_dagpenge", "sickness": {"first_absence_day": "2015-08-03"}}, True),  # its own facts
+        ({"benefit": "a_dagpenge"}, False),
+        ({"benefit": "kontanthjaelp", "readiness": "jobparat"}, False),
+    ])
+    def test_only_an_act_the_case_touches_is_reported(self, rulebook: engine.Rulebook, citizen: dict[str, object],
+                                                      reported: bool) -> None:
+        decision = rulebook.evaluate({"case": "c", "as_of": "2015-09-01", "municipality": "751",
+                                      "citizen": {"birth_date": "1975-05-05", **citizen}})
+        assert ("sygedagpengeloven" in [a["act"] for a in decision.not_covered]) is reported
+
+    def test_an_act_with_no_facts_of_its_own_is_touched_by_every_case(self, rulebook: engine.Rulebook) -> None:
+        facts = touched.act_facts(rulebook.checked)
+        assert "citizen.sickness.first_absence_day" in facts["sygedagpengeloven"].own_inputs
+        assert "citizen.benefit" not in facts["sygedagpengeloven"].own_inputs
+        assert touched.ActFacts(frozenset(), frozenset()).touched_by({})
+        before = rulebook.evaluate({"case": "c", "as_of": "2010-01-01", "municipality": "751",
+                                    "citizen": {"benefit": "ingen"}})
+        assert "LAB" in [a["act"] for a in before.not_covered]
 
     def test_each_window_starts_no_earlier_than_the_rules_of_its_act(self, rulebook: engine.Rulebook) -> None:
         """A window may not claim days that no rule citing the act encodes."""

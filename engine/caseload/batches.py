@@ -106,7 +106,7 @@ def schemas() -> dict[str, Any]:
     cases = pa.schema([
         ("case", text), ("as_of", text), ("municipality", text), ("case_digest", text), ("rulebook", text),
         ("engine_version", text), ("proposals", texts), *[(status, pa.int32()) for status in STATUSES],
-        ("exemptions", texts), ("missing", texts), ("values", text),
+        ("exemptions", texts), ("missing", texts), ("values", text), ("known_on", text),
     ])
     obligations = pa.schema([
         ("case", text), ("rule", text), ("status", text), ("due", text), ("actor", text), ("fulfilled", pa.bool_()),

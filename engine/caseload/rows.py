@@ -54,6 +54,7 @@ def case_row(decision: Decision) -> dict[str, Any]:
         **{status: counts[status] for status in STATUSES},
         "exemptions": [e["rule"] for e in decision.exemptions], "missing": list(decision.missing),
         "values": json.dumps(decision.values, sort_keys=True, ensure_ascii=False, separators=(",", ":")),
+        "known_on": decision.known_on,
     }
 
 

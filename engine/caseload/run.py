@@ -37,12 +37,14 @@ class Settings:
     kind: str = "parquet"                    # `jsonl` or `parquet`: what `rows.outcome` produces
     as_of: dt.date | None = None
     proposals: tuple[str, ...] = ()
+    known_on: dt.date | None = None          # the facts as recorded by this day (None: each case's own)
 
     @classmethod
-    def of(cls, book: Rulebook, out: str, as_of: dt.date | None = None, proposals: Iterable[str] = ()) -> Settings:
+    def of(cls, book: Rulebook, out: str, as_of: dt.date | None = None, proposals: Iterable[str] = (),
+           known_on: dt.date | None = None) -> Settings:
         bundled = book.shown_as is None
         return cls(None if bundled else book.rules_dir, None if bundled else book.legal_dir,
-                   sinks.output_kind(out), as_of, tuple(proposals))
+                   sinks.output_kind(out), as_of, tuple(proposals), known_on)
 
 
 @attrs.frozen
@@ -75,7 +77,7 @@ def decide_rows(book: Rulebook, rows: Iterable[Row], settings: Settings) -> Iter
             yield Outcome(row.source, problems=row.problems)
             continue
         try:
-            yield outcome(row.source, book.evaluate(row.case, settings.as_of, switched), settings.kind)
+            yield outcome(row.source, book.evaluate(row.case, settings.as_of, switched, settings.known_on), settings.kind)
         except EngineError as exc:  # e.g. a case without as_of: this row is bad, the others are not
             yield Outcome(row.source, problems=exc.diagnostics)
 

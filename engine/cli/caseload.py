@@ -40,10 +40,11 @@ def caseload_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def eval_caseload(cases: Path, out: str, jobs: int, scheduler: str | None, as_of: dt.date | None,
-                  proposals: tuple[str, ...], rules_dir: Path | None) -> None:
-    """Decide every case of CASES into OUT; bad rows on stderr with their row and field; exit 1 if any."""
+                  proposals: tuple[str, ...], rules_dir: Path | None, known_on: dt.date | None = None) -> None:
+    """Decide every case of CASES into OUT; bad rows on stderr with their row and field; exit 1 if any.
+    With `known_on`, every case is decided on the facts recorded by that day."""
     book = gate.require(rulebook.load(rules_dir))  # the same gate as one case
-    settings = run.Settings.of(book, out, as_of, proposals)
+    settings = run.Settings.of(book, out, as_of, proposals, known_on)
     if scheduler is not None:
         import pyarrow
 

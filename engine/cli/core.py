@@ -76,11 +76,12 @@ def eval_(case: Path, as_of: str | None, known_on: str | None, proposals: tuple[
     """
     if out is not None or scheduler is not None or casesource.is_caseload(case):
         single = [name for name, given in (("--log", log_path), ("--record", record_path),
-                                           ("--compare-with", compare_with), ("--known-on", known_on)) if given]
+                                           ("--compare-with", compare_with)) if given]
         if single:
             raise click.UsageError(f"{', '.join(single)}: for one case; a caseload's decisions go to --out")
         rules = choose_rulebook(rules_dir).path
-        return eval_caseload(case, out or "-", jobs, scheduler, parse_as_of(as_of), proposals, rules)
+        return eval_caseload(case, out or "-", jobs, scheduler, parse_as_of(as_of), proposals, rules,
+                             parse_as_of(known_on, "--known-on"))
     if compare_with is not None:
         from engine.cli.proposals import print_comparison
 

@@ -27,6 +27,9 @@ from engine.lang.errors import CaseError
 
 REQUIRED = ("person", "municipality", "benefit", "amount", "from", "to")
 PERSON_FACTS = ("flexjob_visitation_date", "early_pension_granted")
+# Optional per-row columns that qualify a row's benefit (see `engine.refusion.payments`).
+ROW_FACTS = ("eu_export",)
+OPTIONAL = (*PERSON_FACTS, *ROW_FACTS)
 BATCH_ROWS = 1 << 20
 UNCLOSED_QUOTE = "a quote that is not closed on its line"
 QUOTED_LINE_BREAK = "a quoted value holds a line break, or a quote is stray; write each payment on one line"
@@ -200,7 +203,7 @@ def _parquet_batches(path: Path) -> Iterator[tuple[pa.RecordBatch, int]]:
         raise CaseError(f"{path}: cannot read as Parquet: {exc}") from None
     schema = handle.schema_arrow
     _check_parquet_schema(path, schema)
-    wanted = [n for n in schema.names if n in (*REQUIRED, *PERSON_FACTS)]
+    wanted = [n for n in schema.names if n in (*REQUIRED, *OPTIONAL)]
     row = 1
     for batch in handle.iter_batches(batch_size=BATCH_ROWS, columns=wanted):
         read = {name: _as_read(batch.column(name)) for name in wanted}
@@ -223,7 +226,7 @@ def _check_parquet_schema(path: Path, schema: pa.Schema) -> None:
     if missing:
         raise CaseError(f"{path}: the file lacks the column(s) {', '.join(missing)}")
     for field in schema:
-        if field.name in (*REQUIRED, *PERSON_FACTS) and pa.types.is_nested(field.type):
+        if field.name in (*REQUIRED, *OPTIONAL) and pa.types.is_nested(field.type):
             raise CaseError(f"{path}: the column '{field.name}' is of type {field.type}; "
                             f"write it as text, a number or a date")
 
@@ -285,7 +288,7 @@ def _json_record(raw: bytes) -> dict[str, object]:
 
 def _unusable_field(record: dict[str, object]) -> str | None:
     """Why a field of a JSON record cannot be taken as a value (None when all can)."""
-    for name in (*REQUIRED, *PERSON_FACTS):
+    for name in (*REQUIRED, *OPTIONAL):
         value = record.get(name)
         if isinstance(value, (dict, list)):
             return f"'{name}' is a JSON {'object' if isinstance(value, dict) else 'list'}; write a text or a number"
@@ -298,6 +301,6 @@ def _unusable_field(record: dict[str, object]) -> str | None:
 
 
 def as_strings(records: list[dict[str, object]]) -> pa.RecordBatch:
-    names = (*REQUIRED, *PERSON_FACTS, "_bad", "_span")
+    names = (*REQUIRED, *OPTIONAL, "_bad", "_span")
     columns = {n: [None if r.get(n) is None else str(r.get(n)) for r in records] for n in names}
     return pa.RecordBatch.from_pydict(columns, schema=pa.schema([(n, pa.string()) for n in names]))

@@ -2,7 +2,9 @@
 
 The contract (docs/refusion.md): CSV, Parquet or JSON lines with the columns person, municipality,
 benefit (a code of reading 10.11), amount (kroner, up to 2 decimals), from and to (first and last
-day it covers), and optional per-person columns flexjob_visitation_date and early_pension_granted.
+day it covers), optional per-person columns flexjob_visitation_date and early_pension_granted, and
+the optional per-row column eu_export (true: the benefit was exported under the EU rules, and the
+row takes the benefit's code with the suffix _eu).
 Files are read in batches and turned at once into integer columns (øre, day numbers, indices),
 so the text of a large file is never held whole (reading the files: `engine.refusion.payment_files`).
 Spreading the payments over weeks is in
@@ -22,7 +24,9 @@ import pyarrow.compute as pc
 from engine.lang import filekind, values
 from engine.refusion.payment_files import PERSON_FACTS, REQUIRED, AsText, as_strings, batches
 
-NO_DATE = np.iinfo(np.int32).min  # a per-person date that was not given
+NO_DATE = np.iinfo(np.int32).min
+EU_SUFFIX = "_eu"  # eu_export: the benefit's code for payments exported under the EU rules
+TRUE, FALSE = ("true", "1", "yes"), ("false", "0", "no", "")  # a per-person date that was not given
 AMOUNT = r"^[0-9]{1,13}(\.[0-9]{1,2})?$"
 # A person's amounts may sum to at most this (øre): summed by week and multiplied by a rate of up
 # to six decimals, they stay far inside int64 in every evaluator.
@@ -210,7 +214,14 @@ def _check(columns: dict[str, pa.Array], code_index: pa.Array) -> tuple[pa.Array
         reasons.append(columns["_bad"])
     reasons.append(_missing(columns, rows))
     benefit = columns["benefit"]
-    code = pc.index_in(benefit, value_set=code_index)
+    exported, export_reason = _eu_export(columns.get("eu_export"), rows)
+    reasons.append(export_reason)
+    qualified = pc.if_else(exported, pc.binary_join_element_wise(benefit, EU_SUFFIX, ""), benefit)
+    code = pc.index_in(qualified, value_set=code_index)
+    reasons.append(_where(pc.and_(pc.and_(pc.is_null(code), pc.is_valid(benefit)), exported),
+                          lambda: pc.binary_join_element_wise(
+                              "benefit '", benefit, "' has no code for a benefit exported under the EU rules "
+                              "(eu_export: only the benefits of finansieringsloven § 3, stk. 2)", "")))
     reasons.append(_where(pc.and_(pc.is_null(code), pc.is_valid(benefit)),
                           lambda: pc.binary_join_element_wise("unknown benefit code '", benefit, "'", "")))
     ore, amount_reason = _ore(columns["amount"])
@@ -225,6 +236,19 @@ def _check(columns: dict[str, pa.Array], code_index: pa.Array) -> tuple[pa.Array
         reasons.append(reason)
         parsed[name] = _ints(days, NO_DATE)
     return pc.coalesce(*reasons), parsed
+
+
+def _eu_export(column: pa.Array | None, rows: int) -> tuple[pa.Array, pa.Array]:
+    """The optional eu_export column (finansieringsloven § 3, stk. 2): true rows take the benefit
+    code with the suffix _eu, which the rules keep off the staircase. Empty is false."""
+    if column is None:
+        return pa.array(np.zeros(rows, np.bool_)), pa.nulls(rows, pa.string())
+    text = pc.utf8_lower(pc.utf8_trim_whitespace(pc.cast(column, pa.string())))
+    exported = pc.fill_null(pc.is_in(text, value_set=pa.array(TRUE)), False)
+    known = pc.fill_null(pc.is_in(text, value_set=pa.array((*TRUE, *FALSE))), True)
+    reason = _where(pc.invert(known), lambda: pc.binary_join_element_wise(
+        "'eu_export' is '", text, "'; write true or false (or leave it empty)", ""))
+    return exported, reason
 
 
 def _missing(columns: dict[str, pa.Array], rows: int) -> pa.Array:

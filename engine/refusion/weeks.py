@@ -99,7 +99,8 @@ def spread(payments: Payments, rows: np.ndarray, persons: np.ndarray, span: Week
     shape = (span.count, len(persons))
     return Weeks(
         range=span, persons=persons, benefits=_bit_masks(entry_cell, entry_code, shape),
-        municipality=_municipalities(week, person, payments.municipality[rows][pair_row], payments.line[rows][pair_row], shape),
+        municipality=_municipalities(week, person, payments.municipality[rows][pair_row],
+                                     _acting_order(payments, rows, pair_row, week, span), shape),
         entry_week=entry_week, entry_person=entry_person, entry_code=entry_code, entry_ore=total, entry_tail=tail_sum,
         week_start=np.searchsorted(entry_week, np.arange(span.count + 1)),
         facts={name: values[persons] for name, values in payments.facts.items()},
@@ -159,10 +160,20 @@ def _bit_masks(cell: np.ndarray, code: np.ndarray, shape: tuple[int, int]) -> np
     return masks.reshape(shape)
 
 
-def _municipalities(week: np.ndarray, person: np.ndarray, municipality: np.ndarray, line: np.ndarray,
+def _acting_order(payments: Payments, rows: np.ndarray, pair_row: np.ndarray, week: np.ndarray,
+                  span: WeekRange) -> tuple[np.ndarray, ...]:
+    """Sort keys, least significant first, that put last in a week the record of the municipality
+    acting at the week's end (finansieringsloven § 4): the record whose days in the week reach
+    latest, then the one that began latest, then the one read last. A week in which the person
+    moves goes whole to the new municipality, whatever the order of the rows in the file."""
+    last_in_week = np.minimum(payments.end[rows][pair_row], span.first + 7 * week + 6)
+    return payments.line[rows][pair_row], payments.start[rows][pair_row], last_in_week
+
+
+def _municipalities(week: np.ndarray, person: np.ndarray, municipality: np.ndarray, keys: tuple[np.ndarray, ...],
                     shape: tuple[int, int]) -> np.ndarray:
     out = np.full(shape[0] * shape[1], -1, np.int32)
     cell = week * shape[1] + person
-    order = np.lexsort((line, cell))
-    out[cell[order]] = municipality[order]  # the last write per cell wins: the latest record
+    order = np.lexsort((*keys, cell))
+    out[cell[order]] = municipality[order]  # the last write per cell wins: the acting municipality
     return out.reshape(shape)

@@ -14,7 +14,7 @@ import attrs
 from engine.decide import casefile, casesource, evaluator, proposals as proposal_switches, timeline
 from engine.decide.casebatch import Row
 
-from engine.law import analysis, loader, resolver
+from engine.law import analysis, loader, resolver, touched
 from engine.law.lifting import LiftIndex
 from engine.lang import values
 from engine.lang.compiler import Program, compile_ruleset
@@ -98,6 +98,7 @@ class Rulebook:
         self.diagnostics: list[Diagnostic] = list(found.diagnostics)
         self._program: Program | None = None
         self._lifting: LiftIndex | None = None
+        self._act_facts: dict[str, touched.ActFacts] | None = None
 
     def __getstate__(self) -> dict[str, Any]:
         return {**self.__dict__, "_program": None}  # closures do not pickle; rebuilt on first use
@@ -132,6 +133,15 @@ class Rulebook:
             self._lifting = LiftIndex(self.checked)
         return self._lifting
 
+    def _touches(self, act: str, facts: dict[str, Any]) -> bool:
+        """Whether a case with these facts concerns the act (`engine.law.touched`): a date the
+        act's rules do not cover holds back only the decisions that need it."""
+        acts = getattr(self, "_act_facts", None)
+        if acts is None:
+            acts = self._act_facts = touched.act_facts(self.checked)
+        known = acts.get(act)
+        return known is None or known.touched_by(facts)
+
     def instrumented(self, recorder: Any) -> Rulebook:
         """The same rulebook, evaluating through closures that report to a coverage recorder."""
         program = self.program
@@ -159,7 +169,7 @@ class Rulebook:
         switched = self.proposals(proposals)
         facts, ignored = timeline.as_known(read, day, known)
         result = evaluator.evaluate(program, facts, day, switched, self.lifting)
-        not_covered = self.checked.legal_refs.not_covered(day)
+        not_covered = [act for act in self.checked.legal_refs.not_covered(day) if self._touches(act.name, facts.facts)]
         return Decision(
             case=read.id, as_of=day.isoformat(), municipality=read.municipality,
             rulebook={"fingerprint": self.fingerprint, "engine_version": engine_version()},

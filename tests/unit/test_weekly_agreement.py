@@ -14,7 +14,9 @@ from engine.law import series
 
 CODES_IN_PLAY = ("kontanthjaelp", "sygedagpenge", "ressourceforloebsydelse", "a_dagpenge", "foertidspension",
                  "ledighedsydelse", "fleksloentilskud", "saerlig_stoette", "integrationsydelse",
-                 "saerlig_uddannelsesydelse", "su", "folkepension", "seniorpension")
+                 "saerlig_uddannelsesydelse", "su", "folkepension", "seniorpension", "kontanthjaelp_las27",
+                 "loentilskud", "loentilskud_foertidspension", "a_dagpenge_eu", "kontantydelse_eu",
+                 "a_dagpenge_fradrag")
 FIRST = dt.date(2014, 5, 1)  # a Thursday
 
 
