@@ -1,19 +1,22 @@
 """The source text of the native kernel: the checked weekly rules written as one Numba loop.
 
 `KernelSource(batch, order, outputs).build()` writes, for the values in `order`, a loop over a
-part of the persons and, for each, over the weeks, every value in dependency order. Four
-analyses keep the machine code close to a hand-written loop, each derived from the rules alone:
+part of the persons: block by block (`BLOCK` persons), week by week, person by person, every
+value in dependency order. Four analyses keep the machine code close to a hand-written loop,
+each derived from the rules alone:
 
 * values the same for every person in a week (the benefit sets in force, a rate of a date) are
-  computed once per week for all persons (`constants`), and values that read only a person's
-  facts once per person, before the weeks;
+  computed once per week for all persons (`constants`) and read once per week and block;
+  values that read only a person's facts (`per_person`) come first, before the week's values;
 * a value whose every definition gives a value, with unconditional definitions in force in
   every week, has no no-value flag (`present`): the checks that read it vanish from the source;
 * every `amount(...)` over a set of codes known before the week's values (a literal set, a
   per-week or per-person value) is taken in one pass over the week's payment entries, each
   distinct (amounts, codes) pair once;
-* the week's entries are found by a cursor per week over the week-major entries (persons in
-  order within a week), so the input is read as it is spread, without a person-major copy.
+* the input is read as it is spread, week-major, without a person-major copy: a cursor per
+  week walks the entries (persons in order within a week), and a block's persons of one week
+  lie side by side in the benefits, the entries and the results. A person's past (`previous`,
+  the running counts of `count_weeks`/`sum_weeks`) is kept in arrays one block wide.
 """
 from __future__ import annotations
 
