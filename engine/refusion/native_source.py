@@ -21,7 +21,7 @@ each derived from the rules alone:
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable
+from typing import Any, Callable
 
 from engine.lang import ast
 from engine.law.model import Rule
@@ -112,7 +112,7 @@ class KernelSource:
         self.windows: set[str] = set()
         self.fused: dict[tuple[str, str], str] = {}  # (amounts, codes) -> the week's sum
         self.text = ""
-        self.module: object = None
+        self.module: Any = None
 
     def build(self) -> "KernelSource":
         self.constant = week_constants(self.order, self.batch)
