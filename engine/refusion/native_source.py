@@ -162,10 +162,11 @@ class KernelSource:
         lines = [f"                {total} = 0" for total in self.fused.values()]
         lines += ["                for e in range(lo, hi):", "                    code = entry_code[e]"]
         for which in sorted({w for w, _ in self.fused}):
-            lines.append(f"                    {which}_e = {which}[e]")
-        for (which, codes), total in self.fused.items():
-            lines.append(f"                    if ({codes} >> code) & 1:")
-            lines.append(f"                        {total} += {which}_e")
+            # a zero adds nothing: the month tails are zero in most weeks, for every person alike
+            lines += [f"                    {which}_e = {which}[e]", f"                    if {which}_e != 0:"]
+            for (other, codes), total in self.fused.items():
+                if other == which:
+                    lines += [f"                        if ({codes} >> code) & 1:", f"                            {total} += {which}_e"]
         return lines
 
     def _epilogue(self) -> list[str]:
