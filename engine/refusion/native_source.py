@@ -88,8 +88,9 @@ def week_constants(order: list[str], batch: BatchProgram) -> list[str]:
 
 
 def person_constants(order: list[str], batch: BatchProgram, week: list[str]) -> list[str]:
-    """The values that are the same in every week of a person, computed before the weeks: they
-    read only the person's facts (inputs no series supplies), literals, codes and each other."""
+    """The values that are the same in every week of a person, computed before the week's
+    values: they read only the person's facts (inputs no series supplies), literals, codes and
+    each other."""
     inputs, supplied = batch.checked.inputs, batch.plan.supplied
     rest = [n for n in order if n not in week]
     return _constant_values(rest, batch, lambda name: name in inputs and name not in supplied, windows=False)
