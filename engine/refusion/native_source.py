@@ -142,8 +142,9 @@ class KernelSource:
     def _prologue(self, person: list[str]) -> list[str]:
         """Per part: each state a block wide; per block of persons, week by week, person by person."""
         lines = [f"    c{self.index[n]} = np.zeros((weeks + 1, BLOCK), np.int64)" for n in sorted(self.windows)]
-        for name in sorted(self.previous):
-            lines += [f"    p{self.index[name]} = np.zeros(BLOCK, np.int64)", f"    q{self.index[name]} = np.zeros(BLOCK, np.bool_)"]
+        for name in sorted(self.previous):  # last week's value (and its flag, unless always present)
+            lines.append(f"    p{self.index[name]} = np.zeros(BLOCK, np.int64)")
+            lines += [] if name in self.present else [f"    q{self.index[name]} = np.zeros(BLOCK, np.bool_)"]
         lines += ["    for block in range(start, stop, BLOCK):", "        last = min(block + BLOCK, stop)",
                   "        for w in range(weeks):", "            monday = first + 7 * w"]
         for k, name in enumerate(self.constant):  # computed once for all persons
@@ -184,7 +185,7 @@ class KernelSource:
             lines.append(f"                c{i}[w + 1, b] = c{i}[w, b] + {counted}")
         for name in sorted(self.previous):
             i = self.index[name]
-            lines += [f"                p{i}[b] = v{i}", f"                q{i}[b] = n{i}"]
+            lines += [f"                p{i}[b] = v{i}"] + ([] if name in self.present else [f"                q{i}[b] = n{i}"])
         return lines + ["            cursor[w] = hi"]
 
     def _body(self, names: list[str], depth: int, counter: int) -> tuple[list[str], int]:
