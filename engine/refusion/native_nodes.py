@@ -74,13 +74,15 @@ class _Block:
 
 @attrs.define
 class Context:
-    """What compiling a node needs: the benefit codes, how to read a value, an input, a lag."""
+    """What compiling a node needs: the benefit codes, how to read a value, an input, a lag, and
+    where the week's sum of payments under a set of codes comes from (`walk_amount` by default)."""
 
     code_bit: dict[str, int]
     value: Callable[[str], Val]
     input: Callable[[str], Val]
     lagged: Callable[[Source, ast.Call, list[Val]], Val]
     checked: object
+    amount: Callable[[Source, Val, Val], Val] = attrs.field(factory=lambda: walk_amount)
 
 
 def truth(value: Val) -> str:
@@ -100,8 +102,11 @@ def at_scale(value: Val, scale: int) -> str:
 
 def assign(out: Source, value: Val) -> Val:
     """The value in fresh temporaries (so that a branch can set it)."""
-    data, none = out.fresh(), out.fresh()
+    data = out.fresh()
     out.emit(f"{data} = {value.data}")
+    if value.none == "False":  # known to have a value: the flag stays a constant of the source
+        return Val(data, "False", value.kind, value.scale)
+    none = out.fresh()
     out.emit(f"{none} = {value.none}")
     return Val(data, none, value.kind, value.scale)
 
@@ -231,15 +236,18 @@ def _if(node: ast.If, out: Source, context: Context) -> Val:
     otherwise = compile_expr(node.otherwise, else_source, context)
     out.counter = else_source.counter
     scale = max(then.scale, otherwise.scale)
-    data, none = out.fresh(), out.fresh()
+    data = out.fresh()
+    none = "False" if then.none == otherwise.none == "False" else out.fresh()
     out.emit(f"if {truth(condition)}:")
     out.lines += then_source.lines
     out.emit(f"    {data} = {at_scale(then, scale)}")
-    out.emit(f"    {none} = {then.none}")
+    if none != "False":
+        out.emit(f"    {none} = {then.none}")
     out.emit("else:")
     out.lines += else_source.lines
     out.emit(f"    {data} = {at_scale(otherwise, scale)}")
-    out.emit(f"    {none} = {otherwise.none}")
+    if none != "False":
+        out.emit(f"    {none} = {otherwise.none}")
     return Val(data, none, then.kind if then.kind != "any" else otherwise.kind, scale)
 
 
@@ -273,15 +281,16 @@ def _call(node: ast.Call, out: Source, context: Context) -> Val:
         rest = [compile_expr(a, out, context) for a in node.args[1:]]
         return context.lagged(out, node, rest)
     args = [compile_expr(a, out, context) for a in node.args]
-    function = CALLS.get(node.function)
+    function = context.amount if node.function == "amount" else CALLS.get(node.function)
     if function is None:
         raise Unsupported(node, f"{node.function}()")
     found = function(out, *args)
     return assign(out, Val(found.data, either(found.none, *(a.none for a in args)), found.kind, found.scale))
 
 
-def _amount(out: Source, which: Val, codes: Val) -> Val:
-    """The week's øre paid under a set of codes: one pass over the person's entries of the week."""
+def walk_amount(out: Source, which: Val, codes: Val) -> Val:
+    """The week's øre paid under a set of codes: a pass of its own over the person's entries of
+    the week (the kernel fuses the passes whose codes are known when the week starts)."""
     total, entry = out.fresh(), out.fresh()
     out.emit(f"{total} = 0")
     with out.block(f"for {entry} in range(lo, hi):"):
@@ -309,7 +318,7 @@ def _fold(word: str) -> Callable[..., Val]:
 
 CALLS: dict[str, Callable[..., Val]] = {
     "overlaps": lambda out, a, b: Val(f"(1 if ({a.data} & {b.data}) != 0 else 0)", "False", "bool"),
-    "amount": _amount,
+    "amount": walk_amount,
     "round_ore": lambda out, m: _round(out, m, False),
     "round_kr": lambda out, m: _round(out, m, True),
     "min": _fold("min"),

@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 import engine
 from engine.cli import main
+from engine.lang import ast
 from engine.law import series
 from engine.refusion import batch, native, native_nodes, payments, weeks
 
@@ -80,3 +81,70 @@ def test_several_jobs_give_the_same_tables_in_the_same_order(rulebook: engine.Ru
     one, two = ([t.to_pylist() for _, t in tables.evaluate_tables(rulebook.program, read, chunk=1, jobs=jobs)]
                 for jobs in (1, 2))
     assert one == two and [rows[0]["person"] for rows in two] == ["a", "b"]
+
+
+AMOUNTS = ("finansiering.uge.medfinansiering", "finansiering.uge.refusion")
+
+
+def _kernel_source(book: engine.Rulebook) -> native.KernelSource:
+    codes = book.checked.inputs["citizen.benefit"].input.values  # type: ignore[union-attr]
+    compiled = native.NativeProgram(book.program, series.plan(book.program.checked), codes)
+    return native.KernelSource(compiled.batch, [n for n in compiled.source.order
+                                                if n in compiled.plan.needed_for(AMOUNTS)], AMOUNTS).build()
+
+
+def test_values_that_always_have_one_carry_no_flag(rulebook: engine.Rulebook) -> None:
+    source = _kernel_source(rulebook)
+    # the running count reads its own past: present by induction over the weeks
+    assert {"finansiering.uge.trin", "finansiering.uge.beroert", "finansiering.refusionsydelser"} <= source.present
+    # the rate has a window (from 2016-01-04) and no step for a count of 0
+    assert "finansiering.refusionssats" not in source.present
+    i = source.index["finansiering.uge.trin"]
+    assert f"n{i})" not in source.text and f"not n{i}" not in source.text  # no test of its flag anywhere
+    assert source.none_outputs == [n for n in AMOUNTS if n not in source.present]
+
+
+def test_the_amounts_of_a_week_are_summed_in_one_pass(rulebook: engine.Rulebook) -> None:
+    source = _kernel_source(rulebook)
+    person = source.text[source.text.index("def persons("):]
+    assert person.count("for e in range(lo, hi):") == 1
+    assert len(source.fused) == len(set(source.fused)) >= 4  # each (amounts, codes) pair once
+    rules = [rule for name in source.order for rule in source.batch.definitions[name]]
+    calls = [node for rule in rules for _, expr in rule.expressions() for node in ast.walk(expr)
+             if isinstance(node, ast.Call) and node.function == "amount"]
+    assert len(calls) > len(source.fused)  # the rules write some amount(...) twice
+
+
+def _many(count: int) -> list[dict[str, str]]:
+    """Persons with spells of benefits and gaps that differ from person to person."""
+    benefits = ("kontanthjaelp", "a_dagpenge", "sygedagpenge", "su", "ledighedsydelse")
+    rows = []
+    for k in range(count):
+        start = 1 + k % 200
+        rows.append({"person": f"p{k:04d}", "municipality": "101", "benefit": benefits[k % 5],
+                     "amount": f"{1000 + k}.{k % 100:02d}", "from": f"2016-{1 + start // 28 % 12:02d}-{1 + start % 28:02d}",
+                     "to": f"2017-{1 + k % 12:02d}-{1 + k % 28:02d}"})
+        if k % 3 == 0:  # a second benefit in some of the same weeks
+            rows.append({**rows[-1], "benefit": benefits[(k + 1) % 5], "amount": "200.00", "from": "2016-06-01"})
+    return rows
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_blocks_and_parts_of_persons_give_the_numpy_answer(rulebook: engine.Rulebook, jobs: int) -> None:
+    codes = rulebook.checked.inputs["citizen.benefit"].input.values  # type: ignore[union-attr]
+    read = payments.from_records(_many(1100), codes)  # more persons than one block of the kernel
+    spread = weeks.spread(read, np.arange(read.rows), np.arange(len(read.persons)), weeks.week_range(read))
+    plan = series.plan(rulebook.program.checked)
+    compiled = native.NativeProgram(rulebook.program, plan, codes)
+    names = (*AMOUNTS, "finansiering.uge.nummer")
+    native.threads(jobs)
+    try:
+        found = compiled.run(spread, names)
+    finally:
+        native.threads(1)
+    expected = compiled.batch.run(spread, names)
+    shape = (spread.range.count, len(spread.persons))
+    for name in names:
+        mine, theirs = batch.to_python(found[name], shape, codes), batch.to_python(expected[name], shape, codes)
+        assert np.array_equal(mine[0] * ~mine[1], theirs[0] * ~theirs[1]) and np.array_equal(mine[1], theirs[1]), name
+    assert np.count_nonzero(batch.to_python(found[AMOUNTS[1]], shape, codes)[0]) > 1000  # real amounts

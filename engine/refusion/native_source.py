@@ -1,0 +1,327 @@
+"""The source text of the native kernel: the checked weekly rules written as one Numba loop.
+
+`KernelSource(batch, order, outputs).build()` writes, for the values in `order`, a loop over a
+part of the persons: block by block (`BLOCK` persons), week by week, person by person, every
+value in dependency order. Four analyses keep the machine code close to a hand-written loop,
+each derived from the rules alone:
+
+* values the same for every person in a week (the benefit sets in force, a rate of a date) are
+  computed once per week for all persons (`constants`) and read once per week and block;
+  values that read only a person's facts (`per_person`) come first, before the week's values;
+* a value whose every definition gives a value, with unconditional definitions in force in
+  every week, has no no-value flag (`present`): the checks that read it vanish from the source;
+* every `amount(...)` over a set of codes known before the week's values (a literal set, a
+  per-week or per-person value) is taken in one pass over the week's payment entries, each
+  distinct (amounts, codes) pair once;
+* the input is read as it is spread, week-major, without a person-major copy: a cursor per
+  week walks the entries (persons in order within a week), and a block's persons of one week
+  lie side by side in the benefits, the entries and the results. A person's past (`previous`,
+  the running counts of `count_weeks`/`sum_weeks`) is kept in arrays one block wide.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Callable
+
+from engine.lang import ast
+from engine.law.model import Rule
+from engine.refusion import native_nodes as nodes
+from engine.refusion.batch import BatchProgram
+from engine.refusion.payments import NO_DATE
+from engine.refusion.weekly import FACT_INPUTS
+from engine.refusion.weeks import day_number
+
+ONE_WEEK = (ast.Literal, ast.SetLit, ast.Unary, ast.Binary, ast.Compare, ast.Logic, ast.If, ast.Steps)
+LAGGED = ("previous", "count_weeks", "sum_weeks")
+FAR = (dt.date(1900, 1, 1), dt.date(9999, 1, 1))  # the window bounds the kernel can leave out
+
+
+class ValueUnsupported(Exception):
+    """A value whose rule the kernel cannot compile (with the construct and where)."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(reason)
+        self.name, self.reason = name, reason
+
+
+def _window(rule: Rule) -> tuple[int, int]:
+    start, end = rule.window
+    return day_number(max(start, FAR[0])), day_number(min(end, FAR[1]))
+
+
+def _always_in_force(rules: list[Rule]) -> bool:
+    """Whether the unconditional definitions together are in force on every day."""
+    reach = day_number(FAR[0]) - 1
+    for low, high in sorted(_window(r) for r in rules if r.when is None):
+        if low > reach + 1:
+            return False
+        reach = max(reach, high)
+    return reach >= day_number(FAR[1])
+
+
+def _constant_values(order: list[str], batch: BatchProgram, reads: Callable[[str], bool], windows: bool) -> list[str]:
+    """The values whose rules read only names `reads` allows, codes, literals and each other (and,
+    unless `windows`, are in force on every day, so that no week's Monday chooses them)."""
+    found: list[str] = []
+    whole = (day_number(FAR[0]), day_number(FAR[1]))
+
+    def fixed(node: ast.Expr) -> bool:
+        if isinstance(node, ast.Name):
+            return reads(node.dotted) or node.dotted in batch.code_bit or node.dotted in found
+        if isinstance(node, ast.Call):
+            return node.function not in (*LAGGED, "amount")
+        return isinstance(node, ONE_WEEK)
+
+    for name in order:
+        rules = batch.definitions[name]
+        if not windows and any(_window(r) != whole for r in rules):
+            continue
+        if all(fixed(part) for rule in rules for _, node in rule.expressions() for part in ast.walk(node)):
+            found.append(name)
+    return found
+
+
+def week_constants(order: list[str], batch: BatchProgram) -> list[str]:
+    """The values that are the same for every person in a week (the benefit sets in force, the
+    rates of a date): they read only the week's Monday, literals, codes and other such values."""
+    return _constant_values(order, batch, lambda name: name in ("week.monday", "as_of"), windows=True)
+
+
+def person_constants(order: list[str], batch: BatchProgram, week: list[str]) -> list[str]:
+    """The values that are the same in every week of a person, computed before the week's
+    values: they read only the person's facts (inputs no series supplies), literals, codes and
+    each other."""
+    inputs, supplied = batch.checked.inputs, batch.plan.supplied
+    rest = [n for n in order if n not in week]
+    return _constant_values(rest, batch, lambda name: name in inputs and name not in supplied, windows=False)
+
+
+def _overlap(a: Rule, b: Rule) -> bool:
+    """Whether two definitions are in force in some common week."""
+    return max(a.window[0], b.window[0]) <= min(a.window[1], b.window[1])
+
+
+class KernelSource:
+    """The source of the kernel for the given values (in the plan's order)."""
+
+    def __init__(self, batch: BatchProgram, order: list[str], outputs: tuple[str, ...] = ()) -> None:
+        self.batch, self.order, self.outputs = batch, order, outputs
+        self.index = {name: i for i, name in enumerate(order)}
+        self.scales: dict[str, int] = {name: 0 for name in order}
+        self.present: set[str] = set()   # values proven never to lack a value
+        self.previous: set[str] = set()
+        self.windows: set[str] = set()
+        self.fused: dict[tuple[str, str], str] = {}  # (amounts, codes) -> the week's sum
+        self.text = ""
+        self.module: Any = None
+
+    def build(self) -> "KernelSource":
+        self.constant = week_constants(self.order, self.batch)
+        self.per_person = person_constants(self.order, self.batch, self.constant)
+        self.top = {f"v{self.index[n]}" for n in self.constant + self.per_person}
+        varying = [n for n in self.order if n not in self.constant and n not in self.per_person]
+        # Scales grow and present values shrink until they settle: a value may read its own past.
+        # Starting from "every value present" finds the most a value can be proven present: a
+        # value read in an earlier week is present there by induction over the weeks.
+        self.present = set(self.order)
+        for _ in range(len(self.order) + 4):
+            before = (dict(self.scales), set(self.present))
+            self.fused = {}
+            constants, _ = self._body(self.constant, depth=3, counter=0)
+            person, counter = self._body(self.per_person, depth=4, counter=0)
+            body, _ = self._body(varying, depth=4, counter=counter)  # temporaries of one function: distinct names
+            if before == (self.scales, self.present):
+                break
+        stored = [f"            const[{k}, 0, w] = v{self.index[n]}\n            const[{k}, 1, w] = n{self.index[n]}"
+                  for k, n in enumerate(self.constant)]
+        self.none_outputs = [n for n in self.outputs if n not in self.present]
+        self.text = (_HEADER + "\n".join(constants + stored) + "\n\n\n" + _PERSONS
+                     + "\n".join(self._prologue(person) + self._week() + body + self._epilogue()) + "\n")
+        return self
+
+    def _prologue(self, person: list[str]) -> list[str]:
+        """Per part: each state a block wide; per block of persons, week by week, person by person."""
+        lines = [f"    c{self.index[n]} = np.zeros((weeks + 1, BLOCK), np.int64)" for n in sorted(self.windows)]
+        for name in sorted(self.previous):  # last week's value (and its flag, unless always present)
+            lines.append(f"    p{self.index[name]} = np.zeros(BLOCK, np.int64)")
+            lines += [] if name in self.present else [f"    q{self.index[name]} = np.zeros(BLOCK, np.bool_)"]
+        lines += ["    for block in range(start, stop, BLOCK):", "        last = min(block + BLOCK, stop)",
+                  "        for w in range(weeks):", "            monday = first + 7 * w"]
+        for k, name in enumerate(self.constant):  # computed once for all persons
+            i = self.index[name]
+            lines.append(f"            v{i} = const[{k}, 0, w]")
+            lines.append(f"            n{i} = False" if name in self.present else f"            n{i} = const[{k}, 1, w] != 0")
+        lines += ["            hi = cursor[w]", "            end = week_start[w + 1]",
+                  "            for p in range(block, last):", "                b = p - block",
+                  "                bits = benefits[w, p]", "                lo = hi",
+                  "                while hi < end and entry_person[hi] == p:", "                    hi += 1"]
+        return lines + person
+
+    def _week(self) -> list[str]:
+        """One pass over the person's entries of the week for every fused amount."""
+        if not self.fused:
+            return []
+        lines = [f"                {total} = 0" for total in self.fused.values()]
+        lines += ["                for e in range(lo, hi):", "                    code = entry_code[e]"]
+        for which in sorted({w for w, _ in self.fused}):
+            # a zero adds nothing: the month tails are zero in most weeks, for every person alike
+            lines += [f"                    {which}_e = {which}[e]", f"                    if {which}_e != 0:"]
+            for (other, codes), total in self.fused.items():
+                if other == which:
+                    lines += [f"                        if ({codes} >> code) & 1:", f"                            {total} += {which}_e"]
+        return lines
+
+    def _epilogue(self) -> list[str]:
+        lines = []
+        for k, name in enumerate(self.outputs):
+            lines.append(f"                out_data[{k}, w, p] = v{self.index[name]}")
+        for k, name in enumerate(self.none_outputs):
+            lines.append(f"                out_none[{k}, w, p] = n{self.index[name]}")
+        for name in sorted(self.windows):
+            i, value = self.index[name], self._value(name)
+            truth = f"(v{i} != 0)" if self.batch.checked.types.get(name) == "bool" else f"v{i}"
+            counted = truth if value.none == "False" else (
+                f"(v{i} != 0 and not n{i})" if self.batch.checked.types.get(name) == "bool" else f"(0 if n{i} else v{i})")
+            lines.append(f"                c{i}[w + 1, b] = c{i}[w, b] + {counted}")
+        for name in sorted(self.previous):
+            i = self.index[name]
+            lines += [f"                p{i}[b] = v{i}"] + ([] if name in self.present else [f"                q{i}[b] = n{i}"])
+        return lines + ["            cursor[w] = hi"]
+
+    def _body(self, names: list[str], depth: int, counter: int) -> tuple[list[str], int]:
+        out = nodes.Source(depth=depth, counter=counter)
+        context = nodes.Context(self.batch.code_bit, self._value, self._input, self._lagged, self.batch.checked,
+                                self._amount)
+        for name in names:
+            try:
+                self._define(name, out, context)
+            except nodes.Unsupported as exc:
+                raise ValueUnsupported(name, f"{exc.what} ({exc.node.span})") from None
+        return out.lines, out.counter
+
+    def _define(self, name: str, out: nodes.Source, context: nodes.Context) -> None:
+        """The value from the definitions in force and applicable, the highest priority winning."""
+        i, rules = self.index[name], self.batch.definitions[name]
+        out.emit(f"# {name}")
+        out.emit(f"v{i} = 0")
+        out.emit(f"n{i} = True")
+        holds = [self._holds(rule, out, context) for rule in rules]
+        for a in range(len(rules)):
+            for b in range(a + 1, len(rules)):
+                if rules[a].priority == rules[b].priority and _overlap(rules[a], rules[b]):
+                    with out.block(f"if {holds[a]} and {holds[b]}:"):
+                        out.emit(f"conflict[p] = {i + 1}")
+        scale, always = self.scales[name], _always_in_force(rules)
+        for rule, flag in zip(rules, holds):
+            if flag == "False":
+                continue
+            branch = nodes.Source(depth=out.depth + 1, counter=out.counter)
+            value = nodes.compile_expr(rule.expr, branch, context)
+            out.counter = branch.counter
+            scale = self.scales[name] = max(scale, value.scale)
+            always = always and value.none == "False"
+            out.emit(f"if {flag}:")
+            out.lines += branch.lines
+            out.emit(f"    v{i} = {nodes.at_scale(value, self.scales[name])}")
+            out.emit(f"    n{i} = {value.none}")
+        if always:  # every week some definition gives a value: no flag to test downstream
+            out.emit(f"n{i} = False")
+        else:
+            self.present.discard(name)
+
+    def _holds(self, rule: Rule, out: nodes.Source, context: nodes.Context) -> str:
+        """A flag: the rule is in force on the week's Monday and its condition holds."""
+        low, high = _window(rule)
+        window = [] if low <= day_number(FAR[0]) else [f"monday >= {low}"]
+        window += [] if high >= day_number(FAR[1]) else [f"monday <= {high}"]
+        if rule.when is None:
+            return " and ".join(f"({w})" for w in window) or "True"
+        flag = out.fresh()
+        out.emit(f"{flag} = False")
+        with out.block(f"if {' and '.join(window) or 'True'}:"):
+            condition = nodes.compile_expr(rule.when, out, context)
+            out.emit(f"{flag} = {nodes.truth(condition)}")
+        return flag
+
+    def _value(self, name: str) -> nodes.Val:
+        i = self.index[name]
+        none = "False" if name in self.present else f"n{i}"
+        return nodes.Val(f"v{i}", none, self.batch.checked.types.get(name, "any"), self.scales[name])
+
+    def _input(self, input_id: str) -> nodes.Val:
+        if input_id in self.batch.plan.supplied:
+            return self._value(self.batch.plan.supplied[input_id])
+        kind = self.batch.checked.types.get(input_id, "any")
+        if input_id in FACT_INPUTS:
+            k = list(FACT_INPUTS).index(input_id)
+            return nodes.Val(f"facts[{k}, p]", f"(facts[{k}, p] == {NO_DATE})", kind)
+        return nodes.Val("0", "True", kind)
+
+    def _amount(self, out: nodes.Source, which: nodes.Val, codes: nodes.Val) -> nodes.Val:
+        """A sum taken in the week's one pass over its entries when its codes are known before the
+        week's values; otherwise a pass of its own here."""
+        if codes.data.isdigit() or codes.data in self.top:
+            key = (which.data, codes.data)
+            if key not in self.fused:
+                self.fused[key] = f"a{len(self.fused)}"
+            return nodes.Val(self.fused[key], "False", "money")
+        return nodes.walk_amount(out, which, codes)
+
+    def _lagged(self, out: nodes.Source, node: ast.Call, args: list[nodes.Val]) -> nodes.Val:
+        series = node.args[0].dotted  # type: ignore[union-attr]
+        if series not in self.index:
+            raise nodes.Unsupported(node, f"a look back at {series}, which the kernel does not compute")
+        i, stored = self.index[series], self._value(series)
+        if node.function == "previous":
+            self.previous.add(series)
+            default, scale = args[0], max(stored.scale, args[0].scale)
+            last = nodes.Val(f"p{i}[b]", stored.none if stored.none == "False" else f"q{i}[b]", stored.kind, stored.scale)
+            none = "False" if last.none == default.none == "False" else f"({last.none} if w > 0 else {default.none})"
+            return nodes.assign(out, nodes.Val(
+                f"({nodes.at_scale(last, scale)} if w > 0 else {nodes.at_scale(default, scale)})", none, stored.kind, scale))
+        self.windows.add(series)
+        low = out.fresh()
+        out.emit(f"{low} = max(w - {args[0].data}, 0)")
+        if len(args) > 1:
+            out.emit(f"{low} = min(max({low}, ({args[1].data} - first) // 7 + 1), w)")
+        kind = "number" if node.function == "count_weeks" else stored.kind
+        return nodes.assign(out, nodes.Val(f"(c{i}[w, b] - c{i}[{low}, b])", nodes.either(*(a.none for a in args)),
+                                           kind, 0 if kind == "number" else stored.scale))
+
+
+_HEADER = '''"""Generated by paragraf from the weekly rules (engine.refusion.native_source); do not edit."""
+import numpy as np
+from numba import njit, prange
+
+BLOCK = 512  # persons walked together week by week: their inputs and outputs lie side by side
+
+
+@njit(cache=True, parallel=True, nogil=True, error_model="numpy")
+def kernel(first, benefits, week_start, entry_person, entry_code, entry_ore, entry_tail, facts, const,
+           out_data, out_none, conflict, parts):
+    count = benefits.shape[1]
+    for k in prange(parts):
+        persons(k * count // parts, (k + 1) * count // parts, first, benefits, week_start, entry_person,
+                entry_code, entry_ore, entry_tail, facts, const, out_data, out_none, conflict)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def constants(first, weeks, const, conflict):
+    p = 0
+    if True:
+        for w in range(weeks):
+            monday = first + 7 * w
+'''
+
+_PERSONS = '''@njit(cache=True, nogil=True, error_model="numpy")
+def persons(start, stop, first, benefits, week_start, entry_person, entry_code, entry_ore, entry_tail, facts,
+            const, out_data, out_none, conflict):
+    weeks = benefits.shape[0]
+    # a cursor per week into the week-major entries: a person's entries of a week follow the
+    # previous person's, so the persons of a part are walked in order
+    cursor = np.empty(weeks, np.int64)
+    for w in range(weeks):
+        cursor[w] = week_start[w] + np.searchsorted(entry_person[week_start[w]:week_start[w + 1]], start)
+'''
+# The parallel loop is kept apart from the persons' weeks: Numba's parallel transform of the
+# whole body would take several times longer to compile.
