@@ -11,7 +11,7 @@ from typing import Any, Iterable
 
 from engine.lang import ast, values
 
-from engine.decide import subjects
+from engine.decide import plans, subjects
 from engine.decide.casefile import Case
 from engine.lang.compiler import Program
 from engine.law.lifting import LiftIndex
@@ -26,7 +26,9 @@ def evaluate(program: Program, case: Case, as_of: dt.date, proposals: Iterable[P
     """The decision's content (obligations, exemptions, values, missing) for one case, and under
     "trace" a function that builds the explanation tree when it is asked for."""
     switched = {p.name: p for p in (p if isinstance(p, Proposal) else parse_switch(p) for p in proposals)}
-    return _Evaluation(program, case, as_of, switched, lifting or LiftIndex(program.checked)).run()
+    run = _Evaluation(program, case, as_of, switched, lifting or LiftIndex(program.checked))
+    run.share(plans.plans_of(program))
+    return run.run()
 
 
 def outcome(program: Program, case: Case, as_of: dt.date, proposals: Iterable[ProposalLike], rule_id: str,
@@ -74,6 +76,23 @@ class _Evaluation:
         self.bases: dict[int, dict[str, Any]] = {}    # by id(): hashing a citation costs more than its lookup
         self.actives: dict[str, bool] = {}
         self.nodes: dict[int, TraceNode] = {}
+        self.context: plans.Context | None = None
+
+    def share(self, shared: plans.Plans) -> None:
+        """Take which rules take part, their order, lifters and citations from the context this
+        case shares with others (`engine.decide.plans`), working it out if this case is the first."""
+        supplied = frozenset(name for name in self.case.facts if name in shared.supplied)
+        covered = tuple((name, p.covers(self.case.municipality, self.as_of)) for name, p in sorted(self.proposals.items()))
+        key = (shared.stretch(self.as_of), self.case_blocks, supplied, covered)
+        self.context = shared.context(key, self._context)
+        if self.context.needs_municipality:
+            self.missing.add("municipality")
+        self.actives, self.bases = self.context.actives, self.context.bases
+
+    def _context(self) -> plans.Context:
+        context = plans.Context(plans.plans_of(self.program), self._active)
+        context.needs_municipality = "municipality" in self.missing
+        return context
 
     def active(self, rule: Rule) -> bool:
         """In force, about the kind of case at hand, not waiting for a fact only payments tell,
@@ -113,11 +132,12 @@ class _Evaluation:
 
     # -- the decision ------------------------------------------------------------------
     def run(self) -> dict[str, Any]:
-        obligations = [self._obligation(r) for r in sorted(self.checked.obligations, key=lambda r: r.id) if self.active(r)]
-        names = sorted(n for n, rules in self.checked.values.items() if any(self.active(r) for r in rules))
+        context = self.context
+        assert context is not None, "share() first"
+        obligations = [self._obligation(r) for r in context.obligations]
+        names = context.value_names
         value_results = {name: self._remember(name) for name in names}
-        exemptions = [self._exemption_summary(r) for r in sorted(self.checked.exemptions, key=lambda r: r.id)
-                      if self.active(r) and self._exemption(r)[0] is True]
+        exemptions = [self._exemption_summary(r) for r in context.exemptions if self._exemption(r)[0] is True]
         roots = [step for _, step in obligations] + [self.memo[n][1] for n in names]
         self.actives = {}  # a decision keeps its evaluation for the trace: keep it small
         return {
@@ -252,7 +272,7 @@ class _Evaluation:
 
     def _exempted_by(self, rule: Rule) -> tuple[Rule | None, set[str]]:
         pending: set[str] = set()
-        for exemption in self.lifting.lifters(rule, self.as_of):
+        for exemption in self._lifters(rule):
             if not self.active(exemption):
                 continue
             holds, node = self._exemption(exemption)
@@ -277,9 +297,17 @@ class _Evaluation:
             self.exemption_memo[rule.id] = (holds, step)
         return self.exemption_memo[rule.id]
 
+    def _lifters(self, obligation: Rule) -> tuple[Rule, ...]:
+        if self.context is None:
+            return self.lifting.lifters(obligation, self.as_of)
+        found = self.context.lifters.get(obligation.id)
+        if found is None:  # the act versions, and so the lifters, are the same on every day of the context
+            found = self.context.lifters[obligation.id] = self.lifting.lifters(obligation, self.as_of)
+        return found
+
     def _exemption_summary(self, rule: Rule) -> dict[str, Any]:
         lifted = sorted(o.id for o in self.checked.obligations
-                        if self.active(o) and rule in self.lifting.lifters(o, self.as_of))
+                        if self.active(o) and rule in self._lifters(o))
         return {"rule": rule.id, "title": rule.title, "legal_basis": list(self._cites(rule)),
                 "lifts": [lift.text for lift in rule.lifts], "lifted_obligations": lifted}
 
