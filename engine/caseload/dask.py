@@ -14,25 +14,14 @@ import contextlib
 from collections import deque
 from typing import Any, Callable, Iterator, TypeVar
 
-import attrs
-
 from engine.caseload import run, sinks
-from engine.caseload.batches import Batch, Gather
+from engine.caseload.batches import Decided, gathered
 from engine.caseload.rows import Outcome
 from engine.decide import casesource
 from engine.lang.errors import CaseError
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
 T = TypeVar("T")
-
-
-@attrs.frozen
-class Decided:
-    """One partition decided: its good cases gathered, how many, and its bad rows."""
-
-    batch: Batch
-    cases: int
-    bad: tuple[Outcome, ...]
 
 
 def evaluate(cases: str, out: str, scheduler: Any, settings: run.Settings | None = None,
@@ -90,15 +79,9 @@ def decide_partition(part: str, settings: run.Settings) -> Decided:
     import fsspec
 
     book = run.worker_book(settings)
-    gather, bad = Gather(settings.kind), []
     with fsspec.open(part, "rb") as handle:
-        for item in run.decide_rows(book, casesource.read_parquet_part(handle, book.checked.inputs, part), settings):
-            if item.bad:
-                bad.append(item)
-            else:
-                gather.add(item)
-    cases = gather.count
-    return Decided(gather.take(), cases, tuple(bad))
+        return gathered(run.decide_rows(book, casesource.read_parquet_part(handle, book.checked.inputs, part), settings),
+                        settings.kind)
 
 
 def in_order(client: Any, task: Callable[[str, run.Settings], T], parts: list[str], settings: run.Settings) -> Iterator[T]:

@@ -2,10 +2,13 @@
 
 `evaluate_caseload` reads a caseload through `Rulebook.read_cases`, decides every good case,
 writes each decision through `rows.outcome` to the sink, and hands every bad row to a callback
-as it comes, so a bad row never stops the run. With `jobs > 1`, chunks of read cases go to a
-pool of processes, each of which loads the rulebook once; at most two chunks per process are
-in flight, so memory stays flat however large the caseload, and outcomes are written in the
-order the cases were read, so the output does not depend on the number of processes.
+as it comes, so a bad row never stops the run. With `jobs > 1`, a pool of processes, each of
+which loads the rulebook once, decides the cases: a Parquet caseload is cut into slices of rows
+that each process reads itself and returns gathered as Arrow tables (as a Dask worker returns a
+partition), so this process only writes; other caseloads are read here and sent in chunks of read
+cases. At most two tasks per process are in flight, so memory stays flat however large the
+caseload, and outcomes are written in the order of the cases, so the output does not depend on
+the number of processes.
 """
 from __future__ import annotations
 
@@ -20,12 +23,16 @@ from typing import Callable, Iterable, Iterator
 import attrs
 
 from engine.caseload import sinks
+from engine.caseload.batches import Decided, gathered
 from engine.caseload.rows import Outcome, outcome
+from engine.decide import casesource
 from engine.decide.casebatch import Row
+from engine.decide.casetable import Slice
 from engine.lang.errors import EngineError
 from engine.rulebook import Rulebook, load
 
 CHUNK_CASES = 250  # cases per task sent to a process: large enough that sending them costs little
+SLICE_ROWS = 2_000  # rows of a Parquet caseload per task: a process reads them and returns Arrow tables
 
 
 @attrs.frozen
@@ -82,9 +89,14 @@ def decide_rows(book: Rulebook, rows: Iterable[Row], settings: Settings) -> Iter
 
 def evaluate_caseload(book: Rulebook, cases: Path, out: str, settings: Settings, jobs: int = 1,
                       on_bad: Callable[[Outcome], None] = lambda _: None,
-                      progress: Callable[[Iterator[Outcome]], Iterator[Outcome]] = lambda it: it) -> Summary:
-    """Decide every case of `cases` and write the decisions to `out`; bad rows go to `on_bad`."""
+                      progress: Callable[[Iterator[Outcome]], Iterator[Outcome]] = lambda it: it,
+                      slice_progress: Callable[[Iterator[Decided]], Iterator[Decided]] = lambda it: it) -> Summary:
+    """Decide every case of `cases` and write the decisions to `out`; bad rows go to `on_bad`; `progress`
+    sees each case as it is written, or `slice_progress` each slice when processes read a Parquet caseload."""
     book.proposals(settings.proposals)  # unknown proposals are refused before anything is written
+    slices = casesource.parquet_slices(cases, SLICE_ROWS) if jobs > 1 else None
+    if slices is not None:
+        return write_decided(slice_progress(in_slices(slices, settings, jobs)), sinks.open_sink(out), on_bad)
     rows = book.read_cases(cases)
     outcomes = decide_rows(book, rows, settings) if jobs <= 1 else in_processes(rows, settings, jobs)
     return write_all(progress(outcomes), sinks.open_sink(out), on_bad)
@@ -104,6 +116,38 @@ def write_all(outcomes: Iterable[Outcome], sink: sinks.JsonLinesSink | sinks.Par
     finally:
         sink.close()
     return Summary(cases, bad)
+
+
+def write_decided(pieces: Iterable[Decided], sink: sinks.JsonLinesSink | sinks.ParquetSink,
+                  on_bad: Callable[[Outcome], None]) -> Summary:
+    """Write decided pieces of a caseload in order (as a Dask run does); bad rows go to `on_bad`."""
+    cases = bad = 0
+    try:
+        for piece in pieces:
+            for item in piece.bad:
+                on_bad(item)
+            sink.write_batch(piece.batch)
+            cases, bad = cases + piece.cases, bad + len(piece.bad)
+    finally:
+        sink.close()
+    return Summary(cases, bad)
+
+
+def in_slices(slices: list[Slice], settings: Settings, jobs: int) -> Iterator[Decided]:
+    """Each slice read and decided in a pool of `jobs` processes, in slice order."""
+    with multiprocessing.get_context().Pool(jobs, initializer=worker_book, initargs=(settings,)) as pool:
+        pending: deque[multiprocessing.pool.AsyncResult[Decided]] = deque()
+        for piece in slices:
+            pending.append(pool.apply_async(_decide_slice, (piece, settings)))
+            if len(pending) >= 2 * jobs:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+
+
+def _decide_slice(piece: Slice, settings: Settings) -> Decided:
+    book = worker_book(settings)
+    return gathered(decide_rows(book, casesource.read_slice(piece, book.checked.inputs), settings), settings.kind)
 
 
 def in_processes(rows: Iterable[Row], settings: Settings, jobs: int) -> Iterator[Outcome]:
