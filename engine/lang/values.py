@@ -155,7 +155,8 @@ def add_duration(day: dt.date, duration: Duration, sign: int = 1) -> dt.date:
 @functools.lru_cache(maxsize=4096)  # rules use few durations; building a relativedelta costs more than adding it
 def _shift(unit: str, count: int) -> relativedelta | dt.timedelta:
     """Days and weeks as a plain timedelta (relativedelta adds them as one); months and years clamp."""
-    return dt.timedelta(**{unit: count}) if unit in ("days", "weeks") else relativedelta(**{unit: count})
+    shift: dict[str, Any] = {unit: count}
+    return dt.timedelta(**shift) if unit in ("days", "weeks") else relativedelta(**shift)
 
 
 def period_end(start: dt.date, duration: Duration) -> dt.date:
