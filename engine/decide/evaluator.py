@@ -85,7 +85,7 @@ class _Evaluation:
         self.proposals = proposals
         self.blocks = subjects.blocks_of(program)
         self.refusion_inputs = subjects.refusion_inputs_of(program)
-        self.case_blocks = subjects.case_blocks(case.data, subjects.known_blocks(self.checked))
+        self.case_blocks = subjects.case_blocks(case.data, plans.plans_of(program).known_blocks)
         self.frames: list[Frame] = []
         self.memo: dict[str, tuple[Any, Recorded]] = {}
         self.exemption_memo: dict[str, tuple[Any, Recorded]] = {}

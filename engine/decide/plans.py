@@ -17,6 +17,7 @@ import datetime as dt
 import weakref
 from typing import Any, Callable
 
+from engine.decide import subjects
 from engine.law.model import Rule
 
 MAX_CONTEXTS = 4096  # a bound, never reached by real caseloads: a few kinds of case × the stretches of days
@@ -48,6 +49,7 @@ class Plans:
         self.exemptions = sorted(checked.exemptions, key=lambda r: r.id)
         self.boundaries = _boundaries(checked)
         self.supplied = frozenset(r.supplies for r in checked.ruleset.rules if r.supplies)
+        self.known_blocks = subjects.known_blocks(checked)
         self.contexts: dict[tuple[Any, ...], Context] = {}
 
     def stretch(self, day: dt.date) -> int:
