@@ -109,7 +109,7 @@ def from_plain(data: dict[str, Any], name: str = "<case>") -> YNode | None:
     budget = [_PLAIN_LIMIT, 10 * _PLAIN_LIMIT]
     try:
         return _plain(data, Span.point(name), budget)
-    except _NotPlain:
+    except (_NotPlain, ValueError, RecursionError):  # too deep, or an int too long to write: the text path says so
         return None
 
 
@@ -130,7 +130,9 @@ def _plain(value: Any, span: Span, budget: list[int]) -> YNode:
     if kind is bool:
         return YNode("scalar", "true" if value else "false", span, _TAG + "bool")
     if kind is int:
-        return YNode("scalar", str(value), span, _TAG + "int")
+        text = str(value)
+        budget[1] -= len(text)
+        return YNode("scalar", text, span, _TAG + "int")
     if value is None:
         return YNode("scalar", "null", span, _TAG + "null")
     if kind in (dt.date, Decimal):  # JSON writes them with str(), as quoted text

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
@@ -177,6 +178,7 @@ def test_plain_data_is_read_as_its_json_text_is(inputs: dict[str, Rule], change:
 
 @pytest.mark.parametrize("citizen", [
     {"hours": 37.5}, {"name": "two\nlines"}, {"name": "\U0001F600"}, {"talks": {"2024-01-04"}}, {7: "seven"},
+    {"hours": 10 ** 5000}, {"deep": functools.reduce(lambda inner, _: {"x": inner}, range(3000), {})},
 ])
 def test_data_that_json_would_change_is_read_through_its_text(inputs: dict[str, Rule], citizen: dict[Any, Any]) -> None:
     from engine.lang.yamlsource import from_plain
