@@ -31,18 +31,10 @@ def evaluate(cases: str, out: str, scheduler: Any, settings: run.Settings | None
     `progress` sees each partition as it is written."""
     settings = settings or run.Settings(None, None, sinks.output_kind(out))
     parts = partitions(cases)
-    decided = bad = 0
     with connected(scheduler) as client:
-        sink = sinks.open_sink(out)  # once the cluster answers: a refused address writes nothing
-        try:
-            for part in progress(in_order(client, decide_partition, parts, settings)):
-                for item in part.bad:
-                    on_bad(item)
-                sink.write_batch(part.batch)
-                decided, bad = decided + part.cases, bad + len(part.bad)
-        finally:
-            sink.close()
-    return run.Summary(decided, bad)
+        # the sink is opened once the cluster answers: a refused address writes nothing
+        return run.write_decided(progress(in_order(client, decide_partition, parts, settings)), sinks.open_sink(out),
+                                 on_bad)
 
 
 @contextlib.contextmanager

@@ -20,7 +20,7 @@ import threading
 from collections import deque
 from itertools import islice
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, TypeVar
 
 import attrs
 
@@ -33,6 +33,8 @@ from engine.decide.casetable import Slice
 from engine.lang.errors import EngineError
 from engine.rulebook import Rulebook, load
 
+T = TypeVar("T")
+U = TypeVar("U")
 CHUNK_CASES = 250  # cases per task sent to a process: large enough that sending them costs little
 SLICE_ROWS = 2_000  # rows of a Parquet caseload per task: a process reads them and returns Arrow tables
 
@@ -162,14 +164,7 @@ def write_decided(pieces: Iterable[Decided], sink: sinks.JsonLinesSink | sinks.P
 
 def in_slices(slices: list[Slice], settings: Settings, jobs: int) -> Iterator[Decided]:
     """Each slice read and decided in a pool of `jobs` processes, in slice order."""
-    with multiprocessing.get_context().Pool(jobs, initializer=_start_worker, initargs=(settings,)) as pool:
-        pending: deque[multiprocessing.pool.AsyncResult[Decided]] = deque()
-        for piece in slices:
-            pending.append(pool.apply_async(_decide_slice, (piece, settings)))
-            if len(pending) >= 2 * jobs:
-                yield pending.popleft().get()
-        while pending:
-            yield pending.popleft().get()
+    return _in_pool(_decide_slice, slices, settings, jobs)
 
 
 def _decide_slice(piece: Slice, settings: Settings) -> Decided:
@@ -179,14 +174,21 @@ def _decide_slice(piece: Slice, settings: Settings) -> Decided:
 
 def in_processes(rows: Iterable[Row], settings: Settings, jobs: int) -> Iterator[Outcome]:
     """`decide_rows` over a pool of `jobs` processes, in the order of `rows`."""
+    for outcomes in _in_pool(_decide_chunk, _chunks(rows, CHUNK_CASES), settings, jobs):
+        yield from outcomes
+
+
+def _in_pool(task: Callable[[T, Settings], U], items: Iterable[T], settings: Settings, jobs: int) -> Iterator[U]:
+    """`task(item, settings)` for every item in a pool of `jobs` processes, results in item order,
+    at most two tasks per process in flight."""
     with multiprocessing.get_context().Pool(jobs, initializer=_start_worker, initargs=(settings,)) as pool:
-        pending: deque[multiprocessing.pool.AsyncResult[list[Outcome]]] = deque()
-        for chunk in _chunks(rows, CHUNK_CASES):
-            pending.append(pool.apply_async(_decide_chunk, (chunk, settings)))
+        pending: deque[multiprocessing.pool.AsyncResult[U]] = deque()
+        for item in items:
+            pending.append(pool.apply_async(task, (item, settings)))
             if len(pending) >= 2 * jobs:
-                yield from pending.popleft().get()
+                yield pending.popleft().get()
         while pending:
-            yield from pending.popleft().get()
+            yield pending.popleft().get()
 
 
 def _decide_chunk(rows: list[Row], settings: Settings) -> list[Outcome]:
