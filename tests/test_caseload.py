@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
@@ -177,3 +178,29 @@ def test_known_on_is_a_column_of_the_parquet_cases_table(tmp_path: Path) -> None
     code, _, err = paragraf("eval", str(REPO / "examples"), "--out", str(tmp_path / "out"), "--known-on", "2017-06-19")
     assert code == 0, err
     assert set(pq.read_table(tmp_path / "out" / "cases.parquet").column("known_on").to_pylist()) == {"2017-06-19"}
+
+
+def test_processes_reading_slices_of_row_groups_write_the_one_core_bytes(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Parquet file of row groups of 3 rows read by 2 processes in slices of 2 rows: slices end
+    inside and at the end of row groups, yet the rows keep their numbers and the tables their bytes."""
+    rows = example_rows()
+    rows = rows + [{**rows[0], "case": "bad", "citizen.benefit": "x"}] + rows[1:3]
+    columns = sorted({key for row in rows for key in row})
+    caseload = tmp_path / "cases.parquet"
+    pq.write_table(pa.Table.from_pylist([{key: row.get(key) for key in columns} for row in rows]), caseload,
+                   row_group_size=3)
+    assert pq.ParquetFile(caseload).metadata.num_row_groups == 3
+    monkeypatch.setattr(run, "SLICE_ROWS", 2)
+    book = engine.load()
+    outs = {jobs: tmp_path / f"jobs-{jobs}" for jobs in (1, 2)}
+    bad: dict[int, list[str]] = {1: [], 2: []}
+    for jobs, out in outs.items():
+        settings = run.Settings.of(book, str(out))
+        summary = run.evaluate_caseload(book, caseload, str(out), settings, jobs, on_bad=lambda o: bad[jobs].append(o.source))
+        assert summary == run.Summary(cases=7, bad=1)
+    assert bad[1] == bad[2] == [f"{caseload} row 6"]
+    for table in ("cases.parquet", "obligations.parquet"):
+        assert (outs[2] / table).read_bytes() == (outs[1] / table).read_bytes()
+    assert [c["case"] for c in pq.read_table(outs[2] / "cases.parquet").to_pylist()] == [
+        row["case"] for row in rows if row["case"] != "bad"]

@@ -8,7 +8,7 @@ sink gathers the same way on one core, so every run writes its row groups from t
 """
 from __future__ import annotations
 
-from typing import Any, Union
+from typing import Any, Iterable, Union
 
 import attrs
 
@@ -44,6 +44,27 @@ class Tables:
 
 
 Batch = Union[str, Tables]  # JSON lines (each ending in a newline), or Parquet tables
+
+
+@attrs.frozen
+class Decided:
+    """A piece of a caseload (a partition, a slice) decided: its good cases gathered, how many, and its bad rows."""
+
+    batch: Batch
+    cases: int
+    bad: tuple[Outcome, ...]
+
+
+def gathered(outcomes: Iterable[Outcome], kind: str) -> Decided:
+    """The outcomes of a piece of a caseload: the good ones gathered into one `Batch`, the bad ones kept apart."""
+    gather, bad = Gather(kind), []
+    for item in outcomes:
+        if item.bad:
+            bad.append(item)
+        else:
+            gather.add(item)
+    cases = gather.count
+    return Decided(gather.take(), cases, tuple(bad))
 
 
 class Gather:

@@ -14,25 +14,14 @@ import contextlib
 from collections import deque
 from typing import Any, Callable, Iterator, TypeVar
 
-import attrs
-
 from engine.caseload import run, sinks
-from engine.caseload.batches import Batch, Gather
+from engine.caseload.batches import Decided, gathered
 from engine.caseload.rows import Outcome
 from engine.decide import casesource
 from engine.lang.errors import CaseError
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
 T = TypeVar("T")
-
-
-@attrs.frozen
-class Decided:
-    """One partition decided: its good cases gathered, how many, and its bad rows."""
-
-    batch: Batch
-    cases: int
-    bad: tuple[Outcome, ...]
 
 
 def evaluate(cases: str, out: str, scheduler: Any, settings: run.Settings | None = None,
@@ -42,18 +31,10 @@ def evaluate(cases: str, out: str, scheduler: Any, settings: run.Settings | None
     `progress` sees each partition as it is written."""
     settings = settings or run.Settings(None, None, sinks.output_kind(out))
     parts = partitions(cases)
-    decided = bad = 0
     with connected(scheduler) as client:
-        sink = sinks.open_sink(out)  # once the cluster answers: a refused address writes nothing
-        try:
-            for part in progress(in_order(client, decide_partition, parts, settings)):
-                for item in part.bad:
-                    on_bad(item)
-                sink.write_batch(part.batch)
-                decided, bad = decided + part.cases, bad + len(part.bad)
-        finally:
-            sink.close()
-    return run.Summary(decided, bad)
+        # the sink is opened once the cluster answers: a refused address writes nothing
+        return run.write_decided(progress(in_order(client, decide_partition, parts, settings)), sinks.open_sink(out),
+                                 on_bad)
 
 
 @contextlib.contextmanager
@@ -90,15 +71,9 @@ def decide_partition(part: str, settings: run.Settings) -> Decided:
     import fsspec
 
     book = run.worker_book(settings)
-    gather, bad = Gather(settings.kind), []
     with fsspec.open(part, "rb") as handle:
-        for item in run.decide_rows(book, casesource.read_parquet_part(handle, book.checked.inputs, part), settings):
-            if item.bad:
-                bad.append(item)
-            else:
-                gather.add(item)
-    cases = gather.count
-    return Decided(gather.take(), cases, tuple(bad))
+        return gathered(run.decide_rows(book, casesource.read_parquet_part(handle, book.checked.inputs, part), settings),
+                        settings.kind)
 
 
 def in_order(client: Any, task: Callable[[str, run.Settings], T], parts: list[str], settings: run.Settings) -> Iterator[T]:

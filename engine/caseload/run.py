@@ -2,30 +2,41 @@
 
 `evaluate_caseload` reads a caseload through `Rulebook.read_cases`, decides every good case,
 writes each decision through `rows.outcome` to the sink, and hands every bad row to a callback
-as it comes, so a bad row never stops the run. With `jobs > 1`, chunks of read cases go to a
-pool of processes, each of which loads the rulebook once; at most two chunks per process are
-in flight, so memory stays flat however large the caseload, and outcomes are written in the
-order the cases were read, so the output does not depend on the number of processes.
+as it comes, so a bad row never stops the run. With `jobs > 1`, a pool of processes, each of
+which loads the rulebook once, decides the cases: a Parquet caseload is cut into slices of rows
+that each process reads itself and returns gathered as Arrow tables (as a Dask worker returns a
+partition), so this process only writes; other caseloads are read here and sent in chunks of read
+cases. At most two tasks per process are in flight, so memory stays flat however large the
+caseload, and outcomes are written in the order of the cases, so the output does not depend on
+the number of processes.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import multiprocessing
 import threading
 from collections import deque
 from itertools import islice
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, TypeVar
 
 import attrs
 
 from engine.caseload import sinks
+from engine.caseload.batches import Decided, gathered
 from engine.caseload.rows import Outcome, outcome
+from engine.decide import casesource
 from engine.decide.casebatch import Row
+from engine.decide.casetable import Slice
 from engine.lang.errors import EngineError
 from engine.rulebook import Rulebook, load
 
+T = TypeVar("T")
+U = TypeVar("U")
 CHUNK_CASES = 250  # cases per task sent to a process: large enough that sending them costs little
+SLICE_ROWS = 2_000  # rows of a Parquet caseload per task: a process reads them and returns Arrow tables
 
 
 @attrs.frozen
@@ -69,6 +80,31 @@ def worker_book(settings: Settings) -> Rulebook:
         return _books[key]
 
 
+@contextlib.contextmanager
+def collected_rarely() -> Iterator[None]:
+    """While a process runs a caseload: what it has loaded (the rulebook) is set aside from the
+    cyclic garbage collector (`gc.freeze`), and young objects are collected every 10,000
+    allocations instead of 700. Deciding a case allocates many short-lived objects, few of them in
+    cycles, and the collector took about a tenth of the CPU time (bench/README.md). The settings
+    are process-wide, so the command line uses this around its run (and restores them after),
+    the library does not."""
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(10_000, *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
+
+
+def _start_worker(settings: Settings) -> None:
+    """A pool process: load the rulebook, then collect garbage rarely for the rest of its life."""
+    worker_book(settings)
+    gc.freeze()
+    gc.set_threshold(10_000, *gc.get_threshold()[1:])
+
+
 def decide_rows(book: Rulebook, rows: Iterable[Row], settings: Settings) -> Iterator[Outcome]:
     """Each row's outcome: its decision in the output's form, or its problems."""
     switched = book.proposals(settings.proposals)
@@ -84,9 +120,14 @@ def decide_rows(book: Rulebook, rows: Iterable[Row], settings: Settings) -> Iter
 
 def evaluate_caseload(book: Rulebook, cases: Path, out: str, settings: Settings, jobs: int = 1,
                       on_bad: Callable[[Outcome], None] = lambda _: None,
-                      progress: Callable[[Iterator[Outcome]], Iterator[Outcome]] = lambda it: it) -> Summary:
-    """Decide every case of `cases` and write the decisions to `out`; bad rows go to `on_bad`."""
+                      progress: Callable[[Iterator[Outcome]], Iterator[Outcome]] = lambda it: it,
+                      slice_progress: Callable[[Iterator[Decided]], Iterator[Decided]] = lambda it: it) -> Summary:
+    """Decide every case of `cases` and write the decisions to `out`; bad rows go to `on_bad`; `progress`
+    sees each case as it is written, or `slice_progress` each slice when processes read a Parquet caseload."""
     book.proposals(settings.proposals)  # unknown proposals are refused before anything is written
+    slices = casesource.parquet_slices(cases, SLICE_ROWS) if jobs > 1 else None
+    if slices is not None:
+        return write_decided(slice_progress(in_slices(slices, settings, jobs)), sinks.open_sink(out), on_bad)
     rows = book.read_cases(cases)
     outcomes = decide_rows(book, rows, settings) if jobs <= 1 else in_processes(rows, settings, jobs)
     return write_all(progress(outcomes), sinks.open_sink(out), on_bad)
@@ -108,16 +149,48 @@ def write_all(outcomes: Iterable[Outcome], sink: sinks.JsonLinesSink | sinks.Par
     return Summary(cases, bad)
 
 
+def write_decided(pieces: Iterable[Decided], sink: sinks.JsonLinesSink | sinks.ParquetSink,
+                  on_bad: Callable[[Outcome], None]) -> Summary:
+    """Write decided pieces of a caseload in order (as a Dask run does); bad rows go to `on_bad`."""
+    cases = bad = 0
+    try:
+        for piece in pieces:
+            for item in piece.bad:
+                on_bad(item)
+            sink.write_batch(piece.batch)
+            cases, bad = cases + piece.cases, bad + len(piece.bad)
+    finally:
+        sink.close()
+    return Summary(cases, bad)
+
+
+def in_slices(slices: list[Slice], settings: Settings, jobs: int) -> Iterator[Decided]:
+    """Each slice read and decided in a pool of `jobs` processes, in slice order."""
+    return _in_pool(_decide_slice, slices, settings, jobs)
+
+
+def _decide_slice(piece: Slice, settings: Settings) -> Decided:
+    book = worker_book(settings)
+    return gathered(decide_rows(book, casesource.read_slice(piece, book.checked.inputs), settings), settings.kind)
+
+
 def in_processes(rows: Iterable[Row], settings: Settings, jobs: int) -> Iterator[Outcome]:
     """`decide_rows` over a pool of `jobs` processes, in the order of `rows`."""
-    with multiprocessing.get_context().Pool(jobs, initializer=worker_book, initargs=(settings,)) as pool:
-        pending: deque[multiprocessing.pool.AsyncResult[list[Outcome]]] = deque()
-        for chunk in _chunks(rows, CHUNK_CASES):
-            pending.append(pool.apply_async(_decide_chunk, (chunk, settings)))
+    for outcomes in _in_pool(_decide_chunk, _chunks(rows, CHUNK_CASES), settings, jobs):
+        yield from outcomes
+
+
+def _in_pool(task: Callable[[T, Settings], U], items: Iterable[T], settings: Settings, jobs: int) -> Iterator[U]:
+    """`task(item, settings)` for every item in a pool of `jobs` processes, results in item order,
+    at most two tasks per process in flight."""
+    with multiprocessing.get_context().Pool(jobs, initializer=_start_worker, initargs=(settings,)) as pool:
+        pending: deque[multiprocessing.pool.AsyncResult[U]] = deque()
+        for item in items:
+            pending.append(pool.apply_async(task, (item, settings)))
             if len(pending) >= 2 * jobs:
-                yield from pending.popleft().get()
+                yield pending.popleft().get()
         while pending:
-            yield from pending.popleft().get()
+            yield pending.popleft().get()
 
 
 def _decide_chunk(rows: list[Row], settings: Settings) -> list[Outcome]:

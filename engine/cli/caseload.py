@@ -56,7 +56,9 @@ def eval_caseload(cases: Path, out: str, jobs: int, scheduler: str | None, as_of
         summary = dask.evaluate(str(cases), out, scheduler, settings, on_bad=report_bad,
                                 progress=functools.partial(progress_bar, unit=" partitions"))
     else:
-        summary = run.evaluate_caseload(book, cases, out, settings, jobs, on_bad=report_bad, progress=progress_bar)
+        with run.collected_rarely():
+            summary = run.evaluate_caseload(book, cases, out, settings, jobs, on_bad=report_bad, progress=progress_bar,
+                                            slice_progress=functools.partial(progress_bar, unit=" slices"))
     click.echo(f"{summary.cases} case(s) decided, {summary.bad} bad row(s)" + ("" if out == "-" else f" -> {out}"),
                err=True)
     if summary.bad:

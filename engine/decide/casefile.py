@@ -18,7 +18,7 @@ import attrs
 from engine.lang import values
 from engine.lang.errors import CaseError, Diagnostic
 from engine.law.model import Rule
-from engine.lang.yamlsource import YNode, read_yaml
+from engine.lang.yamlsource import YNode, from_plain, read_yaml
 
 TOP_LEVEL = {"case", "as_of", "known_on", "municipality", "citizen", "payments"}
 PAYMENT_FIELDS = ("benefit", "amount", "from", "to", "municipality", "person")
@@ -43,9 +43,17 @@ def read_case(source: str | Path | dict[str, Any], inputs: dict[str, Rule]) -> C
     if isinstance(source, str):
         source = Path(source)
     if isinstance(source, dict):
-        root = read_yaml(Path("<case>"), "<case>", _json_text(source))
-    else:
-        root = read_yaml(source, str(source))
+        plain = from_plain(source)  # the same nodes as its JSON text gives, without writing and parsing it
+        if plain is not None:
+            try:
+                return _read(plain, inputs)
+            except CaseError:
+                pass  # read the JSON text instead, so that each problem is reported with its place
+        return _read(read_yaml(Path("<case>"), "<case>", _json_text(source)), inputs)
+    return _read(read_yaml(source, str(source)), inputs)
+
+
+def _read(root: YNode, inputs: dict[str, Rule]) -> Case:
     if root.kind != "map":
         raise CaseError([Diagnostic("case", "a case must be a mapping", (root.span,), "start with 'case: <id>'")])
     problems: list[Diagnostic] = []
@@ -124,7 +132,7 @@ def _walk(node: YNode, prefix: str, inputs: dict[str, Rule], facts: dict[str, An
         if path in inputs:
             if not child.is_null:
                 _read_fact(path, child, inputs[path], facts, problems)
-        elif any(name.startswith(path + ".") for name in inputs):
+        elif path in _groups(inputs):
             if child.kind == "map":
                 _walk(child, path + ".", inputs, facts, problems)
             elif not child.is_null:
@@ -138,6 +146,18 @@ def _walk(node: YNode, prefix: str, inputs: dict[str, Rule], facts: dict[str, An
             hint = f"did you mean '{close[0]}'?" if close else "remove it, or declare it as an input rule"
             shown = path if path.isprintable() else repr(path)  # a key with a newline stays on one line
             problems.append(Diagnostic("case", f"{shown}: unknown field", (node.key_spans[key],), hint))
+
+
+_GROUPS: dict[int, tuple[dict[str, Rule], frozenset[str]]] = {}
+
+
+def _groups(inputs: dict[str, Rule]) -> frozenset[str]:
+    """The paths that group facts (`citizen`, `citizen.sickness`), found once per set of input rules."""
+    found = _GROUPS.get(id(inputs))
+    if found is None or found[0] is not inputs:
+        groups = frozenset(name.rsplit(".", i)[0] for name in inputs for i in range(1, name.count(".") + 1))
+        found = _GROUPS[id(inputs)] = (inputs, groups)
+    return found[1]
 
 
 def _read_fact(path: str, node: YNode, rule: Rule, facts: dict[str, Any], problems: list[Diagnostic]) -> None:

@@ -38,6 +38,20 @@ def read_parquet_part(source: Any, inputs: dict[str, Rule], name: str) -> Iterat
     return casetable.parquet_rows(source, functools.partial(read_case, inputs=inputs), input_types(inputs), name)
 
 
+def parquet_slices(path: Path, rows: int) -> list[casetable.Slice] | None:
+    """A local Parquet caseload cut into slices of at most `rows` rows that processes read apart; None for
+    a caseload of another form."""
+    path = Path(path)
+    if not casetable.is_table(path) or path.suffix.lower() == ".csv":
+        return None
+    return casetable.parquet_slices(path, rows)
+
+
+def read_slice(piece: casetable.Slice, inputs: dict[str, Rule]) -> Iterator[Row]:
+    """The cases of one slice of a Parquet caseload, as `read_caseload` gives them."""
+    return casetable.slice_rows(piece, functools.partial(read_case, inputs=inputs), input_types(inputs))
+
+
 def input_types(inputs: dict[str, Rule]) -> dict[str, str]:
     """Each input's dotted id → its type (`bool`, `date`, `events`, …): how a table cell is read."""
     return {name: rule.input.type for name, rule in inputs.items() if rule.input is not None}

@@ -17,6 +17,8 @@ import json
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
+import attrs
+
 from engine.decide.casebatch import Row
 from engine.decide.casefile import Case
 from engine.lang.errors import CaseError, Diagnostic, EngineError
@@ -52,16 +54,54 @@ def table_rows(path: Path, read: Callable[[Any], Case], types: Mapping[str, str]
 
 def parquet_rows(source: Any, read: Callable[[Any], Case], types: Mapping[str, str], name: str | None = None) -> Iterator[Row]:
     """The rows of one Parquet file (a path or an open binary file; `name` is how rows cite it)."""
+    label = name or str(source)
+    parquet = _open_parquet(source, label)
+    records = (record for batch in parquet.iter_batches(BATCH_ROWS) for record in batch.to_pylist())
+    yield from _rows(label, records, read, types, from_text=False)
+
+
+@attrs.frozen
+class Slice:
+    """Rows `start` to `start + rows` of row group `group` of a Parquet file; its first row is row `first` of the file."""
+
+    part: str
+    group: int
+    start: int
+    rows: int
+    first: int
+
+
+def parquet_slices(path: Path, rows: int) -> list[Slice]:
+    """A Parquet caseload (a file or a folder of them) cut into slices of at most `rows` rows, in file order,
+    each inside one row group, so that a process can read its slice without reading the others."""
+    found = []
+    for part in parquet_parts(path):
+        parquet = _open_parquet(part, str(part))
+        first = 1
+        for group in range(parquet.num_row_groups):
+            size = parquet.metadata.row_group(group).num_rows
+            found += [Slice(str(part), group, start, min(rows, size - start), first + start)
+                      for start in range(0, size, rows)]
+            first += size
+    return found
+
+
+def slice_rows(piece: Slice, read: Callable[[Any], Case], types: Mapping[str, str]) -> Iterator[Row]:
+    """The rows of one slice, numbered as `parquet_rows` numbers them."""
+    table = _open_parquet(piece.part, piece.part).read_row_group(piece.group).slice(piece.start, piece.rows)
+    records = (record for batch in table.to_batches(BATCH_ROWS) for record in batch.to_pylist())
+    yield from _rows(piece.part, records, read, types, from_text=False, first=piece.first)
+
+
+def _open_parquet(source: Any, label: str) -> Any:
     import pyarrow.parquet as pq
 
-    label = name or str(source)
     try:
         parquet = pq.ParquetFile(source)
     except Exception as exc:  # pyarrow raises several kinds for a file that is not Parquet
         raise CaseError(f"{label}: not a readable Parquet file ({exc})") from None
     _refuse_floats(label, parquet.schema_arrow)
-    records = (record for batch in parquet.iter_batches(BATCH_ROWS) for record in batch.to_pylist())
-    yield from _rows(label, records, read, types, from_text=False)
+    return parquet
 
 
 def _refuse_floats(label: str, schema: Any) -> None:
@@ -92,8 +132,8 @@ def _csv_records(path: Path) -> Iterator[dict[str, Any]]:
 
 
 def _rows(label: str, records: Iterator[dict[str, Any]], read: Callable[[Any], Case], types: Mapping[str, str],
-          from_text: bool) -> Iterator[Row]:
-    for number, record in enumerate(records, 1):
+          from_text: bool, first: int = 1) -> Iterator[Row]:
+    for number, record in enumerate(records, first):
         source = f"{label} row {number}"
         try:
             yield Row(source, case=read(_nested(record, types, from_text)))

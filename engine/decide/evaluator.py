@@ -11,7 +11,7 @@ from typing import Any, Iterable
 
 from engine.lang import ast, values
 
-from engine.decide import subjects
+from engine.decide import plans, subjects
 from engine.decide.casefile import Case
 from engine.lang.compiler import Program
 from engine.law.lifting import LiftIndex
@@ -26,7 +26,9 @@ def evaluate(program: Program, case: Case, as_of: dt.date, proposals: Iterable[P
     """The decision's content (obligations, exemptions, values, missing) for one case, and under
     "trace" a function that builds the explanation tree when it is asked for."""
     switched = {p.name: p for p in (p if isinstance(p, Proposal) else parse_switch(p) for p in proposals)}
-    return _Evaluation(program, case, as_of, switched, lifting or LiftIndex(program.checked)).run()
+    run = _Evaluation(program, case, as_of, switched, lifting or LiftIndex(program.checked))
+    run.share(plans.plans_of(program))
+    return run.run()
 
 
 def outcome(program: Program, case: Case, as_of: dt.date, proposals: Iterable[ProposalLike], rule_id: str,
@@ -37,7 +39,7 @@ def outcome(program: Program, case: Case, as_of: dt.date, proposals: Iterable[Pr
     switched = {p.name: p for p in (p if isinstance(p, Proposal) else parse_switch(p) for p in proposals)}
     run = _Evaluation(program, case, as_of, switched, lifting or LiftIndex(program.checked))
     for name, value in (overrides or {}).items():  # recorded as if its first definition gave it
-        run.memo[name] = (value, Recorded("value", run.checked.values[name][0], values.to_json(value), Frame()))
+        run.memo[name] = (value, Recorded("value", run.checked.values[name][0], value, Frame()))
     rule = run.checked.rule(rule_id)
     if rule is not None and rule.kind == "obligation":
         return run._obligation(rule)[0].get(field) if run.active(rule) else None
@@ -53,6 +55,23 @@ def expression(program: Program, case: Case, as_of: dt.date, proposals: Iterable
     return program.function(node)(_Evaluation(program, case, as_of, switched, LiftIndex(program.checked)))
 
 
+_ABSENT = object()
+_UNKNOWN_INPUTS: dict[str, Unknown] = {}
+
+
+def _unknown_input(input_id: str) -> Unknown:
+    """A missing fact's value (one shared object per fact: an Unknown never changes)."""
+    found = _UNKNOWN_INPUTS.get(input_id)
+    if found is None:
+        found = _UNKNOWN_INPUTS[input_id] = Unknown(frozenset({input_id}))
+    return found
+
+
+def _shown(inputs: dict[str, Any]) -> dict[str, Any]:
+    """The facts a rule read, by name, in their JSON form."""
+    return {name: values.to_json(inputs[name]) for name in sorted(inputs)}
+
+
 class _Evaluation:
     """One case's evaluation. Every rule evaluated leaves a `Recorded` step (what it read and
     gave); the trace nodes, with their citations and the parts of conditions that failed, are
@@ -66,14 +85,32 @@ class _Evaluation:
         self.proposals = proposals
         self.blocks = subjects.blocks_of(program)
         self.refusion_inputs = subjects.refusion_inputs_of(program)
-        self.case_blocks = subjects.case_blocks(case.data, subjects.known_blocks(self.checked))
+        self.case_blocks = subjects.case_blocks(case.data, plans.plans_of(program).known_blocks)
         self.frames: list[Frame] = []
         self.memo: dict[str, tuple[Any, Recorded]] = {}
         self.exemption_memo: dict[str, tuple[Any, Recorded]] = {}
         self.missing: set[str] = set()
         self.bases: dict[int, dict[str, Any]] = {}    # by id(): hashing a citation costs more than its lookup
+        self.cites: dict[int, tuple[dict[str, Any], ...]] = {}  # by id() of the rule
         self.actives: dict[str, bool] = {}
         self.nodes: dict[int, TraceNode] = {}
+        self.context: plans.Context | None = None
+
+    def share(self, shared: plans.Plans) -> None:
+        """Take which rules take part, their order, lifters and citations from the context this
+        case shares with others (`engine.decide.plans`), working it out if this case is the first."""
+        supplied = frozenset(name for name in self.case.facts if name in shared.supplied)
+        covered = tuple((name, p.covers(self.case.municipality, self.as_of)) for name, p in sorted(self.proposals.items()))
+        key = (shared.stretch(self.as_of), self.case_blocks, supplied, covered)
+        self.context = shared.context(key, self._context)
+        if self.context.needs_municipality:
+            self.missing.add("municipality")
+        self.actives, self.bases, self.cites = self.context.actives, self.context.bases, self.context.cites
+
+    def _context(self) -> plans.Context:
+        context = plans.Context(plans.plans_of(self.program), self._active)
+        context.needs_municipality = "municipality" in self.missing
+        return context
 
     def active(self, rule: Rule) -> bool:
         """In force, about the kind of case at hand, not waiting for a fact only payments tell,
@@ -98,9 +135,11 @@ class _Evaluation:
 
     # -- the Scope protocol used by compiled closures --------------------------------
     def input(self, input_id: str) -> Any:
-        value = self.case.facts.get(input_id, Unknown(frozenset({input_id})))
+        value = self.case.facts.get(input_id, _ABSENT)
+        if value is _ABSENT:
+            value = _unknown_input(input_id)
         if self.frames:
-            self.frames[-1].inputs[input_id] = values.to_json(value)
+            self.frames[-1].inputs[input_id] = value  # its JSON form is made when it is shown
         return value
 
     def value(self, name: str) -> Any:
@@ -113,11 +152,12 @@ class _Evaluation:
 
     # -- the decision ------------------------------------------------------------------
     def run(self) -> dict[str, Any]:
-        obligations = [self._obligation(r) for r in sorted(self.checked.obligations, key=lambda r: r.id) if self.active(r)]
-        names = sorted(n for n, rules in self.checked.values.items() if any(self.active(r) for r in rules))
+        context = self.context
+        assert context is not None, "share() first"
+        obligations = [self._obligation(r) for r in context.obligations]
+        names = context.value_names
         value_results = {name: self._remember(name) for name in names}
-        exemptions = [self._exemption_summary(r) for r in sorted(self.checked.exemptions, key=lambda r: r.id)
-                      if self.active(r) and self._exemption(r)[0] is True]
+        exemptions = [self._exemption_summary(r) for r in context.exemptions if self._exemption(r)[0] is True]
         roots = [step for _, step in obligations] + [self.memo[n][1] for n in names]
         self.actives = {}  # a decision keeps its evaluation for the trace: keep it small
         return {
@@ -140,7 +180,7 @@ class _Evaluation:
             frame, rule = step.frame, step.rule
             self.nodes[id(step)] = TraceNode(
                 kind=step.kind, rule=rule.id, defines=rule.name if step.kind == "value" else None,
-                title=rule.title, cites=self._cites(rule), value=step.value, inputs=dict(sorted(frame.inputs.items())),
+                title=rule.title, cites=self._cites(rule), value=values.to_json(step.value), inputs=_shown(frame.inputs),
                 children=tuple(self.node(frame.children[k]) for k in sorted(frame.children)),
                 failed=failed, missing=step.missing, at=str(rule.span), note=step.note, confidence=rule.confidence)
         return self.nodes[id(step)]
@@ -155,7 +195,10 @@ class _Evaluation:
         return default if node is None else self.program.function(node)(self)
 
     def _cites(self, rule: Rule) -> tuple[dict[str, Any], ...]:
-        return tuple(self._basis(c) for c in rule.refs)
+        found = self.cites.get(id(rule))
+        if found is None:
+            found = self.cites[id(rule)] = tuple(self._basis(c) for c in rule.refs)
+        return found
 
     def _basis(self, citation: Any) -> dict[str, Any]:
         found = self.bases.get(id(citation))
@@ -178,8 +221,8 @@ class _Evaluation:
             self.frames.pop()
         missing = result.missing if isinstance(result, Unknown) else ()
         failed_of = () if chosen else tuple(r.when for r in definitions if r.when is not None)
-        step = Recorded("value", chosen or definitions[0], values.to_json(result), frame, failed_of,
-                        tuple(sorted(missing)), None if chosen else "no definition applies")
+        step = Recorded("value", chosen or definitions[0], result, frame, failed_of,
+                        tuple(sorted(missing)) if missing else (), None if chosen else "no definition applies")
         return result, step
 
     def _choose(self, name: str, definitions: list[Rule]) -> tuple[Rule | None, Unknown | None]:
@@ -216,9 +259,10 @@ class _Evaluation:
         missing = outcome.pop("_missing")
         self.missing |= missing
         failed_of = (rule.when,) if rule.when is not None and (condition is False or condition is None) else ()
-        step = Recorded("obligation", rule, outcome["status"], frame, failed_of, tuple(sorted(missing)), rule.note)
+        step = Recorded("obligation", rule, outcome["status"], frame, failed_of, tuple(sorted(missing)) if missing else (),
+                        rule.note)
         result = {"rule": rule.id, "actor": rule.actor, "title": rule.title, "legal_basis": list(self._cites(rule)),
-                  "facts": dict(sorted(frame.inputs.items())), **outcome}
+                  "facts": _shown(frame.inputs), **outcome}
         if rule.confidence:
             result["confidence"] = rule.confidence
         return result, step
@@ -252,7 +296,7 @@ class _Evaluation:
 
     def _exempted_by(self, rule: Rule) -> tuple[Rule | None, set[str]]:
         pending: set[str] = set()
-        for exemption in self.lifting.lifters(rule, self.as_of):
+        for exemption in self._lifters(rule):
             if not self.active(exemption):
                 continue
             holds, node = self._exemption(exemption)
@@ -273,13 +317,21 @@ class _Evaluation:
                 self.frames.pop()
             missing = holds.missing if isinstance(holds, Unknown) else ()
             failed_of = (rule.when,) if rule.when is not None and holds is False else ()
-            step = Recorded("exemption", rule, values.to_json(holds), frame, failed_of, tuple(sorted(missing)), rule.note)
+            step = Recorded("exemption", rule, holds, frame, failed_of, tuple(sorted(missing)) if missing else (), rule.note)
             self.exemption_memo[rule.id] = (holds, step)
         return self.exemption_memo[rule.id]
 
+    def _lifters(self, obligation: Rule) -> tuple[Rule, ...]:
+        if self.context is None:
+            return self.lifting.lifters(obligation, self.as_of)
+        found = self.context.lifters.get(obligation.id)
+        if found is None:  # the act versions, and so the lifters, are the same on every day of the context
+            found = self.context.lifters[obligation.id] = self.lifting.lifters(obligation, self.as_of)
+        return found
+
     def _exemption_summary(self, rule: Rule) -> dict[str, Any]:
         lifted = sorted(o.id for o in self.checked.obligations
-                        if self.active(o) and rule in self.lifting.lifters(o, self.as_of))
+                        if self.active(o) and rule in self._lifters(o))
         return {"rule": rule.id, "title": rule.title, "legal_basis": list(self._cites(rule)),
                 "lifts": [lift.text for lift in rule.lifts], "lifted_obligations": lifted}
 

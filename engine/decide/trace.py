@@ -58,7 +58,7 @@ class Frame:
     __slots__ = ("inputs", "children")  # one per rule evaluated, kept while the decision lives
 
     def __init__(self) -> None:
-        self.inputs: dict[str, Any] = {}
+        self.inputs: dict[str, Any] = {}       # as read; shown in their JSON form
         self.children: dict[str, Recorded] = {}
 
 
@@ -68,6 +68,8 @@ class Recorded:
 
     `failed_of` holds the conditions whose failed parts the node shows (found only when the
     explanation is built); `frame.children` holds the `Recorded` steps of the rules it used.
+    `value` and the values in `frame.inputs` are kept as evaluated; their JSON form is made only
+    for what is shown.
     """
 
     kind: str

@@ -335,16 +335,19 @@ class Program:
         self.checked = checked
         self.names: Names = checked if recorder is None else _Observed(checked, recorder)
         # by identity: structurally equal literals may differ in type (`false == 0` in Python)
-        self._compiled: dict[int, tuple[ast.Expr, Fn]] = {}
+        self._compiled: dict[int, tuple[ast.Expr, Fn]] = {}  # keeps each node alive, so its id stays its own
+        self._closures: dict[int, Fn] = {}                    # the same closures, for the one lookup per call
         for rule in checked.ruleset.rules:
             for _, node in rule.expressions():
                 self.function(node)
 
     def function(self, node: ast.Expr) -> Fn:
         """The closure of an expression or of any sub-expression (compiled on first use)."""
-        if id(node) not in self._compiled:
-            self._compiled[id(node)] = (node, _observed(node, self.names))
-        return self._compiled[id(node)][1]
+        found = self._closures.get(id(node))
+        if found is None:
+            found = self._closures[id(node)] = _observed(node, self.names)
+            self._compiled[id(node)] = (node, found)
+        return found
 
 
 def compile_ruleset(checked: Any, recorder: Recorder | None = None) -> Program:

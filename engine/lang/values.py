@@ -7,6 +7,7 @@ A fact the case does not give is `Unknown`, which carries the names of the missi
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Union
@@ -147,9 +148,15 @@ def too_large(value: Any) -> bool:
 
 def add_duration(day: dt.date, duration: Duration, sign: int = 1) -> dt.date:
     """Calendar arithmetic: months and years clamp to the month's last day (2021-01-31 + 1 month = 2021-02-28)."""
-    shift: dict[str, Any] = {duration.unit: sign * duration.count}
-    result: dt.date = day + relativedelta(**shift)
+    result: dt.date = day + _shift(duration.unit, sign * duration.count)
     return result
+
+
+@functools.lru_cache(maxsize=4096)  # rules use few durations; building a relativedelta costs more than adding it
+def _shift(unit: str, count: int) -> relativedelta | dt.timedelta:
+    """Days and weeks as a plain timedelta (relativedelta adds them as one); months and years clamp."""
+    shift: dict[str, Any] = {unit: count}
+    return dt.timedelta(**shift) if unit in ("days", "weeks") else relativedelta(**shift)
 
 
 def period_end(start: dt.date, duration: Duration) -> dt.date:

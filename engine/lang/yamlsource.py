@@ -8,6 +8,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import difflib
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Union
 
@@ -92,6 +93,56 @@ def read_yaml(path: Path, display: str | None = None, text: str | None = None,
     if root is None:
         raise _fail("the file is empty", Span.point(name), None)
     return _Converter(name, text).convert(root)
+
+
+_TAG = "tag:yaml.org,2002:"
+_PLAIN_LIMIT = 10_000  # nodes (and ten times as many characters): larger data takes the YAML path
+
+
+def from_plain(data: dict[str, Any], name: str = "<case>") -> YNode | None:
+    """The node tree that `read_yaml` gives for ``json.dumps(data, default=str)``, built without
+    writing and parsing that text; None when the data holds anything whose JSON/YAML round trip is
+    not plain (floats, non-text keys, control or astral characters, other types) or is large.
+
+    Every node sits at the start of `name`: a reader that finds a problem reads the text instead,
+    to report it with its place."""
+    budget = [_PLAIN_LIMIT, 10 * _PLAIN_LIMIT]
+    try:
+        return _plain(data, Span.point(name), budget)
+    except (_NotPlain, ValueError, RecursionError):  # too deep, or an int too long to write: the text path says so
+        return None
+
+
+class _NotPlain(Exception):
+    pass
+
+
+def _plain(value: Any, span: Span, budget: list[int]) -> YNode:
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _NotPlain
+    kind = type(value)
+    if kind is str:
+        budget[1] -= len(value)
+        if budget[1] < 0 or not value.isprintable() or (not value.isascii() and max(value) > "\uffff"):
+            raise _NotPlain
+        return YNode("scalar", value, span, _TAG + "str")
+    if kind is bool:
+        return YNode("scalar", "true" if value else "false", span, _TAG + "bool")
+    if kind is int:
+        text = str(value)
+        budget[1] -= len(text)
+        return YNode("scalar", text, span, _TAG + "int")
+    if value is None:
+        return YNode("scalar", "null", span, _TAG + "null")
+    if kind in (dt.date, Decimal):  # JSON writes them with str(), as quoted text
+        return YNode("scalar", str(value), span, _TAG + "str")
+    if kind in (list, tuple):
+        return YNode("seq", [_plain(item, span, budget) for item in value], span, _TAG + "seq")
+    if kind is dict and all(type(key) is str and key != "<<" for key in value):
+        return YNode("map", {key: _plain(item, span, budget) for key, item in value.items()}, span, _TAG + "map",
+                     key_spans=dict.fromkeys(value, span))
+    raise _NotPlain
 
 
 def _read_text(path: Path, name: str) -> str:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
@@ -12,7 +13,7 @@ from rulebook_files import HEADER, input_rule
 import engine
 from engine.decide import casefile
 from engine.lang import values
-from engine.lang.errors import CaseError
+from engine.lang.errors import CaseError, EngineError
 from engine.law.model import Rule
 
 INPUTS = HEADER + "".join([
@@ -136,3 +137,61 @@ class TestProblems:
         path.write_text("- 1\n- 2\n", encoding="utf-8")
         with pytest.raises(CaseError):
             casefile.read_case(path, inputs)
+
+
+def _from_json_text(case: dict[str, Any], inputs: dict[str, Rule]) -> Any:
+    """What reading the case's JSON text gives: the case, or the problems with their places."""
+    from engine.lang.yamlsource import read_yaml
+
+    try:
+        return casefile._read(read_yaml(Path("<case>"), "<case>", casefile._json_text(case)), inputs)
+    except EngineError as exc:
+        return exc.diagnostics
+
+
+def _read_plain(case: dict[str, Any], inputs: dict[str, Rule]) -> Any:
+    try:
+        return casefile.read_case(case, inputs)
+    except EngineError as exc:
+        return exc.diagnostics
+
+
+PLAIN = {"case": "p", "as_of": dt.date(2024, 6, 1), "municipality": "101", "citizen": {
+    "birth_date": dt.date(1990, 1, 2), "benefit": "kontanthjaelp", "complex_case": True, "hours": 37,
+    "income": Decimal("1234.50"), "rate": "40%", "name": "Ærø Kommune", "talks": [
+        {"date": "2024-01-04", "kind": "jobsamtale"}, {"date": dt.date(2024, 2, 1), "kind": None}]}}
+
+
+@pytest.mark.parametrize("change", [
+    {}, {"citizen": {"hours": 0, "name": ""}}, {"citizen": {"talks": []}}, {"municipality": None},
+])
+def test_plain_data_is_read_as_its_json_text_is(inputs: dict[str, Rule], change: dict[str, Any]) -> None:
+    from engine.lang.yamlsource import from_plain
+
+    case = {**PLAIN, **{k: v for k, v in change.items() if k != "citizen"},
+            "citizen": {**PLAIN["citizen"], **change.get("citizen", {})}}
+    assert from_plain(case) is not None
+    read = casefile.read_case(case, inputs)
+    assert read == _from_json_text(case, inputs)
+    assert read.facts["citizen.income"] == values.Money(Decimal("1234.50"))
+
+
+@pytest.mark.parametrize("citizen", [
+    {"hours": 37.5}, {"name": "two\nlines"}, {"name": "\U0001F600"}, {"talks": {"2024-01-04"}}, {7: "seven"},
+    {"hours": 10 ** 5000}, {"deep": functools.reduce(lambda inner, _: {"x": inner}, range(3000), {})},
+])
+def test_data_that_json_would_change_is_read_through_its_text(inputs: dict[str, Rule], citizen: dict[Any, Any]) -> None:
+    from engine.lang.yamlsource import from_plain
+
+    case = {**PLAIN, "citizen": {**PLAIN["citizen"], **citizen}}
+    assert from_plain(case) is None
+    assert _read_plain(case, inputs) == _from_json_text(case, inputs)
+
+
+@pytest.mark.parametrize("citizen", [{"benefit": "kontanthjalp"}, {"hours": -1}, {"complex_case": "yes"}, {"nme": "x"}])
+def test_a_problem_in_plain_data_is_reported_with_its_place_in_the_json_text(inputs: dict[str, Rule],
+                                                                            citizen: dict[str, Any]) -> None:
+    case = {**PLAIN, "citizen": {**PLAIN["citizen"], **citizen}}
+    problems = _read_plain(case, inputs)
+    assert isinstance(problems, (tuple, list)) and problems == _from_json_text(case, inputs)
+    assert problems[0].spans[0].col > 1  # a place in the text, not the start every plain node sits at
