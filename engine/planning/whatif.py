@@ -18,6 +18,7 @@ import attrs
 import pyarrow as pa
 
 from engine.lang.compiler import Program
+from engine.lang.errors import CaseError
 from engine.planning import earlier_into_work, proposal_rules, proposal_text
 from engine.refusion import payments as payment_records, tables
 from engine.refusion.payments import BadRow, Payments
@@ -52,6 +53,10 @@ def compare_refusion(book: Rulebook, payments: str | Path | Payments, proposal: 
     read = payments if isinstance(payments, Payments) else payment_records.read_payments(Path(payments), codes)
     whatif = proposal if not isinstance(proposal, str) else proposal_text.parse(proposal, book.checked.proposals)
     base = tuple(base)
+    unknown = sorted(set(base) - set(book.checked.proposals))
+    if unknown:
+        raise CaseError(f"unknown proposal '{unknown[0]}' in --with; the rule files have "
+                        f"{', '.join(sorted(book.checked.proposals)) or 'none'}")
 
     def totals(program: Program, paid: Payments, switched: tuple[str, ...]) -> Totals:
         return _totals(program, paid, switched, jobs, evaluator, progress)
