@@ -16,7 +16,8 @@ import pytest
 
 import engine
 from engine.planning import pages, staircase_report, whatif, whatif_report
-from engine.refusion import explain_week, payments as payment_records
+from engine.refusion import explain_week
+from engine.refusion import payments as payment_records
 from tests.test_html_browser import WINDOW, run_browser
 from tests.test_html_browser import probe as probe_page
 from tests.test_refusion_whatif import PROPOSAL, weekly_caseload

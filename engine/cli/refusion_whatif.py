@@ -25,4 +25,4 @@ def compare(payments_path: Path, proposal: str, base: tuple[str, ...], html_path
     click.echo(whatif_report.json_text(comparison, about) if fmt == "json" else whatif_report.text(comparison, lang),
                nl=False)
     report_bad_rows([f"{payments_path}:{bad.line}: {bad.reason}" for bad in comparison.bad], len(comparison.bad),
-                    f"malformed row(s) skipped; the good rows were compared")
+                    "malformed row(s) skipped; the good rows were compared")

@@ -18,6 +18,8 @@ Entry point: `shorten`.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import attrs
 import numpy as np
 
@@ -56,7 +58,7 @@ def shorten(payments: Payments, weeks: int, codes: frozenset[str]) -> Payments:
                         end=new_end[keep].astype(payments.end.dtype), line=payments.line[keep])
 
 
-def _week(day: np.ndarray) -> np.ndarray:
+def _week(day: Any) -> Any:
     return (day + 3) // 7  # day 0 is a Thursday: weeks counted from Monday 1969-12-29
 
 
@@ -81,5 +83,5 @@ def _cut_days(payments: Payments, rows: np.ndarray, weeks: int) -> np.ndarray:
 
 def _pro_rata(ore: np.ndarray, kept: np.ndarray, days: np.ndarray) -> np.ndarray:
     """ore × kept / days, rounded half up (away from zero) to whole øre, in integers."""
-    magnitude = (2 * np.abs(ore) * kept + days) // (2 * days)
-    return np.sign(ore) * magnitude
+    magnitude: np.ndarray = (2 * np.abs(ore) * kept + days) // (2 * days)
+    return np.sign(ore) * magnitude  # type: ignore[no-any-return]

@@ -14,8 +14,9 @@ column of the text and how to write it. Entry point: `parse`.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
-from typing import Iterable, Union
+from typing import Union
 
 import attrs
 

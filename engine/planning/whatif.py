@@ -10,9 +10,9 @@ throughout, and decimal kroner in the Arrow table. Entry point: `compare_refusio
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable, Iterable
 
 import attrs
 import pyarrow as pa
@@ -20,7 +20,8 @@ import pyarrow as pa
 from engine.lang.compiler import Program
 from engine.lang.errors import CaseError
 from engine.planning import earlier_into_work, proposal_rules, proposal_text
-from engine.refusion import payments as payment_records, tables
+from engine.refusion import payments as payment_records
+from engine.refusion import tables
 from engine.refusion.payments import BadRow, Payments
 from engine.rulebook import Rulebook
 

@@ -41,8 +41,9 @@ def text(comparison: RefusionComparison, lang: str = "da") -> str:
     w = WORDS[lang]
     heads = [w["municipality"], w["month"]] + [f"{w[k]} {w[s]}" for k in KINDS for s in SIDES]
     lines = [f"{w['proposal']}: {comparison.proposal}", ""]
-    rows = [[r["municipality"], r["month"]] + [pages.kroner(r[f"{k}_{s}"], lang) for k in KINDS for s in SIDES]
-            for r in comparison.records()]
+    rows: list[list[str]] = [[str(r["municipality"] or "-"), str(r["month"])]
+                             + [pages.kroner(r[f"{k}_{s}"], lang) for k in KINDS for s in SIDES]
+                             for r in comparison.records()]
     for municipality, group in _by_municipality(comparison).items():
         rows.append([municipality, w["total"]] + [pages.kroner(_sum(group, f"{k}_{s}"), lang) for k in KINDS for s in SIDES])
     rows.sort(key=lambda row: (row[0], row[1] == w["total"], row[1]))
