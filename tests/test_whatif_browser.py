@@ -8,7 +8,6 @@ is compared with a reviewed reference; ``pytest --update-golden`` rewrites it (l
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ import engine
 from engine.planning import pages, staircase_report, whatif, whatif_report
 from engine.refusion import explain_week
 from engine.refusion import payments as payment_records
-from tests.test_html_browser import WINDOW, run_browser
+from tests.test_html_browser import assert_like_reference, run_browser
 from tests.test_html_browser import probe as probe_page
 from tests.test_refusion_whatif import PROPOSAL, weekly_caseload
 
@@ -49,14 +48,7 @@ PROBE_CHARTS = """<script>
 
 
 def probe(tmp_path: Path, page: str) -> dict[str, Any]:
-    import tests.test_html_browser as browser_tests
-
-    saved = browser_tests.PROBE
-    browser_tests.PROBE = PROBE_CHARTS
-    try:
-        return probe_page(tmp_path, page)
-    finally:
-        browser_tests.PROBE = saved
+    return probe_page(tmp_path, page, PROBE_CHARTS)
 
 
 @pytest.fixture(scope="module")
@@ -111,22 +103,8 @@ def test_the_staircase_page_marks_the_resets(tmp_path: Path, rulebook: engine.Ru
 
 def test_screenshot_matches_the_reviewed_planning_report(tmp_path: Path, comparison: whatif.RefusionComparison,
                                                          request: pytest.FixtureRequest) -> None:
-    from PIL import Image, ImageChops, ImageFilter, ImageStat
-
     page = tmp_path / "whatif.html"
     page.write_text(whatif_report.html(comparison, ABOUT, "en"), encoding="utf-8")
     shot = tmp_path / "whatif.png"
     run_browser(tmp_path, page, f"--screenshot={shot}")
-    if request.config.getoption("--update-golden"):
-        shutil.copy(shot, GOLDEN)
-    actual, expected = Image.open(shot).convert("L"), Image.open(GOLDEN).convert("L")
-    assert actual.size == expected.size == WINDOW
-    assert len(actual.getcolors(256 * 256) or ()) > 16, "the screenshot is blank"
-
-    def coarse(image: Image.Image) -> Image.Image:  # blur away glyph-level differences, keep the layout
-        return image.resize((WINDOW[0] // 4, WINDOW[1] // 4), Image.Resampling.BOX).filter(ImageFilter.BoxBlur(1))
-
-    difference = ImageChops.difference(coarse(actual), coarse(expected))
-    mean = ImageStat.Stat(difference).mean[0]
-    changed = sum(difference.histogram()[49:]) / (difference.width * difference.height)
-    assert mean < 4 and changed < 0.02, f"layout differs from {GOLDEN.name}: mean {mean:.2f}, changed {changed:.3f}"
+    assert_like_reference(shot, GOLDEN, request)
