@@ -14,9 +14,8 @@ column of the text and how to write it. Entry point: `parse`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
-from typing import Union
+from typing import Iterable, Union
 
 import attrs
 

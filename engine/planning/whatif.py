@@ -10,7 +10,7 @@ throughout, and decimal kroner in the Arrow table. Entry point: `compare_refusio
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from typing import Callable, Iterable
 from decimal import Decimal
 from pathlib import Path
 
