@@ -21,7 +21,7 @@ import pytest
 import engine
 from engine.lang.errors import CaseError
 from engine.planning import earlier_into_work, proposal_rules, proposal_text, whatif
-from engine.refusion import payments as payment_records
+from engine.refusion import payments as payment_records, tables
 
 MUNICIPALITIES = ("101", "461", "751")
 SEED = 17
@@ -291,3 +291,32 @@ def test_cli_keeps_good_rows_and_reports_bad_ones(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert f"{path}:3:" in result.stderr
     assert "1,400.00" in result.stdout or "1.400,00" in result.stdout
+
+
+def _weekly_rows(person: str, first: dt.date, weeks: int, benefit: str = "kontanthjaelp") -> str:
+    return "".join(f"{person},101,{benefit},700.00,{first + dt.timedelta(weeks=w)},"
+                   f"{first + dt.timedelta(weeks=w, days=6)}\n" for w in range(weeks))
+
+
+@pytest.mark.parametrize("length,left", [(1, 0), (2, 0), (3, 1)])
+def test_a_spell_of_n_weeks_or_less_is_left_out(tmp_path: Path, rulebook: engine.Rulebook, length: int,
+                                                left: int) -> None:
+    rows = _weekly_rows("a", FIRST_MONDAY, length) + "z,101,su,1.00,2017-01-02,2017-01-08\n"
+    read = _read(rulebook, rows, tmp_path / "p.csv")
+    shorter = earlier_into_work.shorten(read, 2, earlier_into_work.spell_codes(rulebook))
+    assert sum(1 for p in shorter.person if read.persons[p] == "a") == left
+
+
+@pytest.mark.parametrize("weeks,affected_week", [(2, 9), (3, 1), (4, 1)])
+def test_weeks_cut_count_towards_the_reset(tmp_path: Path, rulebook: engine.Rulebook, weeks: int,
+                                           affected_week: int) -> None:
+    """A 10-week spell, 49 self-support weeks, then a new spell: cut by 3 weeks or more, the gap
+    holds the 52 self-support weeks that start the count again (§ 6, stk. 1); cut by 2, 51 do not."""
+    later = FIRST_MONDAY + dt.timedelta(weeks=10 + 49)
+    read = _read(rulebook, _weekly_rows("a", FIRST_MONDAY, 10) + _weekly_rows("a", later, 2), tmp_path / "p.csv")
+    before = {r["week"]: r["affected_week"] for r in tables.refusion(rulebook.program, read).records()}
+    assert before[later] == 11
+    shorter = earlier_into_work.shorten(read, weeks, earlier_into_work.spell_codes(rulebook))
+    after = {r["week"]: r["affected_week"] for r in tables.refusion(rulebook.program, shorter).records()}
+    assert after[later] == affected_week
+    assert len([w for w in after if w < later]) == 10 - weeks  # the first spell lost its last weeks
