@@ -11,11 +11,12 @@ import html
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import matplotlib
 from matplotlib.figure import Figure
 
-_SETTINGS = {
+_SETTINGS: dict[Any, Any] = {  # matplotlib types its keys as a Literal of every rc name
     "svg.hashsalt": "paragraf",
     "svg.fonttype": "none",
     "font.family": "DejaVu Sans",
