@@ -43,7 +43,9 @@ nitpicky = True
 # build runs offline), so these cannot resolve and are not ours to document.
 nitpick_ignore_regex = [(r"py:class", r"(pathlib|datetime|decimal)\..*"),
                         (r"py:class", r"engine\.lang\.source\.SourceCache"),  # internal: the rulebook's file cache
-                        (r"py:class", r"engine\.decide\.decision\.Origin")]  # internal: what a decision came from
+                        (r"py:class", r"engine\.decide\.decision\.Origin"),  # internal: what a decision came from
+                        (r"py:class", r"pyarrow\..*"),
+                        (r"py:class", r"engine\.refusion\.payments\.(Payments|BadRow)")]  # internal: read payment records
 
 
 def _generate(app) -> None:  # type: ignore[no-untyped-def]

@@ -80,9 +80,9 @@ def aarhus(rulebook: engine.Rulebook) -> engine.Decision:
     return rulebook.evaluate(REPO / "examples" / "aarhus-complex.yaml")
 
 
-def probe(tmp_path: Path, page_html: str) -> dict[str, Any]:
+def probe(tmp_path: Path, page_html: str, script: str = PROBE) -> dict[str, Any]:
     page = tmp_path / "probed.html"
-    page.write_text(page_html.replace("</body>", PROBE + "\n</body>"), encoding="utf-8")
+    page.write_text(page_html.replace("</body>", script + "\n</body>"), encoding="utf-8")
     dom = run_browser(tmp_path, page, "--dump-dom").stdout
     found = re.search(r'<pre id="probe">(.*?)</pre>', dom, re.S)
     assert found, "the browser did not run the layout probe"
@@ -142,16 +142,21 @@ def test_prints_to_pdf(tmp_path: Path, aarhus: engine.Decision) -> None:
 
 
 def test_screenshot_matches_the_reviewed_layout(tmp_path: Path, request: pytest.FixtureRequest) -> None:
-    from PIL import Image, ImageChops, ImageFilter, ImageStat
-
     decision = json.loads(LAYOUT_DECISION.read_text(encoding="utf-8"))
     page = tmp_path / "layout.html"
     page.write_text(report.render(decision, format="html", lang="en"), encoding="utf-8")
     shot = tmp_path / "layout.png"
     run_browser(tmp_path, page, f"--screenshot={shot}")
+    assert_like_reference(shot, LAYOUT_PNG, request)
+
+
+def assert_like_reference(shot: Path, reference: Path, request: pytest.FixtureRequest) -> None:
+    """The screenshot has the reviewed reference's layout (``--update-golden`` rewrites the reference)."""
+    from PIL import Image, ImageChops, ImageFilter, ImageStat
+
     if request.config.getoption("--update-golden"):
-        shutil.copy(shot, LAYOUT_PNG)
-    actual, expected = Image.open(shot).convert("L"), Image.open(LAYOUT_PNG).convert("L")
+        shutil.copy(shot, reference)
+    actual, expected = Image.open(shot).convert("L"), Image.open(reference).convert("L")
     assert actual.size == expected.size == WINDOW
     assert len(actual.getcolors(256 * 256) or ()) > 16, "the screenshot is blank"
 
@@ -161,4 +166,4 @@ def test_screenshot_matches_the_reviewed_layout(tmp_path: Path, request: pytest.
     difference = ImageChops.difference(coarse(actual), coarse(expected))
     mean = ImageStat.Stat(difference).mean[0]
     changed = sum(difference.histogram()[49:]) / (difference.width * difference.height)
-    assert mean < 4 and changed < 0.02, f"layout differs from {LAYOUT_PNG.name}: mean {mean:.2f}, changed {changed:.3f}"
+    assert mean < 4 and changed < 0.02, f"layout differs from {reference.name}: mean {mean:.2f}, changed {changed:.3f}"

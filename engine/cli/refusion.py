@@ -14,7 +14,7 @@ from engine import rulebook
 from engine.audit import log as auditlog
 from engine.cli.group import main
 from engine.cli.caseload import PathOrUrl
-from engine.cli.common import (RULES_OPTION, choose_rulebook, guarded, input_path, load_rulebook, report_bad_rows,
+from engine.cli.common import (LANG_OPTION, RULES_OPTION, choose_rulebook, guarded, input_path, load_rulebook, report_bad_rows,
                                stdin_to_file)
 
 if TYPE_CHECKING:
@@ -48,10 +48,20 @@ def _bar(total: int | None, unit: str, description: str) -> Any:
               help="Cores to use: slices of persons processed at once, and the kernel's threads.")
 @click.option("--dask", "scheduler", metavar="ADDRESS",
               help="Decide a folder of payment files partitioned by person on this Dask scheduler.")
+@click.option("--compare-with", "compare_with", metavar="PROPOSAL",
+              help="Per municipality and month, refusion and co-financing without and with PROPOSAL: a proposal "
+                   "of the rule files, old-scheme, staircase:rates=80,40,30,20;weeks=4,26,52 or "
+                   "earlier-into-work:weeks=4.")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="With --compare-with: also write the planning report, with charts, to this HTML file.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="With --compare-with: the comparison on standard output as a table or as JSON.")
+@LANG_OPTION
 @RULES_OPTION
 @guarded
 def refusion(payments_path: Path, out: Path | None, summary: bool, proposals: tuple[str, ...], log_path: Path | None,
-             jobs: int, scheduler: str | None, rules_dir: Path | None) -> None:
+             jobs: int, scheduler: str | None, compare_with: str | None, html_path: Path | None, fmt: str, lang: str,
+             rules_dir: Path | None) -> None:
     """Per person and week: the affected week's number, refusion and co-financing rates and amounts.
 
     Malformed rows are reported on standard error with their line and skipped; every good row
@@ -61,6 +71,11 @@ def refusion(payments_path: Path, out: Path | None, summary: bool, proposals: tu
     from engine.refusion import payments as payment_records
     from engine.refusion import tables as refusion_module
 
+    if compare_with is not None:
+        return _compare(payments_path, compare_with, proposals, html_path, fmt, lang, jobs, out, summary, log_path,
+                        scheduler, rules_dir)
+    if html_path is not None:
+        raise click.UsageError("--html writes the planning report of a comparison: add --compare-with PROPOSAL")
     if out is not None and out.suffix.lower() not in (".csv", ".parquet"):
         raise click.BadParameter(f"{out}: write .csv or .parquet", param_hint="--out")
     if scheduler is not None or Path(payments_path).is_dir() or "://" in str(payments_path):
@@ -87,6 +102,18 @@ def refusion(payments_path: Path, out: Path | None, summary: bool, proposals: tu
     if summary:
         _write_csv(totals.to_table(), None)
     _report_bad(payments_path, read)
+
+
+def _compare(payments: Path, proposal: str, base: tuple[str, ...], html_path: Path | None, fmt: str, lang: str,
+             jobs: int, out: Path | None, summary: bool, log_path: Path | None, scheduler: str | None,
+             rules_dir: Path | None) -> None:
+    from engine.cli import refusion_whatif
+
+    if out is not None or summary or log_path is not None or scheduler is not None:
+        raise click.UsageError("--compare-with prints its own monthly table: leave out --out, --summary, --log and --dask")
+    if Path(payments).is_dir() or "://" in str(payments):
+        raise click.UsageError("--compare-with reads one payment file, not a folder or URL")
+    refusion_whatif.compare(payments, proposal, base, html_path, fmt, lang, jobs, rules_dir, _bar)
 
 
 def _on_dask(payments: Path, out: Path | None, summary: bool, proposals: tuple[str, ...], log_path: Path | None,
@@ -169,9 +196,13 @@ def _write_csv(table: Any, path: Path | None) -> None:
 @click.option("--person", required=True, help="The person, as named in the payment file.")
 @click.option("--week", "week", required=True, help="A day of the week to explain (YYYY-MM-DD; its Monday names it).")
 @click.option("--with", "proposals", multiple=True, help="Switch on a proposal (may be repeated).")
+@click.option("--format", "fmt", type=click.Choice(["text", "html"]), default="text", show_default=True,
+              help="html: a page with the explanation and a chart of the person's staircase, resets marked.")
+@LANG_OPTION
 @RULES_OPTION
 @guarded
-def explain_week(payments_path: Path, person: str, week: str, proposals: tuple[str, ...], rules_dir: Path | None) -> None:
+def explain_week(payments_path: Path, person: str, week: str, proposals: tuple[str, ...], fmt: str, lang: str,
+                 rules_dir: Path | None) -> None:
     """Why a person's week is affected week N on the staircase, with its rates and amounts."""
     from engine.refusion import payments as payment_records
     from engine.refusion import explain_week as refusion_explain
@@ -186,4 +217,11 @@ def explain_week(payments_path: Path, person: str, week: str, proposals: tuple[s
     read = payment_records.read_payments(payments_path, _codes(book))
     if person not in read.persons:
         raise click.BadParameter(f"no good payment rows for person '{person}' in {payments_path}", param_hint="--person")
-    click.echo(refusion_explain.explain_week(program, read, person, day, proposals))
+    explanation = refusion_explain.explain_week(program, read, person, day, proposals)
+    if fmt == "html":
+        from engine.planning import staircase_report
+
+        stairs = refusion_explain.staircase(program, read, person, proposals)
+        click.echo(staircase_report.html(person, stairs, day, explanation, lang), nl=False)
+        return
+    click.echo(explanation)

@@ -3,7 +3,8 @@
 A scenario with `payments` (a list of records without `person`; `municipality` defaults to
 "101") and optional `person` facts (flexjob_visitation_date, early_pension_granted) expects
 `weeks` (week Monday → the columns of the per-week table; null for empty or no row) and/or
-`summary` ("MUNICIPALITY YYYY-MM" → refusion_amount / cofinancing_amount). The table comes
+`summary` ("MUNICIPALITY YYYY-MM" → refusion_amount / cofinancing_amount), with the proposals
+of its `with` switched on (by name). The table comes
 from the native kernel and, apart, from the NumPy evaluator, and both must hold; every week of
 both is also checked against the per-person evaluator: three evaluators, one answer.
 """
@@ -39,7 +40,7 @@ def run(book: Any, scenario: Any, coverage: Any = None) -> list[str]:
 
 
 def _check(book: Any, scenario: Any, read: payments.Payments, evaluator: str, coverage: Any) -> list[str]:
-    results = list(refusion.evaluate_slices(book.program, read, evaluator=evaluator))
+    results = list(refusion.evaluate_slices(book.program, read, scenario.proposals, evaluator=evaluator))
     rows = {str(r["week"]): r for result in results for r in refusion.table(result, read).to_pylist()}
     problems = []
     for monday, want in (scenario.expect.get("weeks") or {}).items():
@@ -49,7 +50,7 @@ def _check(book: Any, scenario: Any, read: payments.Payments, evaluator: str, co
                 problems.append(f"week {monday}: expected {column} {expected!r}, got {row.get(column)!r}")
     problems += _summary(results, read, scenario.expect.get("summary") or {})
     chosen: set[str] = set()
-    problems += _agree(book, read, results, lambda rule: chosen.add(rule.id))
+    problems += _agree(book, read, results, scenario.proposals, lambda rule: chosen.add(rule.id))
     if coverage is not None:
         coverage.record_applied(chosen, scenario.label)
     return problems
@@ -72,14 +73,15 @@ def _summary(results: list[Any], read: payments.Payments, want: dict[str, Any]) 
     return problems
 
 
-def _agree(book: Any, read: payments.Payments, results: list[Any], on_choice: Any) -> list[str]:
+def _agree(book: Any, read: payments.Payments, results: list[Any], proposals: tuple[str, ...],
+           on_choice: Any) -> list[str]:
     """The per-person evaluator gives every series the batch evaluator gave, week by week."""
     plan = series.plan(book.program.checked)
     problems = []
     for result in results:
         for local in range(len(result.weeks.persons)):
             history = weekly.history_of(result.weeks, local, read.codes)
-            for week, values in enumerate(weekly.evaluate_person(book.program, plan, history, (), on_choice)):
+            for week, values in enumerate(weekly.evaluate_person(book.program, plan, history, proposals, on_choice)):
                 for name, arr in result.kinds.items():
                     data, none = result.data[name]
                     got = batch.scalar(arr, data[week, local], bool(none[week, local]), read.codes)

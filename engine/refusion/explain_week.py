@@ -11,6 +11,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Iterable
 
+import attrs
+
 import numpy as np
 
 from engine.lang import ast, values
@@ -56,6 +58,30 @@ class _Person:
         alone = weekly.PersonWeek(self.history.weeks[week].monday, frozenset({code}), {}, {})
         scope = weekly.WeekScope(self.program, self.plan, self.history, alone, self.values[:week], self.proposals)
         return scope.value(SERIES["affected"]) is True
+
+
+@attrs.frozen
+class StairWeek:
+    """One week of a person's staircase: its place on it, whether the count started again before
+    it, and its rates (None when the week has none)."""
+
+    monday: dt.date
+    ordinal: int
+    reset: bool
+    refusion_rate: Decimal | None
+    cofinancing_rate: Decimal | None
+
+
+def staircase(program: Program, payments: Payments, person: str, proposals: Iterable[str] = ()) -> list[StairWeek]:
+    """Every week of the person's history on the staircase, read from the weekly evaluation."""
+    who = _Person(program, payments, person, proposals)
+    return [StairWeek(week.monday, int(who.at(i, "ordinal") or 0), who.at(i, "reset") is True,
+                      _fraction(who.values[i].get(RATES[0][1])), _fraction(who.values[i].get(RATES[1][1])))
+            for i, week in enumerate(who.history.weeks)]
+
+
+def _fraction(rate: values.Rate | None) -> Decimal | None:
+    return None if rate is None else rate.fraction
 
 
 def explain_week(program: Program, payments: Payments, person: str, day: dt.date, proposals: Iterable[str] = ()) -> str:
