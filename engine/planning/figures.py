@@ -1,0 +1,54 @@
+"""The planner's charts, drawn with `engine.report.charts` (deterministic inline SVG): the Lorenz
+curve of each group, and the provisions set aside per quarter. Every element a test or a reader
+looks for carries a gid (`lorenz-<group>`, `equality`, `lifted-<n>`), which matplotlib writes as
+the SVG element's id."""
+from __future__ import annotations
+
+import numpy as np
+
+from engine.planning import concentration as conc
+from engine.planning.words import WORDS
+from engine.report import charts
+
+POINTS = 1000  # at most this many segments per curve: enough for the eye, a small page for big caseloads
+
+
+def lorenz(groups: tuple[conc.Group, ...], lang: str) -> str:
+    w = WORDS[lang]
+    with charts.figure(5.2, 4.2) as fig:
+        axes = fig.add_subplot()
+        axes.plot([0, 1], [0, 1], color="#888888", linestyle="--", linewidth=1, label=w["equality"], gid="equality")
+        for group in groups:
+            x, y = _thinned(*group.lorenz())
+            name = w["all"] if group.name == conc.ALL else group.name
+            axes.plot(x, y, linewidth=1.6 if group.name == conc.ALL else 1.1, label=name, gid=f"lorenz-{group.name}")
+        axes.set(xlim=(0, 1), ylim=(0, 1), xlabel=w["lorenz_axis_x"], ylabel=w["lorenz_axis_y"])
+        axes.xaxis.set_major_formatter(lambda v, _: f"{v * 100:.0f} %")
+        axes.yaxis.set_major_formatter(lambda v, _: f"{v * 100:.0f} %")
+        axes.set_aspect("equal")
+        axes.legend(loc="upper left", frameon=False)
+        return charts.svg(fig, w["lorenz"])
+
+
+def _thinned(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every point of a small curve; of a large one, POINTS + 1 evenly spaced points on it."""
+    if len(x) <= POINTS + 1:
+        return x, y
+    keep = np.unique(np.linspace(0, len(x) - 1, POINTS + 1).round().astype(np.int64))
+    return x[keep], y[keep]
+
+
+def lifted(quarters: list[str], rows: list[tuple[str, list[int]]], lang: str) -> str:
+    """Stacked bars: for each quarter, how often each provision (row label) was set aside."""
+    w = WORDS[lang]
+    with charts.figure(7.0, 3.6) as fig:
+        axes = fig.add_subplot()
+        bottom = np.zeros(len(quarters), np.int64)
+        for n, (label, counts) in enumerate(rows):
+            axes.bar(quarters, counts, bottom=bottom, label=label, gid=f"lifted-{n}")
+            bottom += np.array(counts, np.int64)
+        axes.set(xlabel=w["quarter"], ylabel=w["lifted_axis"])
+        axes.tick_params(axis="x", labelrotation=45)
+        if rows:
+            axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=7)
+        return charts.svg(fig, w["lifted_chart"])

@@ -1,0 +1,52 @@
+"""The planner's reports as plain text (Danish or English): cost concentration and the follow-up goals."""
+from __future__ import annotations
+
+from engine.planning import concentration as conc, goals as goal
+from engine.planning.words import WORDS, mean, money, percent, decimal
+
+
+def concentration(result: conc.Concentration, lang: str) -> str:
+    w = WORDS[lang]
+    lines = [w["concentration"], ""]
+    for group in result.groups:
+        lines += _group(group, lang) + [""]
+    lines.append(w["ranks"])
+    return "\n".join(lines) + "\n"
+
+
+def _group(group: conc.Group, lang: str) -> list[str]:
+    w = WORDS[lang]
+    name = w["all"] if group.name == conc.ALL else f"{w['municipality']} {group.name}"
+    lines = [f"{name}: {len(group.persons)} {w['citizens']}, {w['gross_cost']} {money(group.total, lang)}",
+             f"  {w['top']:<10}{w['citizens']:>10}  {w['gross_cost']:>28}  {w['share']:>18}  {w['benefits_mean']:>18}"]
+    for s in group.segments:
+        lines.append(f"  {str(s.percent) + ' %':<10}{s.citizens:>10}  {money(s.ore, lang):>28}  "
+                     f"{percent(conc.rounded(s.share, 3), lang):>18}  {mean(s.benefits, lang):>18}")
+    top = group.segments[-1] if group.segments else None
+    if top is not None:
+        counts = conc.benefit_counts(top.benefits)
+        shown = ", ".join(f"{k.replace('+', ' ' + w['or_more'])}: {n}" for k, n in counts.items())
+        lines.append(f"  {w['benefits']} ({w['top']} {top.percent} %): {shown}")
+    lines.append(f"  {w['gini']}: {decimal(conc.rounded(group.gini, 4), lang)}")
+    points = ", ".join(f"{p} %: {percent(conc.rounded(group.lorenz_at(p), 3), lang)}" for p in conc.LORENZ_AT[1:-1])
+    lines.append(f"  {w['lorenz_table']}: {points}")
+    return lines
+
+
+def goals(result: goal.Goals, lang: str) -> str:
+    w = WORDS[lang]
+    lines = [f"{w['goals']}: {w['baseline'].lower()} {result.baseline.year}, {w['follow_up'].lower()} "
+             f"{result.follow_up.year}", "", f"{w['target_group']}: {len(result.target)} {w['citizens']}", "",
+             w["goal_5"]]
+    for label, year in ((w["baseline"], result.baseline), (w["follow_up"], result.follow_up)):
+        share = conc.Fraction(year.target_ore, year.all_ore) if year.all_ore else conc.Fraction(0)
+        lines.append(f"  {label} {year.year}: {w['target_cost']} {money(year.target_ore, lang)} "
+                     f"({year.target_citizens} {w['citizens']}); {w['all_cost']} {money(year.all_ore, lang)} "
+                     f"({year.all_citizens} {w['citizens']}); {w['target_share']} {percent(conc.rounded(share, 3), lang)}")
+    lines += ["", w["goal_10"]]
+    for label, year in ((w["baseline"], result.baseline), (w["follow_up"], result.follow_up)):
+        lines.append(f"  {label} {year.year}:")
+        lines += [f"    {w['exemption']} {rule}: {n} {w['cases']}" for rule, n in year.exemption_cases]
+        lines += [f"    {act} {cite}: {n} {w['times']}" if not cite.startswith(act) else f"    {cite}: {n} {w['times']}"
+                  for act, cite, n in year.set_aside] or [f"    {w['none_set_aside']}"]
+    return "\n".join(lines) + "\n"
