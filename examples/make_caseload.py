@@ -47,7 +47,7 @@ def spells(rng: np.random.Generator) -> list[tuple[str, dt.date, dt.date]]:
     count = 1 + min(int(rng.poisson(burden / 2)), 5)
     pool = LONG if burden > 3 else SHORT
     benefits = rng.choice(pool, size=count, replace=count > len(set(pool)) or pool is SHORT)
-    day = FIRST + dt.timedelta(days=int(rng.integers(0, 1100 if burden < 3 else 200)))
+    day = FIRST + dt.timedelta(days=int(rng.integers(0, 1400 if burden < 3 else 700)))
     out = []
     for benefit in benefits:
         end = min(day + dt.timedelta(weeks=max(weeks // count, 1), days=-1), LAST)

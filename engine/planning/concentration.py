@@ -66,6 +66,10 @@ class Group:
     def total(self) -> int:
         return int(self.ore.sum(dtype=np.int64))
 
+    def top(self, percent: int) -> tuple[str, ...]:
+        """The persons of the top `percent` %, by rank."""
+        return self.persons[:top_count(len(self.persons), percent)]
+
     def lorenz(self) -> tuple[np.ndarray, np.ndarray]:
         """The whole curve: population shares k/n and cost shares, k = 0..n (floats, for drawing)."""
         ascending = self.ore[::-1]
@@ -87,10 +91,10 @@ class Concentration:
     groups: tuple[Group, ...]   # ALL first, then each municipality (with `by`) in code order
     bad: tuple[Any, ...]        # the payment rows that could not be read (BadRow)
 
-    def top_persons(self, percent: int) -> list[str]:
-        """The persons of the top `percent` % of all citizens (of the ALL group), by rank."""
-        group = self.groups[0]
-        return list(group.persons[:top_count(len(group.persons), percent)])
+    def marked(self, percent: int) -> set[str]:
+        """The persons in the top `percent` %: of all citizens, or with `by`, of each municipality's."""
+        groups = self.groups[1:] if self.by else self.groups[:1]
+        return {person for group in groups for person in group.top(percent)}
 
 
 def top_count(citizens: int, percent: int) -> int:

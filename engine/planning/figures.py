@@ -4,6 +4,7 @@ looks for carries a gid (`lorenz-<group>`, `equality`, `lifted-<n>`), which matp
 the SVG element's id."""
 from __future__ import annotations
 
+import matplotlib
 import numpy as np
 
 from engine.planning import concentration as conc
@@ -20,7 +21,7 @@ def lorenz(groups: tuple[conc.Group, ...], lang: str) -> str:
         axes.plot([0, 1], [0, 1], color="#888888", linestyle="--", linewidth=1, label=w["equality"], gid="equality")
         for group in groups:
             x, y = _thinned(*group.lorenz())
-            name = w["all"] if group.name == conc.ALL else group.name
+            name = w["all"] if group.name == conc.ALL else f"{w['municipality']} {group.name}"
             axes.plot(x, y, linewidth=1.6 if group.name == conc.ALL else 1.1, label=name, gid=f"lorenz-{group.name}")
         axes.set(xlim=(0, 1), ylim=(0, 1), xlabel=w["lorenz_axis_x"], ylabel=w["lorenz_axis_y"])
         axes.xaxis.set_major_formatter(lambda v, _: f"{v * 100:.0f} %")
@@ -38,16 +39,17 @@ def _thinned(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return x[keep], y[keep]
 
 
-def lifted(quarters: list[str], rows: list[tuple[str, list[int]]], lang: str) -> str:
-    """Stacked bars: for each quarter, how often each provision (row label) was set aside."""
+def lifted(periods: list[str], rows: list[tuple[str, list[int]]], lang: str, period: str = "quarter") -> str:
+    """Stacked bars: for each period (a month, quarter or year), how often each provision (row label) was set aside."""
     w = WORDS[lang]
     with charts.figure(7.0, 3.6) as fig:
         axes = fig.add_subplot()
-        bottom = np.zeros(len(quarters), np.int64)
+        bottom = np.zeros(len(periods), np.int64)
+        colours = matplotlib.colormaps["tab20"].colors  # 20 distinct colours: one per provision, as far as they go
         for n, (label, counts) in enumerate(rows):
-            axes.bar(quarters, counts, bottom=bottom, label=label, gid=f"lifted-{n}")
+            axes.bar(periods, counts, bottom=bottom, label=label, gid=f"lifted-{n}", color=colours[n % len(colours)])
             bottom += np.array(counts, np.int64)
-        axes.set(xlabel=w["quarter"], ylabel=w["lifted_axis"])
+        axes.set(xlabel=w[period], ylabel=w["lifted_axis"])
         axes.tick_params(axis="x", labelrotation=45)
         if rows:
             axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=7)

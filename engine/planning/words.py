@@ -25,9 +25,9 @@ WORDS = {
         "all_cost": "udgift til alle borgere", "target_share": "målgruppens andel",
         "exemption": "fritagelse", "cases": "sager", "act": "lov", "paragraph": "paragraf", "times": "gange",
         "none_set_aside": "Ingen bestemmelser blev sat ud af kraft.",
-        "exemptions": "Brug af fritagelser", "quarter": "kvartal", "lifted_chart": "Tilsidesatte bestemmelser pr. kvartal",
+        "exemptions": "Brug af fritagelser", "quarter": "kvartal", "lifted_chart": "Tilsidesatte bestemmelser over tid",
         "lifted_axis": "gange sat ud af kraft", "total": "i alt", "evaluated": "sager vurderet",
-        "unreadable": "kunne ikke læses",
+        "unreadable": "kunne ikke læses", "month": "måned",
     },
     "en": {
         "concentration": "Cost concentration", "all": "all municipalities", "municipality": "municipality",
@@ -48,9 +48,9 @@ WORDS = {
         "all_cost": "costs for all citizens", "target_share": "target group's share",
         "exemption": "exemption", "cases": "cases", "act": "act", "paragraph": "paragraph", "times": "times",
         "none_set_aside": "No provision was set aside.",
-        "exemptions": "Exemption usage", "quarter": "quarter", "lifted_chart": "Provisions set aside per quarter",
+        "exemptions": "Exemption usage", "quarter": "quarter", "lifted_chart": "Provisions set aside over time",
         "lifted_axis": "times set aside", "total": "total", "evaluated": "cases evaluated",
-        "unreadable": "could not be read",
+        "unreadable": "could not be read", "month": "month",
     },
 }
 
