@@ -1,6 +1,6 @@
 """The planner's charts, drawn with `engine.report.charts` (deterministic inline SVG): the Lorenz
 curve of each group, and the provisions set aside per quarter. Every element a test or a reader
-looks for carries a gid (`lorenz-<group>`, `equality`, `lifted-<n>`), which matplotlib writes as
+looks for carries a gid (`lorenz-<group>`, `equality`, `lifted-<provision>-<period>`, by their order in the table), which matplotlib writes as
 the SVG element's id."""
 from __future__ import annotations
 
@@ -47,7 +47,9 @@ def lifted(periods: list[str], rows: list[tuple[str, list[int]]], lang: str, per
         bottom = np.zeros(len(periods), np.int64)
         colours = matplotlib.colormaps["tab20"].colors  # 20 distinct colours: one per provision, as far as they go
         for n, (label, counts) in enumerate(rows):
-            axes.bar(periods, counts, bottom=bottom, label=label, gid=f"lifted-{n}", color=colours[n % len(colours)])
+            bars = axes.bar(periods, counts, bottom=bottom, label=label, color=colours[n % len(colours)])
+            for i, bar in enumerate(bars):  # one id per bar: ids are unique in the page
+                bar.set_gid(f"lifted-{n}-{i}")
             bottom += np.array(counts, np.int64)
         axes.set(xlabel=w[period], ylabel=w["lifted_axis"])
         axes.tick_params(axis="x", labelrotation=45)
