@@ -11,7 +11,15 @@ from typing import Any
 import click
 
 from engine.cli.audit import report_
-from engine.cli.common import LANG_OPTION, RULES_OPTION, guarded, input_path, load_rulebook, report_bad_rows, stdin_to_file
+from engine.cli.common import (
+    LANG_OPTION,
+    RULES_OPTION,
+    guarded,
+    input_path,
+    load_rulebook,
+    report_bad_rows,
+    stdin_to_file,
+)
 from engine.rulebook import Rulebook
 
 PAYMENTS = click.argument("payments_path", metavar="PAYMENTS", type=input_path(), callback=stdin_to_file)
@@ -59,7 +67,8 @@ def concentration(payments_path: Path, by: str | None, fmt: str, top: int, mark_
     Malformed payment rows are reported on standard error with their line; every good row is
     used, and the exit code is then 1.
     """
-    from engine.planning import concentration as conc, pages, texts
+    from engine.planning import concentration as conc
+    from engine.planning import pages, texts
 
     if (mark_out is None) != (cases_path is None):
         raise click.UsageError("--mark-complex OUT and --cases CASES go together")
@@ -105,7 +114,8 @@ def goals(payments_path: Path, cases: Path, baseline: int, follow_up: int, propo
     --mark-complex`). Malformed payment rows and cases that cannot be evaluated are reported on
     standard error and left out; the exit code is then 1.
     """
-    from engine.planning import goals as goal, pages, texts
+    from engine.planning import goals as goal
+    from engine.planning import pages, texts
 
     book = load_rulebook(rules_dir)
     read = _read_payments(book, payments_path)

@@ -45,7 +45,7 @@ def lifted(periods: list[str], rows: list[tuple[str, list[int]]], lang: str, per
     with charts.figure(7.0, 3.6) as fig:
         axes = fig.add_subplot()
         bottom = np.zeros(len(periods), np.int64)
-        colours = matplotlib.colormaps["tab20"].colors  # 20 distinct colours: one per provision, as far as they go
+        colours = [matplotlib.colormaps["tab20"](i) for i in range(20)]  # one per provision, as far as they go
         for n, (label, counts) in enumerate(rows):
             bars = axes.bar(periods, counts, bottom=bottom, label=label, color=colours[n % len(colours)])
             for i, bar in enumerate(bars):  # one id per bar: ids are unique in the page

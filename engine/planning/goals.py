@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import attrs
 import numpy as np
@@ -74,7 +75,8 @@ def in_year(payments: Payments, year: int) -> np.ndarray:
     first, last = ((dt.date(year, 1, 1) - EPOCH).days, (dt.date(year, 12, 31) - EPOCH).days)
     days = payments.end.astype(np.int64) - payments.start + 1
     inside = np.clip(np.minimum(payments.end, last).astype(np.int64) - np.maximum(payments.start, first) + 1, 0, None)
-    return (2 * payments.ore * inside + days) // (2 * days)  # ore * inside / days, half up, in integers
+    part: np.ndarray = (2 * payments.ore * inside + days) // (2 * days)  # ore * inside / days, half up
+    return part
 
 
 def _year(year: int, payments: Payments, member: np.ndarray, usage: exemption_report.UsageReport) -> Year:

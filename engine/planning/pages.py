@@ -10,7 +10,9 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from engine.audit import exemption_report
-from engine.planning import concentration as conc, figures, goals as goal
+from engine.planning import concentration as conc
+from engine.planning import figures
+from engine.planning import goals as goal
 from engine.planning.words import WORDS, decimal, mean, money, percent
 
 if TYPE_CHECKING:

@@ -1,8 +1,11 @@
 """The planner's reports as plain text (Danish or English): cost concentration and the follow-up goals."""
 from __future__ import annotations
 
-from engine.planning import concentration as conc, goals as goal
-from engine.planning.words import WORDS, mean, money, percent, decimal
+from fractions import Fraction
+
+from engine.planning import concentration as conc
+from engine.planning import goals as goal
+from engine.planning.words import WORDS, decimal, mean, money, percent
 
 
 def concentration(result: conc.Concentration, lang: str) -> str:
@@ -35,11 +38,11 @@ def _group(group: conc.Group, lang: str) -> list[str]:
 
 def goals(result: goal.Goals, lang: str) -> str:
     w = WORDS[lang]
-    lines = [f"{w['goals']}: {w['baseline'].lower()} {result.baseline.year}, {w['follow_up'].lower()} "
-             f"{result.follow_up.year}", "", f"{w['target_group']}: {len(result.target)} {w['citizens']}", "",
-             w["goal_5"]]
+    title = (f"{w['goals']}: {w['baseline'].lower()} {result.baseline.year}, "
+             f"{w['follow_up'].lower()} {result.follow_up.year}")
+    lines = [title, "", f"{w['target_group']}: {len(result.target)} {w['citizens']}", "", w["goal_5"]]
     for label, year in ((w["baseline"], result.baseline), (w["follow_up"], result.follow_up)):
-        share = conc.Fraction(year.target_ore, year.all_ore) if year.all_ore else conc.Fraction(0)
+        share = Fraction(year.target_ore, year.all_ore) if year.all_ore else Fraction(0)
         lines.append(f"  {label} {year.year}: {w['target_cost']} {money(year.target_ore, lang)} "
                      f"({year.target_citizens} {w['citizens']}); {w['all_cost']} {money(year.all_ore, lang)} "
                      f"({year.all_citizens} {w['citizens']}); {w['target_share']} {percent(conc.rounded(share, 3), lang)}")
