@@ -16,7 +16,8 @@ import yaml
 
 import engine
 from engine.audit import exemption_report
-from engine.planning import concentration as conc, pages
+from engine.planning import concentration as conc
+from engine.planning import pages
 from engine.planning.words import WORDS, percent
 from engine.refusion import payments as payment_records
 from tests.test_html_browser import WINDOW, run_browser
@@ -62,7 +63,7 @@ def probe(tmp_path: Path, page_html: str) -> dict[str, Any]:
     page = tmp_path / "probed.html"
     page.write_text(page_html.replace("</body>", PROBE + "\n</body>"), encoding="utf-8")
     dom = run_browser(tmp_path, page, "--dump-dom").stdout
-    found = re.search(r'<pre id="probe">(.*?)</pre>', dom, re.S)
+    found = re.search(r'<pre id="probe">(.*?)</pre>', dom, re.DOTALL)
     assert found, "the browser did not run the probe"
     return json.loads(html.unescape(found.group(1)))  # type: ignore[no-any-return]
 

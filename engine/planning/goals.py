@@ -26,6 +26,7 @@ import numpy as np
 from engine.audit import exemption_report
 from engine.planning.concentration import kroner
 from engine.planning.marking import person_of
+from engine.planning.words import citation_order
 from engine.refusion.payments import Payments
 from engine.rulebook import Rulebook
 
@@ -93,7 +94,7 @@ def _year(year: int, payments: Payments, member: np.ndarray, usage: exemption_re
     return Year(year, len(np.unique(payments.person[target])), int(ore[target].sum()),
                 len(np.unique(payments.person[paid])), int(ore.sum()),
                 tuple(sorted((r, n) for r, n in cases.items() if n)),
-                tuple(sorted((a, c, n) for (a, c), n in lifted.items())))
+                tuple(sorted(((a, c, n) for (a, c), n in lifted.items()), key=lambda t: citation_order(t[1]))))
 
 
 def to_dict(goals: Goals) -> dict[str, Any]:

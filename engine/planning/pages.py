@@ -13,7 +13,7 @@ from engine.audit import exemption_report
 from engine.planning import concentration as conc
 from engine.planning import figures
 from engine.planning import goals as goal
-from engine.planning.words import WORDS, decimal, mean, money, percent
+from engine.planning.words import WORDS, citation_order, decimal, mean, money, percent
 
 if TYPE_CHECKING:
     import jinja2
@@ -98,4 +98,5 @@ def lifted_table(report: exemption_report.UsageReport) -> tuple[list[str], list[
         for (_, period, _, _, cite), n in usage.lifted_by_place.items():
             counts[cite][period] += n
     periods = sorted({p for by_period in counts.values() for p in by_period})
-    return periods, [(cite, [counts[cite].get(p, 0) for p in periods]) for cite in sorted(counts)]
+    cites = sorted(counts, key=citation_order)
+    return periods, [(cite, [counts[cite].get(p, 0) for p in periods]) for cite in cites]

@@ -31,8 +31,8 @@ def _group(group: conc.Group, lang: str) -> list[str]:
         shown = ", ".join(f"{k.replace('+', ' ' + w['or_more'])}: {n}" for k, n in counts.items())
         lines.append(f"  {w['benefits']} ({w['top']} {top.percent} %): {shown}")
     lines.append(f"  {w['gini']}: {decimal(conc.rounded(group.gini, 4), lang)}")
-    points = ", ".join(f"{p} %: {percent(conc.rounded(group.lorenz_at(p), 3), lang)}" for p in conc.LORENZ_AT[1:-1])
-    lines.append(f"  {w['lorenz_table']}: {points}")
+    points = [f"{p} %: {percent(conc.rounded(group.lorenz_at(p), 3), lang)}" for p in conc.LORENZ_AT[1:-1]]
+    lines += [f"  {w['lorenz_table']}:"] + [f"    {', '.join(points[i:i + 6])}" for i in range(0, len(points), 6)]
     return lines
 
 
