@@ -142,16 +142,21 @@ def test_prints_to_pdf(tmp_path: Path, aarhus: engine.Decision) -> None:
 
 
 def test_screenshot_matches_the_reviewed_layout(tmp_path: Path, request: pytest.FixtureRequest) -> None:
-    from PIL import Image, ImageChops, ImageFilter, ImageStat
-
     decision = json.loads(LAYOUT_DECISION.read_text(encoding="utf-8"))
     page = tmp_path / "layout.html"
     page.write_text(report.render(decision, format="html", lang="en"), encoding="utf-8")
-    shot = tmp_path / "layout.png"
+    assert_screenshot_matches(tmp_path, page, LAYOUT_PNG, request)
+
+
+def assert_screenshot_matches(tmp_path: Path, page: Path, reference: Path, request: pytest.FixtureRequest) -> None:
+    """Screenshot `page` and compare it with the reviewed `reference` (rewritten by --update-golden)."""
+    from PIL import Image, ImageChops, ImageFilter, ImageStat
+
+    shot = tmp_path / "screenshot.png"
     run_browser(tmp_path, page, f"--screenshot={shot}")
     if request.config.getoption("--update-golden"):
-        shutil.copy(shot, LAYOUT_PNG)
-    actual, expected = Image.open(shot).convert("L"), Image.open(LAYOUT_PNG).convert("L")
+        shutil.copy(shot, reference)
+    actual, expected = Image.open(shot).convert("L"), Image.open(reference).convert("L")
     assert actual.size == expected.size == WINDOW
     assert len(actual.getcolors(256 * 256) or ()) > 16, "the screenshot is blank"
 
@@ -161,4 +166,4 @@ def test_screenshot_matches_the_reviewed_layout(tmp_path: Path, request: pytest.
     difference = ImageChops.difference(coarse(actual), coarse(expected))
     mean = ImageStat.Stat(difference).mean[0]
     changed = sum(difference.histogram()[49:]) / (difference.width * difference.height)
-    assert mean < 4 and changed < 0.02, f"layout differs from {LAYOUT_PNG.name}: mean {mean:.2f}, changed {changed:.3f}"
+    assert mean < 4 and changed < 0.02, f"layout differs from {reference.name}: mean {mean:.2f}, changed {changed:.3f}"

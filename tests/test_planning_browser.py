@@ -7,7 +7,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ from engine.planning import concentration as conc
 from engine.planning import pages
 from engine.planning.words import WORDS, percent
 from engine.refusion import payments as payment_records
-from tests.test_html_browser import WINDOW, run_browser
+from tests.test_html_browser import assert_screenshot_matches, run_browser
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).parent / "golden"
@@ -117,22 +116,6 @@ def test_the_exemption_chart_renders_each_provision_per_quarter(tmp_path: Path, 
 
 def test_screenshot_of_the_concentration_page_matches_the_reviewed_one(tmp_path: Path, result: conc.Concentration,
                                                                      request: pytest.FixtureRequest) -> None:
-    from PIL import Image, ImageChops, ImageFilter, ImageStat
-
     page = tmp_path / "concentration.html"
     page.write_text(pages.concentration(result, "en"), encoding="utf-8")
-    shot = tmp_path / "concentration.png"
-    run_browser(tmp_path, page, f"--screenshot={shot}")
-    if request.config.getoption("--update-golden"):
-        shutil.copy(shot, CONCENTRATION_PNG)
-    actual, expected = Image.open(shot).convert("L"), Image.open(CONCENTRATION_PNG).convert("L")
-    assert actual.size == expected.size == WINDOW
-    assert len(actual.getcolors(256 * 256) or ()) > 16, "the screenshot is blank"
-
-    def coarse(image: Image.Image) -> Image.Image:  # blur away glyph-level differences, keep the layout
-        return image.resize((WINDOW[0] // 4, WINDOW[1] // 4), Image.Resampling.BOX).filter(ImageFilter.BoxBlur(1))
-
-    difference = ImageChops.difference(coarse(actual), coarse(expected))
-    mean = ImageStat.Stat(difference).mean[0]
-    changed = sum(difference.histogram()[49:]) / (difference.width * difference.height)
-    assert mean < 4 and changed < 0.02, f"layout differs from {CONCENTRATION_PNG.name}: mean {mean:.2f}, changed {changed:.3f}"
+    assert_screenshot_matches(tmp_path, page, CONCENTRATION_PNG, request)
