@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 from fractions import Fraction
@@ -319,3 +320,25 @@ def test_html_is_byte_identical_across_processes_with_different_hash_seeds(comma
     pages = [subprocess.run([sys.executable, "-m", "engine", *command], capture_output=True, check=True,
                             env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")]
     assert pages[0] == pages[1] and b"<svg" in pages[0]
+
+
+def test_html_of_exemptions_and_goals_is_byte_identical_across_processes(tmp_path: Path) -> None:
+    marked = tmp_path / "marked.parquet"
+    assert run("report", "concentration", str(PAYMENTS), "--mark-complex", str(marked), "--cases", str(CASES))[0] == 0
+    for command in (["report", "exemptions", str(marked), "--with", "tvaergaaende-borgerforloeb", "--format", "html"],
+                    ["report", "goals", str(PAYMENTS), str(marked), "--baseline", "2016", "--follow-up", "2019",
+                     "--with", "tvaergaaende-borgerforloeb", "--format", "html", "--lang", "en"]):
+        pages = [subprocess.run([sys.executable, "-m", "engine", *command], capture_output=True, check=True,
+                                env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("3", "4")]
+        assert pages[0] == pages[1] and pages[0].startswith(b"<!DOCTYPE html>")
+        assert b"<script" not in pages[0] and b"<link" not in pages[0]
+        assert not re.search(rb'(src|href)="(https?:)?//', pages[0]), "the page fetches something"
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "html"])
+def test_a_file_without_payments_gives_an_empty_report(tmp_path: Path, fmt: str) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_text("person,municipality,benefit,amount,from,to\n")
+    code, out, err = run("report", "concentration", str(empty), "--format", fmt)
+    assert code == 0, err
+    assert out

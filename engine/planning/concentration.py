@@ -74,8 +74,8 @@ class Group:
         """The whole curve: population shares k/n and cost shares, k = 0..n (floats, for drawing)."""
         ascending = self.ore[::-1]
         held = np.concatenate(([0], np.cumsum(ascending, dtype=np.int64)))
-        n, total = len(ascending), max(self.total, 1)
-        return np.arange(n + 1) / max(n, 1), held / total
+        shares = np.arange(len(ascending) + 1) / max(len(ascending), 1)
+        return (shares, held / self.total) if self.total else (shares, shares)  # no costs: nobody holds more
 
     def lorenz_at(self, percent: int) -> Fraction:
         """The exact share of the costs held by the floor(n * percent / 100) least costly citizens."""
