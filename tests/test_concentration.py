@@ -151,6 +151,28 @@ def test_gini_equals_one_minus_twice_the_area_under_the_lorenz_curve(rulebook: e
     assert conc.measure(from_costs(rulebook, costs.tolist())).groups[0].gini == 1 - 2 * area
 
 
+@pytest.mark.parametrize(("citizens", "percent", "top"), [
+    (99, 1, 1), (100, 1, 1), (101, 1, 2),        # n * p / 100 just below, at and just above a whole number
+    (199, 3, 6), (200, 3, 6), (201, 3, 7),
+    (1, 5, 1), (19, 5, 1), (20, 5, 1), (21, 5, 2), (0, 5, 0),
+])
+def test_the_top_segment_is_the_first_ceil_n_p_over_100_citizens(rulebook: engine.Rulebook, citizens: int,
+                                                                  percent: int, top: int) -> None:
+    costs = list(range(1_00, (citizens + 1) * 1_00, 1_00))
+    group = conc.measure(from_costs(rulebook, costs), percents=(percent,)).groups[0]
+    assert group.segments[0].citizens == len(group.top(percent)) == top
+    assert group.segments[0].ore == sum(sorted(costs, reverse=True)[:top])
+
+
+def test_top_adds_its_segment_to_the_report() -> None:
+    code, out, _ = run("report", "concentration", str(PAYMENTS), "--top", "10", "--format", "json")
+    assert code == 0
+    costs = costs_by_person(PAYMENTS)
+    top = json.loads(out)["groups"][0]["top"]
+    assert [s["percent"] for s in top] == [1, 3, 5, 10]
+    assert top[-1]["citizens"] == math.ceil(len(costs) / 10)
+
+
 def test_ties_at_the_segment_edge_go_by_person_id(rulebook: engine.Rulebook) -> None:
     # 100 citizens: the top 1 % is one citizen; p001 and p002 tie for the largest cost
     costs = [10_00] * 100
