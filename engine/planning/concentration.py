@@ -106,22 +106,25 @@ def measure(payments: Payments, by: str | None = None, percents: tuple[int, ...]
     if by is not None and by not in BY:
         raise ValueError(f"unknown grouping {by!r}; use one of {', '.join(BY)}")
     names = np.array(payments.persons, dtype=object)
-    groups = [_group(ALL, payments.person, payments, names, percents)]
+    # each person's place in the order of person ids, sorted once: ties are broken by it
+    order = np.empty(len(names), np.int64)
+    order[np.argsort(names.astype(str), kind="stable")] = np.arange(len(names))
+    groups = [_group(ALL, payments.person, payments, names, order, percents)]
     if by == "municipality":
         for index in sorted(range(len(payments.municipalities)), key=lambda i: payments.municipalities[i]):
             rows = payments.municipality == index
             groups.append(_group(payments.municipalities[index], payments.person[rows], payments, names,
-                                 percents, rows))
+                                 order, percents, rows))
     return Concentration(by, tuple(groups), tuple(payments.bad))
 
 
-def _group(name: str, person: np.ndarray, payments: Payments, names: np.ndarray, percents: tuple[int, ...],
-           rows: np.ndarray | None = None) -> Group:
+def _group(name: str, person: np.ndarray, payments: Payments, names: np.ndarray, id_order: np.ndarray,
+           percents: tuple[int, ...], rows: np.ndarray | None = None) -> Group:
     ore = payments.ore if rows is None else payments.ore[rows]
     benefit = payments.benefit if rows is None else payments.benefit[rows]
     who, cost = _sums(person, ore)
     kinds = _different(person, benefit, len(payments.codes), who)
-    order = np.lexsort((names[who].astype(str), -cost))  # costliest first; ties by person id
+    order = np.lexsort((id_order[who], -cost))  # costliest first; ties by person id
     cost, kinds, ranked = cost[order], kinds[order], tuple(names[who[order]])
     segments = tuple(_segment(p, cost, kinds) for p in percents)
     return Group(name, ranked, cost, kinds, segments, gini(cost))
@@ -138,10 +141,12 @@ def _sums(person: np.ndarray, ore: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _different(person: np.ndarray, benefit: np.ndarray, codes: int, who: np.ndarray) -> np.ndarray:
-    """For each person in `who` (ascending), the number of different benefit codes in its rows."""
-    pairs = np.unique(person.astype(np.int64) * codes + benefit.astype(np.int64))
-    owners, counts = np.unique(pairs // codes, return_counts=True)
-    return counts[np.searchsorted(owners, who)].astype(np.int64)
+    """For each person in `who`, the number of different benefit codes in its rows: the distinct
+    (person, code) keys, sorted, counted per person."""
+    keys = np.sort(person.astype(np.int64) * codes + benefit.astype(np.int64))
+    distinct = keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
+    counts = np.bincount(distinct // codes, minlength=int(who.max()) + 1 if len(who) else 0)
+    return counts[who].astype(np.int64)
 
 
 def _segment(percent: int, cost: np.ndarray, kinds: np.ndarray) -> Segment:
