@@ -146,7 +146,8 @@ def _different(person: np.ndarray, benefit: np.ndarray, codes: int, who: np.ndar
     keys = np.sort(person.astype(np.int64) * codes + benefit.astype(np.int64))
     distinct = keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
     counts = np.bincount(distinct // codes, minlength=int(who.max()) + 1 if len(who) else 0)
-    return counts[who].astype(np.int64)
+    per_person: np.ndarray = counts[who].astype(np.int64)
+    return per_person
 
 
 def _segment(percent: int, cost: np.ndarray, kinds: np.ndarray) -> Segment:
