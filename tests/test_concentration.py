@@ -364,3 +364,12 @@ def test_a_file_without_payments_gives_an_empty_report(tmp_path: Path, fmt: str)
     code, out, err = run("report", "concentration", str(empty), "--format", fmt)
     assert code == 0, err
     assert out
+
+
+def test_the_readme_and_the_planning_page_show_the_real_output() -> None:
+    code, out, _ = run("report", "concentration", str(PAYMENTS), "--lang", "en")
+    assert code == 0
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("$ paragraf report concentration examples/caseload.parquet --lang en\n", 1)[1]
+    assert shown.split("```", 1)[0] == out
+    assert out.rstrip() in (REPO / "docs" / "planning.md").read_text(encoding="utf-8")

@@ -98,7 +98,8 @@ class Concentration:
 
 
 def top_count(citizens: int, percent: int) -> int:
-    return math.ceil(citizens * percent / 100)
+    """ceil(citizens * percent / 100), in integers."""
+    return -(-citizens * percent // 100)
 
 
 def measure(payments: Payments, by: str | None = None, percents: tuple[int, ...] = PERCENTS) -> Concentration:
