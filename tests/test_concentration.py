@@ -313,9 +313,13 @@ def test_goals_give_the_target_groups_costs_and_what_was_set_aside(tmp_path: Pat
     goals = json.loads(text)
     marked = marked_persons(out)
     assert goals["target_group"] == len(marked)
+    spent = {year: costs_in_year(PAYMENTS, marked, year) for year in (2016, 2019)}
     for key, year in (("baseline", 2016), ("follow_up", 2019)):
         costs = goals[key]["goal_5_costs"]
-        assert costs["target_gross_cost"] == payment_kroner(costs_in_year(PAYMENTS, marked, year))
+        assert costs["target_gross_cost"] == payment_kroner(spent[year])
+        assert costs["all_gross_cost"] == payment_kroner(costs_in_year(PAYMENTS, set(costs_by_person(PAYMENTS)), year))
+    change = spent[2019] - spent[2016]
+    assert goals["goal_5_change"] == ("-" if change < 0 else "") + payment_kroner(abs(change))
     # the trial's exemptions start 2017-07-01: nothing of the law was set aside in the baseline year
     assert goals["baseline"]["goal_10_set_aside"]["paragraphs"] == []
     assert goals["follow_up"]["goal_10_set_aside"]["paragraphs"]

@@ -55,6 +55,11 @@ class Goals:
     bad_payments: tuple[Any, ...]
     bad_cases: tuple[exemption_report.BadCase, ...]
 
+    @property
+    def change(self) -> int:
+        """How much more (or, negative, less) the target group cost in the follow-up year, in øre."""
+        return self.follow_up.target_ore - self.baseline.target_ore
+
 
 def measure(book: Rulebook, payments: Payments, cases: Path, baseline: int, follow_up: int,
             proposals: Iterable[str] = ()) -> Goals:
@@ -100,7 +105,8 @@ def _year(year: int, payments: Payments, member: np.ndarray, usage: exemption_re
 def to_dict(goals: Goals) -> dict[str, Any]:
     return {"schema": "paragraf/goals@1", "target_group": len(goals.target), "cases": goals.cases,
             "bad_payment_rows": len(goals.bad_payments), "bad_cases": len(goals.bad_cases),
-            "baseline": _year_dict(goals.baseline), "follow_up": _year_dict(goals.follow_up)}
+            "baseline": _year_dict(goals.baseline), "follow_up": _year_dict(goals.follow_up),
+            "goal_5_change": str(kroner(goals.change))}
 
 
 def _year_dict(year: Year) -> dict[str, Any]:

@@ -79,7 +79,8 @@ def goals(result: goal.Goals, lang: str) -> str:
                       "target_cost": money(year.target_ore, lang), "all_citizens": year.all_citizens,
                       "all_cost": money(year.all_ore, lang), "share": percent(conc.rounded(share, 3), lang),
                       "exemptions": year.exemption_cases, "set_aside": year.set_aside})
-    return _render("goals.html.j2", lang, years=years, target=len(result.target), cases=result.cases)
+    return _render("goals.html.j2", lang, years=years, target=len(result.target), cases=result.cases,
+                   change=money(result.change, lang, sign=True))
 
 
 def exemptions(report: exemption_report.UsageReport, lang: str) -> str:

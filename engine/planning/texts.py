@@ -46,6 +46,7 @@ def goals(result: goal.Goals, lang: str) -> str:
         lines.append(f"  {label} {year.year}: {w['target_cost']} {money(year.target_ore, lang)} "
                      f"({year.target_citizens} {w['citizens']}); {w['all_cost']} {money(year.all_ore, lang)} "
                      f"({year.all_citizens} {w['citizens']}); {w['target_share']} {percent(conc.rounded(share, 3), lang)}")
+    lines.append(f"  {w['change']}: {money(result.change, lang, sign=True)}")
     lines += ["", w["goal_10"]]
     for label, year in ((w["baseline"], result.baseline), (w["follow_up"], result.follow_up)):
         lines.append(f"  {label} {year.year}:")

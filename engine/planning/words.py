@@ -25,6 +25,7 @@ WORDS = {
         "goal_5": "Mål 5: udgifter til målgruppen", "goal_10": "Mål 10: hvilke dele af loven blev sat ud af kraft",
         "target_group": "målgruppe (borgere med kompleks sag)", "target_cost": "udgift til målgruppen",
         "all_cost": "udgift til alle borgere", "target_share": "målgruppens andel",
+        "change": "ændring i udgiften til målgruppen",
         "exemption": "fritagelse", "cases": "sager", "act": "lov", "paragraph": "paragraf", "times": "gange",
         "none_set_aside": "Ingen bestemmelser blev sat ud af kraft.",
         "exemptions": "Brug af fritagelser", "quarter": "kvartal", "lifted_chart": "Tilsidesatte bestemmelser over tid",
@@ -48,6 +49,7 @@ WORDS = {
         "goal_5": "Goal 5: costs for the target group", "goal_10": "Goal 10: which parts of the law were set aside",
         "target_group": "target group (citizens with a complex case)", "target_cost": "costs for the target group",
         "all_cost": "costs for all citizens", "target_share": "target group's share",
+        "change": "change in the costs for the target group",
         "exemption": "exemption", "cases": "cases", "act": "act", "paragraph": "paragraph", "times": "times",
         "none_set_aside": "No provision was set aside.",
         "exemptions": "Exemption usage", "quarter": "quarter", "lifted_chart": "Provisions set aside over time",
@@ -57,9 +59,9 @@ WORDS = {
 }
 
 
-def money(ore: int, lang: str) -> str:
-    """Øre as kroner with two decimals and grouped thousands, e.g. 1.234,50 kr (da)."""
-    text = f"{Decimal(ore).scaleb(-2):,.2f}"
+def money(ore: int, lang: str, sign: bool = False) -> str:
+    """Øre as kroner with two decimals and grouped thousands, e.g. 1.234,50 kr (da); with `sign`, +/- always."""
+    text = f"{Decimal(ore).scaleb(-2):{'+' if sign else ''},.2f}"
     return (_danish(text) if lang == "da" else text) + " kr"
 
 
