@@ -46,9 +46,7 @@ th[scope=row], td.text, th.text { text-align: left; }
 
 
 def _render(template: str, lang: str, **values: Any) -> str:
-    from markupsafe import Markup
-
-    page = _environment().get_template(template).render(lang=lang, w=WORDS[lang], style=Markup(STYLE), **values)
+    page = _environment().get_template(template).render(lang=lang, w=WORDS[lang], style=STYLE, **values)
     return page.lstrip() + "\n"
 
 
