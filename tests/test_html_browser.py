@@ -153,7 +153,8 @@ def assert_screenshot_matches(tmp_path: Path, page: Path, reference: Path, reque
     from PIL import Image, ImageChops, ImageFilter, ImageStat
 
     shot = tmp_path / "screenshot.png"
-    run_browser(tmp_path, page, f"--screenshot={shot}")
+    # the virtual time budget lets the page finish painting before the shot, on a loaded machine too
+    run_browser(tmp_path, page, "--virtual-time-budget=10000", f"--screenshot={shot}")
     if request.config.getoption("--update-golden"):
         shutil.copy(shot, reference)
     actual, expected = Image.open(shot).convert("L"), Image.open(reference).convert("L")

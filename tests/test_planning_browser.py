@@ -24,6 +24,7 @@ from tests.test_html_browser import assert_screenshot_matches, run_browser
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).parent / "golden"
 CONCENTRATION_PNG = GOLDEN / "concentration-en.png"
+PLACES = {"217": "Helsingør", "615": "Horsens", "751": "Aarhus"}
 
 PROBE = """<script>
 (function () {
@@ -74,9 +75,11 @@ def visible(box: list[float] | None) -> bool:
 @pytest.mark.parametrize("lang", ["da", "en"])
 def test_the_lorenz_chart_renders_with_its_numbers_beside_it(tmp_path: Path, result: conc.Concentration,
                                                              lang: str) -> None:
-    seen = probe(tmp_path, pages.concentration(result, lang))
+    seen = probe(tmp_path, pages.concentration(result, lang, PLACES))
     assert visible(seen["svg"]) and seen["label"] == WORDS[lang]["lorenz"]
     assert [c["id"] for c in seen["curves"]] == ["lorenz-all", "lorenz-217", "lorenz-615", "lorenz-751"]
+    assert seen["lorenz_table"][0][1:] == [WORDS[lang]["all"]] + [f"{WORDS[lang]['municipality']} {code} {name}"
+                                                                   for code, name in PLACES.items()]
     for curve in seen["curves"]:
         assert visible(curve["box"])
         assert curve["path"].startswith("M ") and curve["path"].count("L ") > 20  # a curve, not a dot
@@ -117,5 +120,5 @@ def test_the_exemption_chart_renders_each_provision_per_quarter(tmp_path: Path, 
 def test_screenshot_of_the_concentration_page_matches_the_reviewed_one(tmp_path: Path, result: conc.Concentration,
                                                                      request: pytest.FixtureRequest) -> None:
     page = tmp_path / "concentration.html"
-    page.write_text(pages.concentration(result, "en"), encoding="utf-8")
+    page.write_text(pages.concentration(result, "en", PLACES), encoding="utf-8")
     assert_screenshot_matches(tmp_path, page, CONCENTRATION_PNG, request)

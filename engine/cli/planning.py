@@ -75,7 +75,9 @@ def concentration(payments_path: Path, by: str | None, fmt: str, top: int, mark_
     book = load_rulebook(rules_dir)
     read = _read_payments(book, payments_path)
     result = conc.measure(read, by, tuple(sorted({*conc.PERCENTS, top})))
-    text = {"text": lambda: texts.concentration(result, lang), "html": lambda: pages.concentration(result, lang),
+    places = book.checked.inputs["municipality"].input.value_titles  # type: ignore[union-attr]
+    text = {"text": lambda: texts.concentration(result, lang, places),
+            "html": lambda: pages.concentration(result, lang, places),
             "json": lambda: json.dumps(conc.to_dict(result), sort_keys=True, ensure_ascii=False, indent=2) + "\n"}[fmt]()
     _emit(text, out)
     if mark_out is not None and cases_path is not None:

@@ -4,25 +4,27 @@ looks for carries a gid (`lorenz-<group>`, `equality`, `lifted-<provision>-<peri
 the SVG element's id."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import matplotlib
 import numpy as np
 
 from engine.planning import concentration as conc
-from engine.planning.words import WORDS
+from engine.planning.words import NO_PLACES, WORDS, group_name
 from engine.report import charts
 
 POINTS = 1000  # at most this many segments per curve: enough for the eye, a small page for big caseloads
 
 
-def lorenz(groups: tuple[conc.Group, ...], lang: str) -> str:
+def lorenz(groups: tuple[conc.Group, ...], lang: str, places: Mapping[str, str] = NO_PLACES) -> str:
     w = WORDS[lang]
     with charts.figure(5.2, 4.2) as fig:
         axes = fig.add_subplot()
         axes.plot([0, 1], [0, 1], color="#888888", linestyle="--", linewidth=1, label=w["equality"], gid="equality")
         for group in groups:
             x, y = _thinned(*group.lorenz())
-            name = w["all"] if group.name == conc.ALL else f"{w['municipality']} {group.name}"
-            axes.plot(x, y, linewidth=1.6 if group.name == conc.ALL else 1.1, label=name, gid=f"lorenz-{group.name}")
+            axes.plot(x, y, linewidth=1.6 if group.name == conc.ALL else 1.1, label=group_name(group.name, lang, places),
+                      gid=f"lorenz-{group.name}")
         axes.set(xlim=(0, 1), ylim=(0, 1), xlabel=w["lorenz_axis_x"], ylabel=w["lorenz_axis_y"])
         axes.xaxis.set_major_formatter(lambda v, _: f"{v * 100:.0f} %")
         axes.yaxis.set_major_formatter(lambda v, _: f"{v * 100:.0f} %")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
+from collections.abc import Mapping
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +14,16 @@ from engine.audit import exemption_report
 from engine.planning import concentration as conc
 from engine.planning import figures
 from engine.planning import goals as goal
-from engine.planning.words import WORDS, citation_order, decimal, mean, money, percent
+from engine.planning.words import (
+    NO_PLACES,
+    WORDS,
+    citation_order,
+    decimal,
+    group_name,
+    mean,
+    money,
+    percent,
+)
 
 if TYPE_CHECKING:
     import jinja2
@@ -50,16 +60,16 @@ def _render(template: str, lang: str, **values: Any) -> str:
     return page.lstrip() + "\n"
 
 
-def concentration(result: conc.Concentration, lang: str) -> str:
-    groups = [_group_view(group, lang) for group in result.groups]
-    return _render("concentration.html.j2", lang, groups=groups, chart=figures.lorenz(result.groups, lang),
+def concentration(result: conc.Concentration, lang: str, places: Mapping[str, str] = NO_PLACES) -> str:
+    """The concentration page; `places` names the municipalities by code."""
+    groups = [_group_view(group, lang, places) for group in result.groups]
+    return _render("concentration.html.j2", lang, groups=groups, chart=figures.lorenz(result.groups, lang, places),
                    lorenz_at=conc.LORENZ_AT, bad=len(result.bad))
 
 
-def _group_view(group: conc.Group, lang: str) -> dict[str, Any]:
-    w = WORDS[lang]
+def _group_view(group: conc.Group, lang: str, places: Mapping[str, str]) -> dict[str, Any]:
     return {
-        "name": w["all"] if group.name == conc.ALL else f"{w['municipality']} {group.name}",
+        "name": group_name(group.name, lang, places),
         "key": group.name, "citizens": len(group.persons), "total": money(group.total, lang),
         "gini": decimal(conc.rounded(group.gini, 4), lang),
         "segments": [{"percent": s.percent, "citizens": s.citizens, "cost": money(s.ore, lang),

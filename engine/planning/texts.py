@@ -1,25 +1,27 @@
 """The planner's reports as plain text (Danish or English): cost concentration and the follow-up goals."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from fractions import Fraction
 
 from engine.planning import concentration as conc
 from engine.planning import goals as goal
-from engine.planning.words import WORDS, decimal, mean, money, percent
+from engine.planning.words import NO_PLACES, WORDS, decimal, group_name, mean, money, percent
 
 
-def concentration(result: conc.Concentration, lang: str) -> str:
+def concentration(result: conc.Concentration, lang: str, places: Mapping[str, str] = NO_PLACES) -> str:
+    """The report; `places` names the municipalities by code."""
     w = WORDS[lang]
     lines = [w["concentration"], ""]
     for group in result.groups:
-        lines += _group(group, lang) + [""]
+        lines += _group(group, lang, places) + [""]
     lines.append(w["ranks"])
     return "\n".join(lines) + "\n"
 
 
-def _group(group: conc.Group, lang: str) -> list[str]:
+def _group(group: conc.Group, lang: str, places: Mapping[str, str]) -> list[str]:
     w = WORDS[lang]
-    name = w["all"] if group.name == conc.ALL else f"{w['municipality']} {group.name}"
+    name = group_name(group.name, lang, places)
     lines = [f"{name}: {len(group.persons)} {w['citizens']}, {w['gross_cost']} {money(group.total, lang)}",
              f"  {w['top']:<10}{w['citizens']:>10}  {w['gross_cost']:>28}  {w['share']:>18}  {w['benefits_mean']:>18}"]
     for s in group.segments:

@@ -3,8 +3,10 @@ language writes them (Danish: 1.234.567,89 kr and 30,1 %; English: 1,234,567.89 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
+from types import MappingProxyType
 from typing import Any
 
 WORDS = {
@@ -57,6 +59,16 @@ WORDS = {
         "unreadable": "could not be read", "month": "month",
     },
 }
+
+
+NO_PLACES: Mapping[str, str] = MappingProxyType({})  # no municipality names: codes only
+
+
+def group_name(group: str, lang: str, places: Mapping[str, str]) -> str:
+    """A group's heading: all municipalities, or a municipality by code and name (kommune 217 Helsingør)."""
+    if group == "all":
+        return WORDS[lang]["all"]
+    return f"{WORDS[lang]['municipality']} {group} {places.get(group, '')}".rstrip()
 
 
 def money(ore: int, lang: str, sign: bool = False) -> str:
