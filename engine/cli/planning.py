@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -22,12 +22,16 @@ from engine.cli.common import (
 )
 from engine.rulebook import Rulebook
 
+if TYPE_CHECKING:
+    from engine.refusion import payments as payment_records
+# NumPy and pyarrow are imported inside the commands, so that every other command starts without them.
+
 PAYMENTS = click.argument("payments_path", metavar="PAYMENTS", type=input_path(), callback=stdin_to_file)
 OUT = click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
                    help="Write the report to this file. Default: standard output.")
 
 
-def _read_payments(book: Rulebook, path: Path) -> Any:
+def _read_payments(book: Rulebook, path: Path) -> payment_records.Payments:
     from engine.refusion import payments as payment_records
 
     return payment_records.read_payments(path, book.checked.inputs["citizen.benefit"].input.values)  # type: ignore[union-attr]
@@ -40,7 +44,7 @@ def _emit(text: str, out: Path | None) -> None:
         out.write_text(text, encoding="utf-8")
 
 
-def _bad_payments(path: Path, read: Any) -> list[str]:
+def _bad_payments(path: Path, read: payment_records.Payments) -> list[str]:
     return [f"{path}:{bad.line}: {bad.reason}" for bad in read.bad]
 
 
@@ -52,7 +56,8 @@ def _bad_payments(path: Path, read: Any) -> list[str]:
               help="The top segment (per cent of citizens) --mark-complex marks; reported beside 1, 3 and 5 %.")
 @click.option("--mark-complex", "mark_out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the caseload --cases with complex_case set for exactly the top segment.")
-@click.option("--cases", "cases_path", type=input_path(), help="The citizen cases to mark (Parquet or JSON lines).")
+@click.option("--cases", "cases_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The citizen cases to mark (a Parquet or JSON-lines file).")
 @OUT
 @LANG_OPTION
 @RULES_OPTION
