@@ -145,9 +145,15 @@ def test_screenshot_matches_the_reviewed_layout(tmp_path: Path, request: pytest.
     decision = json.loads(LAYOUT_DECISION.read_text(encoding="utf-8"))
     page = tmp_path / "layout.html"
     page.write_text(report.render(decision, format="html", lang="en"), encoding="utf-8")
-    shot = tmp_path / "layout.png"
-    run_browser(tmp_path, page, f"--screenshot={shot}")
-    assert_like_reference(shot, LAYOUT_PNG, request)
+    assert_screenshot_matches(tmp_path, page, LAYOUT_PNG, request)
+
+
+def assert_screenshot_matches(tmp_path: Path, page: Path, reference: Path, request: pytest.FixtureRequest) -> None:
+    """Screenshot `page` and compare it with the reviewed `reference` (rewritten by --update-golden)."""
+    shot = tmp_path / "screenshot.png"
+    # the virtual time budget lets the page finish painting before the shot, on a loaded machine too
+    run_browser(tmp_path, page, "--virtual-time-budget=10000", f"--screenshot={shot}")
+    assert_like_reference(shot, reference, request)
 
 
 def assert_like_reference(shot: Path, reference: Path, request: pytest.FixtureRequest) -> None:

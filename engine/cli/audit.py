@@ -158,7 +158,8 @@ def report_() -> None:
 
 @report_.command()
 @click.argument("cases", nargs=-1, required=True, type=input_path(batch=True), callback=stdin_to_file)
-@click.option("--format", "fmt", type=click.Choice(exemption_report.FORMATS), default="markdown", show_default=True)
+@click.option("--format", "fmt", type=click.Choice((*exemption_report.FORMATS, "html")), default="markdown",
+              show_default=True, help="html: a self-contained page with the paragraphs set aside per period as a chart and a table.")
 @click.option("--period", type=click.Choice(exemption_report.PERIODS), default="quarter", show_default=True,
               help="Count by this period of each case's as_of date.")
 @click.option("--with", "proposals", multiple=True, help="Switch on a proposal (may be repeated).")
@@ -174,6 +175,11 @@ def exemptions(cases: tuple[Path, ...], fmt: str, period: str, proposals: tuple[
     """
     book = load_rulebook(rules_dir)
     result = exemption_report.count_usage(book, cases, period, proposals)
-    click.echo(exemption_report.render(result, fmt, lang), nl=False)
+    if fmt == "html":
+        from engine.planning import reports
+
+        click.echo(reports.exemptions(result, lang), nl=False)
+    else:
+        click.echo(exemption_report.render(result, fmt, lang), nl=False)
     report_bad_rows([f"{bad.where}: {bad.message}" for bad in result.bad], len(result.bad),
                     "case(s) could not be evaluated and were left out")
