@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import attrs
 import click
 
 from engine.cli.common import RULES_OPTION, choose_rulebook, guarded
@@ -25,12 +26,13 @@ def serve(rules_dir: Path | None, host: str, port: int, log_path: Path | None, w
     interactive docs at /docs. Stop it with Ctrl-C."""
     import uvicorn  # the web stack is imported by this command only, so every other starts without it
 
-    from engine.service.settings import Settings
+    from engine.service import settings as service_settings
 
     choice = choose_rulebook(rules_dir)
     gate.require(load(choice.path))  # refuse a rulebook with errors before any worker starts; warms the cache
-    settings = Settings(rules=choice.path.resolve() if choice.path is not None else None,
-                        log=log_path.resolve() if log_path is not None else None)
+    settings = attrs.evolve(service_settings.from_environment(),  # bounds an operator set stay as set
+                            rules=choice.path.resolve() if choice.path is not None else None,
+                            log=log_path.resolve() if log_path is not None else None)
     os.environ.update(settings.to_environment())  # what each worker's `from_environment` reads
     click.echo(f"paragraf: serving on http://{host}:{port} with {workers} worker(s); docs at /docs", err=True)
     uvicorn.run("engine.service.app:from_environment", factory=True, host=host, port=port, workers=workers,

@@ -3,7 +3,7 @@ line and column of a syntax error (400)."""
 from __future__ import annotations
 
 import json
-from typing import Any, AsyncIterator
+from typing import Any
 
 from starlette.requests import Request
 
@@ -33,22 +33,6 @@ async def read(request: Request, limit: int) -> bytes:
             raise too_large(limit)
         chunks.append(chunk)
     return b"".join(chunks)
-
-
-async def lines(request: Request, limit: int) -> AsyncIterator[bytes]:
-    """The body's lines as they arrive (the last one may lack its newline); 413 past `limit`."""
-    check_length(request, limit)
-    pending, size = b"", 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise too_large(limit)
-        pending += chunk
-        *complete, pending = pending.split(b"\n")
-        for line in complete:
-            yield line
-    if pending:
-        yield pending
 
 
 def parse_json(raw: bytes, what: str = "the request body") -> Any:

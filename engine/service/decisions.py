@@ -116,17 +116,15 @@ async def decide_batch(request: Request, as_of: str | None = AS_OF, proposals: l
     A line that cannot be decided is answered on its own line: `{"line": N, "error": <problem>}`."""
     service = request.app.state.service
     day, switched = query_options(service.book, as_of, proposals)
-    bodies.check_length(request, service.settings.max_batch_bytes)
+    # read whole (bounded) before answering: a streaming answer shares the request's receive
+    # channel with Starlette's disconnect watch, so the body cannot be read while it streams
+    raw = await bodies.read(request, service.settings.max_batch_bytes)
 
     async def answers() -> AsyncIterator[str]:
-        number = 0
-        try:
-            async for raw in bodies.lines(request, service.settings.max_batch_bytes):
-                number += 1
-                if raw.strip():
-                    yield await _batch_line(request, raw, number, day, switched, explain) + "\n"
-        except Problem as exc:  # the body grew past its bound after the answer began
-            yield _error_line(number, exc) + "\n"
+        for number, line in enumerate(raw.split(b"\n"), start=1):
+            if line.strip():
+                answer = await _batch_line(request, line, number, day, switched, explain)
+                yield answer if answer.endswith("\n") else answer + "\n"  # a decision's JSON ends its line
     return StreamingResponse(answers(), media_type="application/x-ndjson")
 
 
@@ -158,8 +156,11 @@ async def compare(request: Request, as_of: str | None = AS_OF, proposals: list[s
     day, base = query_options(service.book, as_of, proposals)
     body = bodies.parse_object(await bodies.read(request, service.settings.max_body_bytes))
     case, proposal = _comparison_request(service.book, body)
-    comparison = await service.runner.run(service.settings.case_seconds,
-                                          lambda: comparing.compare(service.book, case, proposal, day, base))
+    try:
+        comparison = await service.runner.run(service.settings.case_seconds,
+                                              lambda: comparing.compare(service.book, case, proposal, day, base))
+    except EngineError as exc:
+        raise from_engine_error(exc, prefix="case.") from None
     return Response(json.dumps(comparison.to_dict(), sort_keys=True, ensure_ascii=False), media_type="application/json")
 
 

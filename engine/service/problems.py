@@ -52,18 +52,19 @@ class Problem(Exception):
                         headers=headers, media_type=MEDIA_TYPE)
 
 
-def field_error(diagnostic: Diagnostic) -> dict[str, Any]:
-    """One diagnostic as an entry of `errors`: its field path split off its message."""
+def field_error(diagnostic: Diagnostic, prefix: str = "") -> dict[str, Any]:
+    """One diagnostic as an entry of `errors`: its field path (below `prefix`) split off its message."""
     match = FIELD_PATH.match(diagnostic.message)
-    path, message = (match.group(1), match.group(2)) if match else (None, diagnostic.message)
+    path, message = (prefix + match.group(1), match.group(2)) if match else (None, diagnostic.message)
     return {"path": path, "message": message, "hint": diagnostic.hint, "category": diagnostic.category}
 
 
-def from_engine_error(exc: EngineError) -> Problem:
-    """An engine error (a case that does not fit, an unknown proposal, ...) as a 422 problem."""
+def from_engine_error(exc: EngineError, prefix: str = "") -> Problem:
+    """An engine error (a case that does not fit, an unknown proposal, ...) as a 422 problem;
+    `prefix` places the case's field paths inside a larger body (`case.`)."""
     if isinstance(exc, RulebookError):  # the served rulebook passed the gate at start; this is ours
         return Problem(500, "rulebook", "the rulebook cannot evaluate this; see the server's log")
-    errors = [field_error(d) for d in exc.diagnostics]
+    errors = [field_error(d, prefix) for d in exc.diagnostics]
     return Problem(422, exc.diagnostics[0].category if exc.diagnostics else "case", str(exc), errors)
 
 
