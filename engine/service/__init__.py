@@ -1,6 +1,7 @@
 """The HTTP service behind `paragraf serve`: the library's answers over HTTP, under `/v1`.
 
-Owns the app factory (`app.create_app`) and its settings (`settings`), the bounded request
+Owns the app factory (`app.create_app`), its settings (`settings`), what a worker's endpoints
+share (`state`, with the evaluation pool in `running`), the bounded request
 bodies (`bodies`), RFC 9457 problem answers (`problems`), the endpoints for decisions
 (`decisions`), refusion (`refusion`) and the rules, acts and schemas (`catalogue`, with the data
 it serves in `rulebook_data`), the decision log writer each worker keeps (`decision_log`) and

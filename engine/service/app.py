@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import threading
 from pathlib import Path
 from typing import Any, AsyncIterator
 
@@ -19,30 +18,11 @@ from fastapi_offline import FastAPIOffline
 
 from engine import rulebook
 from engine.rulebook import gate
-from engine.service import catalogue, decisions, openapi, problems, refusion, rulebook_data
+from engine.service import catalogue, decisions, openapi, problems, refusion
 from engine.service.decision_log import LogWriter
 from engine.service.running import Runner
 from engine.service.settings import Settings, from_environment as settings_from_environment
-
-
-@attrs.define
-class Service:
-    """What the endpoints share in one worker (`app.state.service`)."""
-
-    book: rulebook.Rulebook
-    settings: Settings
-    runner: Runner
-    log: LogWriter | None
-    _scenarios: dict[str, tuple[str, ...]] | None = None
-    _lock: threading.Lock = attrs.field(factory=threading.Lock)
-
-    def scenarios(self) -> dict[str, tuple[str, ...]]:
-        """Rule id → the scenarios it applied in: the rulebook's `tests/scenarios`, run once, when first asked."""
-        with self._lock:
-            if self._scenarios is None:
-                folder = self.book.rules_dir.parent / "tests" / "scenarios"
-                self._scenarios = rulebook_data.scenarios_by_rule(self.book, folder)
-            return self._scenarios
+from engine.service.state import Service
 
 
 def create_app(rules: Path | str | None = None, log: Path | str | None = None,

@@ -13,6 +13,7 @@ from engine.law import model
 from engine.officer.decision_schema import decision_schema
 from engine.officer.schema import case_schema, dumps
 from engine.service import openapi, rulebook_data
+from engine.service.state import service_of
 from engine.service.problems import Problem
 
 router = APIRouter(tags=["rulebook"])
@@ -28,14 +29,14 @@ def _json(data: Any) -> Response:
 @router.get("/rules", summary="The rules", responses=openapi.responses(LIST, 422))
 async def rules(request: Request, kind: Kind | None = Query(None, description="Only rules of this kind.")) -> Response:
     """Every rule: id, kind, titles, validity window and citations (filtered by `kind`)."""
-    return _json(rulebook_data.rules(request.app.state.service.book, kind))
+    return _json(rulebook_data.rules(service_of(request).book, kind))
 
 
 @router.get("/rules/{rule_id}", summary="One rule", responses=openapi.responses(OBJ, 404, 422))
 async def rule(request: Request, rule_id: str) -> Response:
     """A rule: its formula, conditions in words (da, en), citations with the act versions and
     ELI in force during its window, what it lifts, and the scenarios in which it applied."""
-    service = request.app.state.service
+    service = service_of(request)
     found = rulebook_data.find_rule(service.book, rule_id)
     if found is None:
         close = rulebook_data.close_rule(service.book, rule_id)
@@ -48,13 +49,13 @@ async def rule(request: Request, rule_id: str) -> Response:
 @router.get("/acts", summary="The acts", responses=openapi.responses(LIST))
 async def acts(request: Request) -> Response:
     """Every act of `legal_refs/`: its titles, aliases and versions with their ELI."""
-    return _json(rulebook_data.acts(request.app.state.service.book))
+    return _json(rulebook_data.acts(service_of(request).book))
 
 
 @router.get("/acts/{act}", summary="One act", responses=openapi.responses(OBJ, 404, 422))
 async def act(request: Request, act: str) -> Response:
     """An act (by name or alias): each version with its chapters and paragraphs, and the rules citing each."""
-    book = request.app.state.service.book
+    book = service_of(request).book
     found = rulebook_data.find_act(book, act)
     if found is None:
         close = rulebook_data.close_act(book, act)
@@ -70,7 +71,7 @@ def _not_found(name: str, message: str, hint: str) -> Problem:
 @router.get("/schema/case", summary="JSON Schema of a case", responses=openapi.responses(OBJ))
 async def schema_case(request: Request) -> Response:
     """The case JSON Schema (draft 2020-12) of the served rulebook, as `paragraf schema` writes it."""
-    return Response(dumps(case_schema(request.app.state.service.book.checked.inputs)), media_type="application/json")
+    return Response(dumps(case_schema(service_of(request).book.checked.inputs)), media_type="application/json")
 
 
 @router.get("/schema/decision", summary="JSON Schema of a decision", responses=openapi.responses(OBJ))
@@ -87,6 +88,6 @@ async def health() -> Response:
 @router.get("/version", summary="Engine version and rulebook", responses=openapi.responses(OBJ))
 async def version(request: Request) -> Response:
     """The engine version, the rulebook's fingerprint (as decisions name it) and which rulebook it is."""
-    book = request.app.state.service.book
+    book = service_of(request).book
     return _json({"engine_version": rulebook.engine_version(), "rulebook": {
         "fingerprint": book.fingerprint, "source": request.app.state.rules_label}})

@@ -22,6 +22,7 @@ from engine.lang.errors import CaseError, EngineError
 from engine.officer import compare as comparing
 from engine.rulebook import Rulebook
 from engine.service import bodies, openapi
+from engine.service.state import service_of
 from engine.service.problems import Problem, from_engine_error, internal, logger
 
 router = APIRouter(tags=["decisions"])
@@ -85,12 +86,12 @@ class Decided:
 async def decide_one(request: Request, data: dict[str, Any], as_of: dt.date | None,
                      proposals: tuple[Proposal, ...], fmt: str, lang: str, explain: bool) -> str:
     """Decide a case on the worker's pool, within the time bound, and log it if the service logs."""
-    service = request.app.state.service
-    keep = service.log is not None
-    decided = await service.runner.run(service.settings.case_seconds,
-                                       lambda: Decided(service.book, data, as_of, proposals, fmt, lang, explain, keep))
-    if decided.record is not None:
-        await service.log.append(decided.record)
+    service = service_of(request)
+    log = service.log
+    decided = await service.runner.run(service.settings.case_seconds, lambda: Decided(
+        service.book, data, as_of, proposals, fmt, lang, explain, keep=log is not None))
+    if log is not None and decided.record is not None:
+        await log.append(decided.record)
     return decided.text
 
 
@@ -100,7 +101,7 @@ async def decide(request: Request, as_of: str | None = AS_OF, proposals: list[st
                  explain: bool = EXPLAIN, lang: Lang = LANG) -> Response:
     """A case (JSON) → its decision: `paragraf/decision@2` JSON, or with `Accept: text/html` or
     `text/markdown` the report, as `paragraf eval --format html|markdown` writes it."""
-    service = request.app.state.service
+    service = service_of(request)
     fmt = report_format(request.headers.get("accept"))
     day, switched = query_options(service.book, as_of, proposals)
     data = bodies.parse_object(await bodies.read(request, service.settings.max_body_bytes))
@@ -114,7 +115,7 @@ async def decide_batch(request: Request, as_of: str | None = AS_OF, proposals: l
                        explain: bool = EXPLAIN) -> Response:
     """One case per line in, one decision per line out, in order, streamed as each is decided.
     A line that cannot be decided is answered on its own line: `{"line": N, "error": <problem>}`."""
-    service = request.app.state.service
+    service = service_of(request)
     day, switched = query_options(service.book, as_of, proposals)
     # read whole (bounded) before answering: a streaming answer shares the request's receive
     # channel with Starlette's disconnect watch, so the body cannot be read while it streams
@@ -152,7 +153,7 @@ async def compare(request: Request, as_of: str | None = AS_OF, proposals: list[s
     """`{"case": <case>, "proposal": "NAME"}` → every obligation whose status or exempting rule
     changes when the proposal is switched on (on top of the `with` proposals), as
     `paragraf eval CASE --compare-with NAME --format json` writes it."""
-    service = request.app.state.service
+    service = service_of(request)
     day, base = query_options(service.book, as_of, proposals)
     body = bodies.parse_object(await bodies.read(request, service.settings.max_body_bytes))
     case, proposal = _comparison_request(service.book, body)

@@ -21,6 +21,7 @@ from starlette.responses import Response
 from engine.rulebook import Rulebook
 from engine.service import bodies, openapi
 from engine.service.decisions import query_options
+from engine.service.state import service_of
 from engine.service.problems import Problem
 
 router = APIRouter(tags=["refusion"])
@@ -35,7 +36,7 @@ async def refusion(request: Request, proposals: list[str] = Query([], alias="wit
     """Per person and week: the affected week on the staircase, the refusion and co-financing
     rates and amounts (`paragraf refusion`); rows that cannot be read are listed in `bad_rows`
     (Parquet: in the file's metadata, key `paragraf:bad_rows`) and every good row is still used."""
-    service = request.app.state.service
+    service = service_of(request)
     _, switched = query_options(service.book, None, proposals)
     out = _answer_format(request.headers.get("accept"))
     suffix = _body_suffix(request.headers.get("content-type"))
