@@ -5,6 +5,11 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -329,3 +334,58 @@ def test_a_case_past_its_time_bound_is_cut_off_with_a_504() -> None:
             problem = assert_problem(http.post("/v1/decisions", json=case_data(HILLEROD)), 504)
             assert problem["type"].endswith("/timeout")
             still_serving(http)
+
+
+# -- the documentation's examples and the container ------------------------------------------
+
+SERVICE_PAGE = ROOT / "docs" / "service.md"
+
+
+def _block(language: str, containing: str) -> str:
+    blocks = re.findall(rf"```{language}\n(.*?)```", SERVICE_PAGE.read_text(encoding="utf-8"), re.S)
+    return next(block for block in blocks if containing in block)
+
+
+def test_the_curl_example_runs(url: str) -> None:
+    command = _block("sh", "curl -s").replace("http://127.0.0.1:8000", url)
+    result = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=120, check=True)
+    assert result.stdout.startswith("# Decision: case demo")
+    assert "`lab.kontaktforloeb.fire_samtaler`" in result.stdout
+
+
+def test_the_httpx_example_runs(url: str) -> None:
+    script = _block("python", "import httpx").replace("http://127.0.0.1:8000", url)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True)
+    assert "lab.kontaktforloeb.fire_samtaler exempted None" in result.stdout.splitlines()
+
+
+DOCKERFILE = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+
+
+def test_the_dockerfile_serves_on_every_interface_from_a_slim_python() -> None:
+    instructions = [line.split(None, 1) for line in DOCKERFILE.splitlines() if line and not line.startswith(("#", " "))]
+    assert instructions[0][0] == "FROM" and re.fullmatch(r"python:3\.\d+-slim\s*", instructions[0][1])
+    command = json.loads(next(rest for keyword, rest in instructions if keyword == "CMD"))
+    assert command[:2] == ["paragraf", "serve"] and command[command.index("--host") + 1] == "0.0.0.0"
+    assert "pip install ." in DOCKERFILE
+
+
+def test_what_the_dockerfile_copies_builds_a_wheel_with_the_service(tmp_path: Path) -> None:
+    """The image is not built here (no Docker daemon, no registry but the package index); the
+    files its COPY lines take are enough for `pip install .` to make a wheel holding the service
+    and the bundled rulebook."""
+    source = tmp_path / "src"
+    source.mkdir()
+    for line in DOCKERFILE.splitlines():
+        if line.startswith("COPY "):
+            for name in line.split()[1:-1]:  # every COPY keeps the name: `COPY a b ./`, `COPY engine ./engine`
+                if (ROOT / name).is_dir():
+                    shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
+                else:
+                    shutil.copy(ROOT / name, source / name)
+    result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path / "wheel"),
+                             str(source)], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    with zipfile.ZipFile(next((tmp_path / "wheel").glob("paragraf-*.whl"))) as wheel:
+        names = set(wheel.namelist())
+    assert {"engine/service/app.py", "engine/cli/serve.py", "engine/data/rules/lab/kontaktforloeb_2019.yaml"} <= names
