@@ -6,9 +6,10 @@ uvicorn runs its event loop on the main thread; there an evaluation runs inline,
 signal (`SIGALRM`) cuts it off when its bound passes: the evaluation stops at its next Python
 step and the request is answered with a 504 problem. Nothing half-made is kept: the rulebook's
 caches (the compiled program, the lift index) store an entry only once it is complete.
-Elsewhere (a test client's thread, a platform without timer signals) the evaluation runs on a
-bounded pool of threads and an evaluation past its bound is abandoned: it finishes in the
-background and its result is dropped.
+Long work that spends its time outside the interpreter (refusion over a payment file: Arrow and
+the native kernel) runs on a bounded pool of threads instead, as does everything elsewhere (a
+test client's thread, a platform without timer signals); there work past its bound is
+abandoned: it finishes in the background and its result is dropped.
 """
 from __future__ import annotations
 
@@ -37,9 +38,11 @@ class Runner:
     def __init__(self, threads: int) -> None:
         self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="paragraf-eval")
 
-    async def run(self, seconds: float, work: Callable[[], T], what: str = "the case") -> T:
-        """`work()` within `seconds`; a 504 problem if it takes longer."""
-        if hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread():
+    async def run(self, seconds: float, work: Callable[[], T], what: str = "the case", on_thread: bool = False) -> T:
+        """`work()` within `seconds`; a 504 problem if it takes longer. `on_thread`: long work that
+        spends its time outside the interpreter (a payment file's columns, the native kernel) runs
+        on the pool, so the worker keeps answering meanwhile."""
+        if not on_thread and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread():
             return self._inline(seconds, work, what)
         future = asyncio.get_running_loop().run_in_executor(self.pool, work)
         try:
