@@ -309,14 +309,17 @@ def _entries(path: Path) -> list[auditlog.Entry]:
         return list(log.entries())
 
 
-def test_every_decision_served_is_logged_and_the_chain_verifies(url: str, log_path: Path, book: engine.Rulebook) -> None:
-    before = len(_entries(log_path))
-    cases = [{**case_data(p), "case": f"logged-{i}-{p.stem}"} for i in range(4) for p in EXAMPLES]
-
+def _post_concurrently(url: str, cases: list[dict[str, Any]]) -> list[httpx.Response]:
     async def post_all() -> list[httpx.Response]:
         async with httpx.AsyncClient(base_url=url, timeout=120) as http:
             return await asyncio.gather(*(http.post("/v1/decisions", json=c) for c in cases))
-    responses = asyncio.run(post_all())
+    return asyncio.run(post_all())
+
+
+def test_every_decision_served_is_logged_and_the_chain_verifies(url: str, log_path: Path, book: engine.Rulebook) -> None:
+    before = len(_entries(log_path))
+    cases = [{**case_data(p), "case": f"logged-{i}-{p.stem}"} for i in range(4) for p in EXAMPLES]
+    responses = _post_concurrently(url, cases)
     assert all(r.status_code == 200 for r in responses)
     new = _entries(log_path)[before:]
     logged = {json.loads(e.content)["decision"]["case"]: json.loads(e.content)["decision"] for e in new}
@@ -324,6 +327,16 @@ def test_every_decision_served_is_logged_and_the_chain_verifies(url: str, log_pa
     for case, response in zip(cases, responses):
         assert logged[case["case"]]["case_digest"] == response.json()["case_digest"]
     assert auditlog.verify(log_path).ok
+
+
+def test_workers_share_one_log_and_its_chain(tmp_path: Path) -> None:
+    log = tmp_path / "shared.db"
+    cases = [{**case_data(p), "case": f"shared-{i}-{p.stem}"} for i in range(5) for p in EXAMPLES]
+    with serving.running("--workers", "2", "--log", str(log), cwd=ROOT) as base:
+        assert all(r.status_code == 200 for r in _post_concurrently(base, cases))
+    logged = [json.loads(e.content)["decision"]["case"] for e in _entries(log)]
+    assert sorted(logged) == sorted(c["case"] for c in cases)
+    assert auditlog.verify(log).ok
 
 
 # -- bounds ----------------------------------------------------------------------------------
