@@ -4,18 +4,23 @@ under concurrent writers.
     python -m bench.service_load [--seconds 20] [--clients 32] [--log-seconds 60] [--log-clients 20]
 
 Starts `paragraf serve --workers 2` on 127.0.0.1 and a free port (the bundled rulebook), then
-runs a bounded async httpx client in this process: `--clients` tasks, each posting the cases of
+runs a bounded async client in this process: `--clients` tasks, each posting the cases of
 `examples/` (pre-serialised JSON, in turn) to `POST /v1/decisions` and waiting for the answer
 before sending the next, for `--seconds` after a short warm-up. It prints decisions per second
-and the p50 and p99 latency (send to last byte).
+and the p50 and p99 latency (send to last byte). Two clients take turns, twice each: httpx, and
+`raw`, a connection per task with HTTP/1.1 written and read by hand, which costs the shared
+cores far less per request (httpx's async pool spends about as much CPU per request as a worker).
 
 Then it starts a second server with `--log` (a fresh decision log) and runs `--log-clients`
 clients for `--log-seconds`, each case with an id of its own; afterwards it counts the decisions
 acknowledged (status 200) against the entries in the log, checks every acknowledged case id is
 logged exactly once, and runs `paragraf audit verify` on the log.
 
-The client shares the machine's cores with the two workers; the load average before and after
-is printed, since other work on a shared machine changes the figures.
+As a yardstick, the same cases are decided by the library in this process (`Rulebook.evaluate`
+and `to_json`, one core, no HTTP) for `--library-seconds` before and after the load runs: what
+the engine alone does on one core of the machine as loaded as it was. The client shares the machine's
+cores with the two workers; the load average before and after is printed, since other work on a
+shared machine changes the figures.
 """
 from __future__ import annotations
 
@@ -25,7 +30,6 @@ import contextlib
 import json
 import os
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -87,18 +91,59 @@ async def client(http: httpx.AsyncClient, bodies: list[bytes], until: float, rec
         index += 1
 
 
-async def load(url: str, clients: int, seconds: float) -> tuple[list[float], Counter[int], float]:
+async def raw_client(url: str, bodies: list[bytes], until: float, record: list[float], statuses: Counter[int]) -> None:
+    """One client on a kept-alive connection of its own, HTTP/1.1 written and read by hand: the
+    least a client can spend per request, so that the machine's cores go to the server."""
+    host, port = url.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    requests = [b"POST /v1/decisions HTTP/1.1\r\nhost: %s\r\ncontent-type: application/json\r\n"
+                b"content-length: %d\r\n\r\n%s" % (host.encode(), len(body), body) for body in bodies]
+    index = 0
+    try:
+        while (start := time.perf_counter()) < until:
+            writer.write(requests[index % len(requests)])
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                          if line.lower().startswith(b"content-length:"))
+            await reader.readexactly(length)
+            record.append(time.perf_counter() - start)
+            statuses[int(head.split(b" ", 2)[1])] += 1
+            index += 1
+    finally:
+        writer.close()
+
+
+async def load(url: str, clients: int, seconds: float, kind: str) -> tuple[list[float], Counter[int], float]:
+    """`clients` clients (httpx, or `raw`) for a warm-up, then for `seconds`: the latencies and statuses."""
     bodies = [json.dumps(case).encode() for case in case_bodies()]
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as http:
-        warm: list[float] = []
-        until = time.perf_counter() + WARM_UP_SECONDS
-        await asyncio.gather(*(client(http, bodies, until, warm, Counter()) for _ in range(clients)))
+        def one(until: float, latencies: list[float], statuses: Counter[int]) -> Any:
+            if kind == "raw":
+                return raw_client(url, bodies, until, latencies, statuses)
+            return client(http, bodies, until, latencies, statuses)
+        await asyncio.gather(*(one(time.perf_counter() + WARM_UP_SECONDS, [], Counter()) for _ in range(clients)))
         latencies: list[float] = []
         statuses: Counter[int] = Counter()
         start = time.perf_counter()
-        await asyncio.gather(*(client(http, bodies, start + seconds, latencies, statuses) for _ in range(clients)))
+        await asyncio.gather(*(one(start + seconds, latencies, statuses) for _ in range(clients)))
         return latencies, statuses, time.perf_counter() - start
+
+
+def library_rate(seconds: float) -> float:
+    """Decisions per second of the library on one core: read the JSON, evaluate, `to_json()`."""
+    import engine
+    from engine.rulebook import gate
+
+    book = gate.require(engine.load())
+    bodies = [json.dumps(case).encode() for case in case_bodies()]
+    for body in bodies:  # warm: compiled program, lift index
+        book.evaluate(json.loads(body)).to_json()
+    count, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        book.evaluate(json.loads(bodies[count % len(bodies)])).to_json()
+        count += 1
+    return count / (time.perf_counter() - start)
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -140,14 +185,19 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--log-seconds", type=float, default=60.0)
     parser.add_argument("--log-clients", type=int, default=20)
+    parser.add_argument("--library-seconds", type=float, default=5.0)
     options = parser.parse_args()
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    library = [library_rate(options.library_seconds)]
     with server() as url:
-        latencies, statuses, elapsed = asyncio.run(load(url, options.clients, options.seconds))
-    print(f"POST /v1/decisions, 2 workers, {options.clients} clients, {elapsed:.1f} s: "
-          f"{len(latencies) / elapsed:.0f} decisions/s, p50 {percentile(latencies, 0.5) * 1e3:.1f} ms, "
-          f"p99 {percentile(latencies, 0.99) * 1e3:.1f} ms, median {statistics.median(latencies) * 1e3:.1f} ms, "
-          f"statuses {dict(statuses)}")
+        for kind in ("raw", "httpx", "raw", "httpx"):  # interleaved: the machine's load drifts
+            latencies, statuses, elapsed = asyncio.run(load(url, options.clients, options.seconds, kind))
+            rate = len(latencies) / elapsed
+            print(f"POST /v1/decisions, 2 workers, {options.clients} {kind} clients, {elapsed:.1f} s: "
+                  f"{rate:.0f} decisions/s, p50 {percentile(latencies, 0.5) * 1e3:.1f} ms, "
+                  f"p99 {percentile(latencies, 0.99) * 1e3:.1f} ms, statuses {dict(statuses)}")
+    library.append(library_rate(options.library_seconds))
+    print(f"library, one core, no HTTP: {library[0]:.0f} decisions/s before, {library[1]:.0f} after")
     print(f"load average after the load run: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     with tempfile.TemporaryDirectory(prefix="paragraf-bench-") as folder:
         db = Path(folder) / "decisions.db"
