@@ -7,7 +7,8 @@ Starts `paragraf serve --workers 2` on 127.0.0.1 and a free port (the bundled ru
 runs a bounded async client in this process: `--clients` tasks, each posting the cases of
 `examples/` (pre-serialised JSON, in turn) to `POST /v1/decisions` and waiting for the answer
 before sending the next, for `--seconds` after a short warm-up. It prints decisions per second
-and the p50 and p99 latency (send to last byte). Two clients take turns, twice each: httpx, and
+and the p50 and p99 latency (send to last byte); `statuses` counts the answers by status, 0 for a
+request that failed on its connection. Two clients take turns, twice each: httpx, and
 `raw`, a connection per task with HTTP/1.1 written and read by hand, which costs the shared
 cores far less per request (httpx's async pool spends about as much CPU per request as a worker).
 
@@ -61,8 +62,9 @@ def free_port() -> int:
 def server(*args: str) -> Iterator[str]:
     """`paragraf serve --workers 2 ARGS` on a free port, until its health answers; stopped after."""
     port = free_port()
+    output = open(os.environ.get("SERVICE_LOAD_SERVER_LOG", os.devnull), "ab")  # the server's stderr, if wanted
     process = subprocess.Popen([sys.executable, "-m", "engine", "serve", "--workers", "2", "--port", str(port), *args],
-                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               cwd=ROOT, stdout=output, stderr=output)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
@@ -77,6 +79,7 @@ def server(*args: str) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=30)
+        output.close()
 
 
 async def client(http: httpx.AsyncClient, bodies: list[bytes], until: float, record: list[float],
@@ -84,11 +87,15 @@ async def client(http: httpx.AsyncClient, bodies: list[bytes], until: float, rec
     """One client: post a case, wait for its answer, post the next, until `until`."""
     index = 0
     while (start := time.perf_counter()) < until:
-        response = await http.post("/v1/decisions", content=bodies[index % len(bodies)],
-                                   headers={"content-type": "application/json"})
+        index += 1
+        try:
+            response = await http.post("/v1/decisions", content=bodies[index % len(bodies)],
+                                       headers={"content-type": "application/json"})
+        except httpx.TransportError:  # e.g. a kept-alive connection the server closed meanwhile
+            statuses[0] += 1          # counted as status 0; the client goes on
+            continue
         record.append(time.perf_counter() - start)
         statuses[response.status_code] += 1
-        index += 1
 
 
 async def raw_client(url: str, bodies: list[bytes], until: float, record: list[float], statuses: Counter[int]) -> None:
@@ -157,10 +164,13 @@ async def log_writer(http: httpx.AsyncClient, number: int, cases: list[dict[str,
     count = 0
     while time.perf_counter() < until:
         case_id = f"load-{number}-{count}"
-        response = await http.post("/v1/decisions", json={**cases[count % len(cases)], "case": case_id})
+        count += 1
+        try:
+            response = await http.post("/v1/decisions", json={**cases[count % len(cases)], "case": case_id})
+        except httpx.TransportError:  # not acknowledged; the log may or may not hold it
+            continue
         if response.status_code == 200:
             acknowledged.append(case_id)
-        count += 1
 
 
 async def log_run(url: str, clients: int, seconds: float) -> list[str]:
@@ -205,7 +215,7 @@ def main() -> None:
             acknowledged = asyncio.run(log_run(url, options.log_clients, options.log_seconds))
         logged = logged_case_ids(db)
         twice = [case for case, n in Counter(logged).items() if n > 1]
-        lost = sorted(set(acknowledged) - set(logged))
+        lost = sorted(set(acknowledged) - set(logged))  # entries beyond those acknowledged: answers lost on the way
         print(f"decision log, {options.log_clients} clients, {options.log_seconds:.0f} s: {len(acknowledged)} acknowledged, "
               f"{len(logged)} entries, {len(lost)} lost, {len(twice)} logged twice "
               f"({len(acknowledged) / options.log_seconds:.0f} logged decisions/s)")
