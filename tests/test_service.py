@@ -402,3 +402,23 @@ def test_what_the_dockerfile_copies_builds_a_wheel_with_the_service(tmp_path: Pa
     with zipfile.ZipFile(next((tmp_path / "wheel").glob("paragraf-*.whl"))) as wheel:
         names = set(wheel.namelist())
     assert {"engine/service/app.py", "engine/cli/serve.py", "engine/data/rules/lab/kontaktforloeb_2019.yaml"} <= names
+
+
+def test_an_unexpected_error_is_logged_and_answered_with_a_plain_500(caplog: pytest.LogCaptureFixture) -> None:
+    from engine.service import create_app
+
+    app = create_app()
+
+    @app.get("/v1/broken")
+    async def broken() -> None:
+        raise RuntimeError("a secret detail of the server")
+
+    async def ask() -> tuple[httpx.Response, httpx.Response]:
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://paragraf") as http:
+            return await http.get("/v1/broken"), await http.get("/v1/health")
+    response, health = asyncio.run(ask())
+    problem = assert_problem(response, 500)
+    assert "secret" not in response.text and "RuntimeError" not in response.text
+    assert problem["type"].endswith("/internal") and health.status_code == 200
+    assert any("secret" in (record.exc_text or "") for record in caplog.records)
