@@ -13,7 +13,7 @@ request that failed on its connection. Two clients take turns, twice each: httpx
 cores far less per request (httpx's async pool spends about as much CPU per request as a worker).
 
 Then it starts a second server with `--log` (a fresh decision log) and runs `--log-clients`
-clients for `--log-seconds`, each case with an id of its own; afterwards it counts the decisions
+raw clients for `--log-seconds`, each case with an id of its own; afterwards it counts the decisions
 acknowledged (status 200) against the entries in the log, checks every acknowledged case id is
 logged exactly once, and runs `paragraf audit verify` on the log.
 
@@ -98,23 +98,26 @@ async def client(http: httpx.AsyncClient, bodies: list[bytes], until: float, rec
         statuses[response.status_code] += 1
 
 
+async def exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, host: str, body: bytes) -> int:
+    """POST one case on a kept-alive connection, HTTP/1.1 written and read by hand; its status."""
+    writer.write(b"POST /v1/decisions HTTP/1.1\r\nhost: %s\r\ncontent-type: application/json\r\n"
+                 b"content-length: %d\r\n\r\n%s" % (host.encode(), len(body), body))
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:"))
+    await reader.readexactly(length)
+    return int(head.split(b" ", 2)[1])
+
+
 async def raw_client(url: str, bodies: list[bytes], until: float, record: list[float], statuses: Counter[int]) -> None:
-    """One client on a kept-alive connection of its own, HTTP/1.1 written and read by hand: the
-    least a client can spend per request, so that the machine's cores go to the server."""
+    """One client on a connection of its own, speaking HTTP/1.1 by hand (`exchange`): the least a
+    client can spend per request, so that the machine's cores go to the server."""
     host, port = url.removeprefix("http://").split(":")
     reader, writer = await asyncio.open_connection(host, int(port))
-    requests = [b"POST /v1/decisions HTTP/1.1\r\nhost: %s\r\ncontent-type: application/json\r\n"
-                b"content-length: %d\r\n\r\n%s" % (host.encode(), len(body), body) for body in bodies]
     index = 0
     try:
         while (start := time.perf_counter()) < until:
-            writer.write(requests[index % len(requests)])
-            head = await reader.readuntil(b"\r\n\r\n")
-            length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n")
-                          if line.lower().startswith(b"content-length:"))
-            await reader.readexactly(length)
+            statuses[await exchange(reader, writer, host, bodies[index % len(bodies)])] += 1
             record.append(time.perf_counter() - start)
-            statuses[int(head.split(b" ", 2)[1])] += 1
             index += 1
     finally:
         writer.close()
@@ -158,27 +161,27 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-async def log_writer(http: httpx.AsyncClient, number: int, cases: list[dict[str, Any]], until: float,
-                     acknowledged: list[str]) -> None:
-    """One client of the log run: every case gets an id of its own, kept when acknowledged."""
+async def log_writer(url: str, number: int, cases: list[dict[str, Any]], until: float, acknowledged: list[str]) -> None:
+    """One client of the log run (by hand, as `raw_client`): every case gets an id of its own,
+    kept when the answer acknowledges it (status 200)."""
+    host, port = url.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
     count = 0
-    while time.perf_counter() < until:
-        case_id = f"load-{number}-{count}"
-        count += 1
-        try:
-            response = await http.post("/v1/decisions", json={**cases[count % len(cases)], "case": case_id})
-        except httpx.TransportError:  # not acknowledged; the log may or may not hold it
-            continue
-        if response.status_code == 200:
-            acknowledged.append(case_id)
+    try:
+        while time.perf_counter() < until:
+            case_id = f"load-{number}-{count}"
+            body = json.dumps({**cases[count % len(cases)], "case": case_id}).encode()
+            count += 1
+            if await exchange(reader, writer, host, body) == 200:
+                acknowledged.append(case_id)
+    finally:
+        writer.close()
 
 
 async def log_run(url: str, clients: int, seconds: float) -> list[str]:
     cases, acknowledged = case_bodies(), []
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=120) as http:
-        until = time.perf_counter() + seconds
-        await asyncio.gather(*(log_writer(http, n, cases, until, acknowledged) for n in range(clients)))
+    until = time.perf_counter() + seconds
+    await asyncio.gather(*(log_writer(url, n, cases, until, acknowledged) for n in range(clients)))
     return acknowledged
 
 
