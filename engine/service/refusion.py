@@ -45,8 +45,7 @@ async def refusion(request: Request, proposals: list[str] = Query([], alias="wit
         raw, suffix = _array_as_lines(raw), ".jsonl"
     names = tuple(str(p) for p in switched)
     return await service.runner.run(service.settings.refusion_seconds,
-                                    lambda: _weekly(service.book, raw, suffix, names, out), "the payment records",
-                                    on_thread=True)
+                                    lambda: _weekly(service.book, raw, suffix, names, out), "the payment records")
 
 
 def _media(header: str | None) -> str:
