@@ -1,0 +1,158 @@
+"""The rules and acts of a rulebook as plain data, for `/v1/rules` and `/v1/acts`.
+
+Built from what the rest of paragraf already knows: the checked rules, `legal_refs/` (versions
+and ELI), the citation coverage `paragraf check --coverage` reports (which rules cite each
+paragraph), `verbalise` (conditions in words) and, where the rulebook has a scenario folder,
+the scenario files (which scenarios check a rule).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import functools
+from pathlib import Path
+from typing import Any
+
+from engine.lang.source import SourceCache, Span
+from engine.law.legal_refs import Act, LegalRefs, Version
+from engine.law.model import Rule
+from engine.officer import citation_coverage
+from engine.officer.verbalise import verbalise
+from engine.rulebook import Rulebook
+
+
+def _day(day: dt.date | None) -> str | None:
+    return day.isoformat() if day is not None and day != dt.date.min else None
+
+
+def rule_summary(rule: Rule) -> dict[str, Any]:
+    return {"id": rule.id, "kind": rule.kind, "title": dict(rule.title), "proposal": rule.proposal,
+            "valid_from": _day(rule.valid_from), "valid_to": _day(rule.valid_to),
+            "cites": [c.text for c in rule.refs]}
+
+
+def rules(book: Rulebook, kind: str | None = None) -> list[dict[str, Any]]:
+    return [rule_summary(r) for r in book.checked.ruleset.rules if kind is None or r.kind == kind]
+
+
+def find_rule(book: Rulebook, rule_id: str) -> Rule | None:
+    return next((r for r in book.checked.ruleset.rules if r.id == rule_id), None)
+
+
+def close_rule(book: Rulebook, rule_id: str) -> str | None:
+    close = difflib.get_close_matches(rule_id, [r.id for r in book.checked.ruleset.rules], n=1)
+    return close[0] if close else None
+
+
+def rule_detail(book: Rulebook, rule: Rule, scenarios: dict[str, tuple[str, ...]]) -> dict[str, Any]:
+    """A rule: its formula (the rule language as written), conditions in words, citations with
+    the act versions (and ELI) in force during its window, what it lifts, and its scenarios."""
+    refs = book.checked.legal_refs
+    detail = {**rule_summary(rule), "confidence": rule.confidence, "note": rule.note, "actor": rule.actor,
+              "defines": rule.defines if rule.kind == "value" else None,
+              "formula": {name: source_text(book.sources, node.span) for name, node in rule.expressions()},
+              "in_words": {lang: verbalise(rule.when, book.checked, lang) for lang in ("da", "en")}
+              if rule.when is not None else None,
+              "citations": [{"cite": c.text, "versions": [version_data(v) for v in _versions(rule, c, refs)]}
+                            for c in rule.refs],
+              "lifts": [lift.text for lift in rule.lifts],
+              "input": _input(rule), "scenarios": list(scenarios.get(rule.id, ()))}
+    return detail
+
+
+def _input(rule: Rule) -> dict[str, Any] | None:
+    spec = rule.input
+    if spec is None:
+        return None
+    return {"type": spec.type, "values": list(spec.values), "value_titles": dict(spec.value_titles),
+            "description": dict(spec.description)}
+
+
+def _versions(rule: Rule, citation: Any, refs: LegalRefs) -> list[Version]:
+    """The act versions a citation resolves against during the rule's window."""
+    if citation.pinned:
+        return [refs.pinned[citation.pinned]] if citation.pinned in refs.pinned else []
+    act = refs.act_of(citation)
+    return act.versions_between(*rule.window) if act else []
+
+
+def source_text(sources: SourceCache, span: Span) -> str:
+    """The text a span covers, as the rule file writes it."""
+    lines = [sources.line(span.path, n) or "" for n in range(span.line, span.end_line + 1)]
+    if len(lines) == 1:
+        return lines[0][span.col - 1:span.end_col - 1]
+    return "\n".join([lines[0][span.col - 1:], *lines[1:-1], lines[-1][:span.end_col - 1]])
+
+
+def version_data(version: Version) -> dict[str, Any]:
+    return {"act": version.act, "designation": version.designation, "short": version.short, "eli": version.eli,
+            "in_force_from": version.start.isoformat(), "in_force_to": _day(version.end)}
+
+
+def distinct_acts(refs: LegalRefs) -> list[Act]:
+    """Each act once (the table holds it under its aliases too), by name."""
+    return sorted({act.name: act for act in refs.acts.values()}.values(), key=lambda a: a.name.lower())
+
+
+def acts(book: Rulebook) -> list[dict[str, Any]]:
+    return [{"act": a.name, "aliases": list(a.aliases), "title": dict(a.title),
+             "versions": [version_data(v) for v in a.versions]} for a in distinct_acts(book.checked.legal_refs)]
+
+
+def find_act(book: Rulebook, name: str) -> Act | None:
+    wanted = name.lower()
+    return next((a for a in distinct_acts(book.checked.legal_refs)
+                 if wanted == a.name.lower() or wanted in (alias.lower() for alias in a.aliases)), None)
+
+
+def close_act(book: Rulebook, name: str) -> str | None:
+    close = difflib.get_close_matches(name, [a.name for a in distinct_acts(book.checked.legal_refs)], n=1)
+    return close[0] if close else None
+
+
+@functools.lru_cache(maxsize=4)
+def _coverage(book: Rulebook) -> list[citation_coverage.VersionCoverage]:
+    return citation_coverage.coverage(book.checked.ruleset)
+
+
+def act_detail(book: Rulebook, act: Act) -> dict[str, Any]:
+    """An act: each version with its chapters and paragraphs, and which rules cite each."""
+    versions = [item for item in _coverage(book) if item.act == act.name]
+    return {"act": act.name, "aliases": list(act.aliases), "title": dict(act.title),
+            "versions": [_version_detail(item) for item in versions]}
+
+
+def _version_detail(item: citation_coverage.VersionCoverage) -> dict[str, Any]:
+    numbering = item.version.numbering
+    paragraphs = [{"paragraph": str(n), "title": dict(p.title) if (p := numbering.paragraphs.get(n)) else None,
+                   "repealed": _day(p.repealed) if p else None, "rules": list(rules_)}
+                  for n, rules_ in item.paragraphs.items()]
+    chapters = [{"chapter": str(c.number), "title": dict(c.title), "first": str(c.first), "last": str(c.last),
+                 "rules": list(item.chapters.get(c.number, ()))} for c in numbering.chapters]
+    return {**version_data(item.version), "chapters": chapters, "paragraphs": paragraphs}
+
+
+def scenarios_by_rule(book: Rulebook, folder: Path | None) -> dict[str, tuple[str, ...]]:
+    """Rule id → the scenarios (file:line name) whose expectations name the rule (or the value
+    it defines); read, not run, so the answer is quick. Empty without a scenario folder."""
+    if folder is None or not folder.is_dir():
+        return {}
+    from engine.officer import scenarios as testing
+
+    by_name: dict[str, list[str]] = {}
+    for rule in book.checked.ruleset.rules:
+        by_name.setdefault(rule.id, []).append(rule.id)
+        if rule.defines:
+            by_name.setdefault(rule.defines, []).append(rule.id)
+    found: dict[str, set[str]] = {}
+    root = str(folder.parent.parent) + "/"
+    for path in testing.scenario_files([folder]):
+        for scenario in testing.read_scenarios(path):
+            for name in _expected_names(scenario.expect):
+                for rule_id in by_name.get(name, ()):
+                    found.setdefault(rule_id, set()).add(scenario.label.replace(root, ""))
+    return {rule_id: tuple(sorted(labels)) for rule_id, labels in found.items()}
+
+
+def _expected_names(expect: dict[str, Any]) -> set[str]:
+    return {str(name) for section in expect.values() if isinstance(section, dict) for name in section}
