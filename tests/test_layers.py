@@ -16,7 +16,8 @@ import pytest
 
 import engine
 
-LAYERS = ("lang", "law", "report", "decide", "refusion", "rulebook", "caseload", "audit", "officer", "planning", "cli")
+LAYERS = ("lang", "law", "report", "decide", "refusion", "rulebook", "caseload", "audit", "officer", "planning", "service",
+          "cli")
 ROOT_MODULES = ("engine", "engine.__main__")  # the facade and `python -m engine`: they may import anything
 MAX_LINES = 450
 PACKAGE = Path(engine.__file__).parent
