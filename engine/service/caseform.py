@@ -2,7 +2,7 @@
 
 `fields(book, lang, given)` lists the common facts of a case as form fields, each with the
 widget its schema calls for (a code list becomes a choice, a date a date field, a yes/no fact a
-choice with "unknown", a list of events a text area with one event per line), labelled with the
+choice with "unknown", a list of events a text area with one event per line, `-` for none), labelled with the
 input rule's own title. `case_from_form(given)` turns the submitted fields back into a case:
 an empty field is left out, so the fact stays unknown. A pasted case (YAML or JSON) is read by
 `case_from_text` with the same safe YAML reader as case files.
@@ -25,6 +25,7 @@ COMMON_FIELDS = (
     "citizen.flexjob_visitation_date", "citizen.early_pension_granted",
 )
 PASTED = "<pasted case>"
+NONE_HELD = "-"  # in a list of events: none were held
 
 
 @attrs.frozen
@@ -56,7 +57,7 @@ def _spec(schema: dict[str, Any], parts: list[str]) -> dict[str, Any] | None:
 
 def _field(book: Any, path: str, spec: dict[str, Any], lang: str, value: str, words: Mapping[str, str]) -> Field:
     rule = book.checked.inputs.get(path)
-    label = str(rule.title.get(lang, path)) if rule is not None else path
+    label = str(rule.title.get(lang, path)) if rule is not None else words.get(path, path)
     if "enum" in spec:
         titles = rule.input.value_titles if rule is not None and rule.input is not None else {}
         codes = [code for code in spec["enum"] if isinstance(code, str)]
@@ -82,6 +83,8 @@ def _value(path: str, text: str) -> Any:
     if text in ("true", "false") and path not in ("case", "municipality"):
         return text == "true"
     if path.endswith((".talks", ".offers")):
+        if text == NONE_HELD:  # known to be none, which an empty field (unknown) cannot say
+            return []
         return [_event(line.split(None, 1)) for line in text.splitlines() if line.strip()]
     return text
 

@@ -35,8 +35,17 @@ class BadRequest(EngineError):
 
 @functools.cache
 def environment() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.PackageLoader("engine.service", "templates"),
-                              autoescape=True, undefined=jinja2.StrictUndefined)
+    env = jinja2.Environment(loader=jinja2.PackageLoader("engine.service", "templates"),
+                             autoescape=True, undefined=jinja2.StrictUndefined)
+    env.filters["words"] = code_spans
+    return env
+
+
+def code_spans(text: str) -> Markup:
+    """Verbalised text, escaped, with the parts it keeps in the rule language (`between backticks`) as code."""
+    parts = str(text).split("`")
+    return Markup("").join(Markup("<code>{}</code>").format(p) if i % 2 else Markup.escape(p)
+                           for i, p in enumerate(parts))
 
 
 def language(given: str | None) -> str:
