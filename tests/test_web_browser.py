@@ -1,0 +1,226 @@
+"""The web page in a real browser: headless Chromium (Debian's package) driven by Playwright,
+against a real uvicorn on 127.0.0.1 serving the page's router.
+
+Locally these tests skip when Chromium or Playwright is missing; under CI (``CI`` set) they fail
+instead. Playwright drives the system's Chromium (`executable_path`); it never downloads one.
+Screenshots are compared with reviewed reference images in `tests/golden/`, downscaled and
+blurred, with a tolerance for font rendering; ``pytest --update-golden`` rewrites them (look at
+each one before committing it).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+import yaml
+
+import engine
+from engine.audit import record as records
+from engine.service import caseform
+from tests.web_app import make_app
+
+REPO = Path(__file__).resolve().parent.parent
+GOLDEN = Path(__file__).parent / "golden"
+HILLEROD = REPO / "examples" / "hillerod-complex.yaml"
+AARHUS = REPO / "examples" / "aarhus-complex.yaml"
+CONTACT = "lab.kontaktforloeb.fire_samtaler"
+WINDOW = (1000, 1400)
+BROWSERS = ("chromium", "chromium-browser", "google-chrome")
+START_WAIT_S = 60  # how long the server may take to start on a loaded machine; not a measurement
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(reason + " and CI is set: the browser tests must run")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def server(rulebook: engine.Rulebook, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real uvicorn on a free port of 127.0.0.1, with a decision log holding the two examples."""
+    import uvicorn
+
+    log = tmp_path_factory.mktemp("weblog") / "decisions.sqlite"
+    for example in (AARHUS, HILLEROD):
+        case = rulebook.read_case(example)
+        records.keep(rulebook, case, rulebook.evaluate(case), log=log)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn.Config(make_app(rulebook, log), host="127.0.0.1", port=port, log_level="warning")
+    running = uvicorn.Server(config)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + START_WAIT_S
+    while not running.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    running.should_exit = True
+    thread.join(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    found = next((path for name in BROWSERS if (path := shutil.which(name))), None)
+    if found is None:
+        _unavailable("Chromium is not installed (apt-get install chromium; .ci/run installs it)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("Playwright is not installed (pip install '.[test]')")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=found, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--hide-scrollbars", "--force-device-scale-factor=1"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": WINDOW[0], "height": WINDOW[1]}, device_scale_factor=1,
+                                  java_script_enabled=False)  # the page must work without scripts
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+def fill_case(page: Any, example: Path) -> None:
+    """Fill in the caseworker's form field by field from an example case file, and submit it."""
+    data = yaml.safe_load(example.read_text(encoding="utf-8"))
+    page.fill("#f-case", data["case"])
+    page.select_option("#f-municipality", data["municipality"])
+    for key, value in data["citizen"].items():
+        field = f"[id='f-citizen.{key}']"
+        if isinstance(value, bool):
+            page.select_option(field, str(value).lower())
+        elif isinstance(value, list):
+            page.fill(field, "\n".join(f"{e['date']} {e['kind']}" for e in value) or caseform.NONE_HELD)
+        elif key in ("benefit", "readiness"):
+            page.select_option(field, value)
+        else:
+            page.fill(field, str(value))
+    page.fill("#as_of", str(data["as_of"]))
+    page.click("#decide")
+
+
+def contact_card(page: Any) -> Any:
+    return page.locator(f"article.obligation[data-rule='{CONTACT}']")
+
+
+def test_hillerod_shows_the_contact_course_exempted_by_en_plan_with_its_eli(server: str, page: Any,
+                                                                            rulebook: engine.Rulebook) -> None:
+    expected = next(o for o in rulebook.evaluate(HILLEROD).obligations if o["rule"] == CONTACT)
+    page.goto(f"{server}/case?lang=en")
+    fill_case(page, HILLEROD)
+    card = contact_card(page)
+    assert card.get_attribute("data-status") == "exempted" == expected["status"]
+    exempted_by = card.locator("p.exempted-by")
+    assert expected["exempted_by"]["rule"] in exempted_by.inner_text()
+    assert "en_plan" in expected["exempted_by"]["rule"]
+    links = exempted_by.locator("a.eli")
+    assert [links.nth(i).get_attribute("href") for i in range(links.count())] == \
+        [b["eli"] for b in expected["exempted_by"]["legal_basis"]]
+    assert links.first.is_visible()
+
+
+def test_aarhus_shows_the_contact_course_applying_with_its_due_date(server: str, page: Any,
+                                                                    rulebook: engine.Rulebook) -> None:
+    expected = next(o for o in rulebook.evaluate(AARHUS).obligations if o["rule"] == CONTACT)
+    page.goto(f"{server}/case?lang=da")
+    fill_case(page, AARHUS)
+    card = contact_card(page)
+    assert card.get_attribute("data-status") == "applies" == expected["status"]
+    assert card.locator("time").get_attribute("datetime") == expected["due"]
+    assert expected["due"] in card.inner_text()
+    assert page.locator("html").get_attribute("lang") == "da"
+
+
+def test_a_bad_field_is_shown_on_the_page(server: str, page: Any) -> None:
+    page.goto(f"{server}/case?lang=en")
+    page.fill("#pasted", "case: x\nas_of: 2021-03-01\ncitizen: {benfit: kontanthjaelp}\n")
+    page.click("#decide")
+    problems = page.locator("#problems")
+    assert problems.is_visible()
+    assert "citizen.benfit: unknown field" in problems.inner_text()
+    assert "did you mean 'citizen.benefit'?" in problems.inner_text()
+
+
+def test_the_rule_browser_reaches_the_contact_course_from_the_lab_act(server: str, page: Any,
+                                                                      rulebook: engine.Rulebook) -> None:
+    page.goto(f"{server}/?lang=en")
+    page.click("text=Legal officer")
+    page.click("a:text-is('LAB')")
+    assert page.locator("h1").inner_text() == "LAB"
+    page.locator(f"a.rule:text-is('{CONTACT}')").first.click()
+    assert page.url.startswith(f"{server}/law/rules/{CONTACT}")
+    assert page.locator("h1").inner_text() == CONTACT
+    rule = next(r for r in rulebook.checked.ruleset.rules if r.id == CONTACT)
+    elis = {v.eli for v in rulebook.checked.legal_refs.act_of(rule.refs[0]).versions_between(*rule.window)}
+    shown = page.locator("ul.cites a.eli")
+    assert {shown.nth(i).get_attribute("href") for i in range(shown.count())} == elis
+    page.locator("ul.scenarios a").first.click()
+    assert page.url.startswith(f"{server}/law/scenario?")
+    assert page.locator(f"ul.rules a:text-is('{CONTACT}')").count() == 1
+
+
+def test_the_language_switch_keeps_the_page(server: str, page: Any) -> None:
+    page.goto(f"{server}/law/acts/lab?lang=en")
+    page.click("#lang-switch")
+    assert page.url == f"{server}/law/acts/lab?lang=da"
+    assert page.locator("h2").first.inner_text() == "Versioner"
+
+
+def test_the_auditor_opens_an_entry_verifies_and_replays(server: str, page: Any) -> None:
+    page.goto(f"{server}/audit?lang=en")
+    page.fill("#seq", "2")
+    page.click("#open-entry")
+    assert page.url == f"{server}/audit/entries/2?lang=en"
+    assert contact_card(page).get_attribute("data-status") == "exempted"
+    page.click("#verify")
+    assert page.locator("#verification h2").inner_text() == "The chain verifies"
+    assert "2 entries" in page.locator("#verification").inner_text()
+    page.click("#replay")
+    assert page.locator("#replay-result h2").inner_text() == "The same decision today"
+
+
+def _matches_reference(shot: Path, reference: Path, request: pytest.FixtureRequest) -> None:
+    from PIL import Image, ImageChops, ImageFilter, ImageStat
+
+    if request.config.getoption("--update-golden"):
+        shutil.copy(shot, reference)
+    actual, expected = Image.open(shot).convert("L"), Image.open(reference).convert("L")
+    assert actual.size == expected.size == WINDOW
+    assert len(actual.getcolors(256 * 256) or ()) > 16, "the screenshot is blank"
+
+    def coarse(image: Image.Image) -> Image.Image:  # blur away glyph-level differences, keep the layout
+        return image.resize((WINDOW[0] // 4, WINDOW[1] // 4), Image.Resampling.BOX).filter(ImageFilter.BoxBlur(1))
+
+    difference = ImageChops.difference(coarse(actual), coarse(expected))
+    mean = ImageStat.Stat(difference).mean[0]
+    changed = sum(difference.histogram()[49:]) / (difference.width * difference.height)
+    assert mean < 4 and changed < 0.02, f"layout differs from {reference.name}: mean {mean:.2f}, changed {changed:.3f}"
+
+
+def test_screenshot_of_a_decision_matches_the_reviewed_layout(server: str, page: Any, tmp_path: Path,
+                                                              request: pytest.FixtureRequest) -> None:
+    page.goto(f"{server}/case?lang=en")
+    fill_case(page, HILLEROD)
+    shot = tmp_path / "decision.png"
+    page.screenshot(path=str(shot))
+    _matches_reference(shot, GOLDEN / "web-decision-en.png", request)
+
+
+def test_screenshot_of_a_rule_matches_the_reviewed_layout(server: str, page: Any, tmp_path: Path,
+                                                          request: pytest.FixtureRequest) -> None:
+    page.goto(f"{server}/law/rules/{CONTACT}?lang=en")
+    shot = tmp_path / "rule.png"
+    page.screenshot(path=str(shot))
+    _matches_reference(shot, GOLDEN / "web-rule-en.png", request)
