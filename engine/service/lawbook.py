@@ -75,12 +75,14 @@ def rule(book: Any, rule_id: str, lang: str) -> dict[str, Any]:
     refs = book.checked.legal_refs
     folder, root = scenario_folder(book)
     exercised = exercised_by(book).get(chosen.id, ()) if folder is not None else None
+    cites = [{"text": c.text, "act": act_index.slug(a.name) if (a := refs.act_of(c)) else None,
+              "act_name": a.name if a else None,
+              "versions": [_version(v) for v in act_index.versions_for(chosen, c, refs)]} for c in chosen.refs]
     return {
         "id": chosen.id, "kind": chosen.kind, "title": chosen.title.get(lang, ""), "path": chosen.path,
         "valid_from": _day(chosen.valid_from), "valid_to": _day(chosen.valid_to), "proposal": chosen.proposal,
         "confidence": chosen.confidence, "note": chosen.note, "actor": chosen.actor,
-        "cites": [{"text": c.text, "act": act_index.slug(a.name) if (a := refs.act_of(c)) else None,
-                   "versions": [_version(v) for v in act_index.versions_for(chosen, c, refs)]} for c in chosen.refs],
+        "cites": cites, "acts": list(dict.fromkeys((c["act"], c["act_name"]) for c in cites if c["act"])),
         "formula": [{"field": field, "source": ast.to_source(node),
                      "words": verbalise(node, book.checked, lang) if field in ("when", "fulfilled") else None}
                     for field, node in chosen.expressions()],

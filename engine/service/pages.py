@@ -53,7 +53,7 @@ def language(given: str | None) -> str:
         return DEFAULT_LANG
     if given not in LANGUAGES:
         raise BadRequest(f"lang: unknown language {given!r}; use {' or '.join(LANGUAGES)}")
-    return given  # type: ignore[return-value]
+    return given
 
 
 def render(template: str, lang: str, path: str, rules_label: str, **context: Any) -> str:

@@ -27,6 +27,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from engine.audit.log import LogError
 from engine.lang.errors import EngineError
 from engine.service import auditview, caseform, lawbook, pages
+from engine.service.web_words import WEB_WORDS
 
 router = APIRouter(include_in_schema=False)
 STYLESHEET = "web.css"
@@ -78,7 +79,7 @@ def home(request: Request, lang: str | None = None) -> HTMLResponse:
 # -- the caseworker --------------------------------------------------------------------------
 
 def _case_context(book: Any, lang: str, given: dict[str, str], chosen: list[str]) -> dict[str, Any]:
-    words = pages.WEB_WORDS[lang]
+    words = WEB_WORDS[lang]
     proposals = [{"name": name, "title": rule.title.get(lang, name), "checked": name in chosen}
                  for name, rule in sorted(book.checked.proposals.items())]
     return {"fields": caseform.fields(book, lang, given, words), "proposals": proposals,
@@ -149,14 +150,17 @@ def audit(request: Request, seq: str | None = None, lang: str | None = None) -> 
         try:
             number = auditview.sequence_number(seq)
         except pages.BadRequest as error:
-            return _respond(request, lang, lambda lang, failed=error: _raise(failed))
+            return _respond(request, lang, _failing(error))
         suffix = f"?lang={lang}" if lang else ""
         return RedirectResponse(f"/audit/entries/{number}{suffix}", status_code=303)
     return _respond(request, lang, lambda lang: ("audit.html.j2", {"log": _log(request)}))
 
 
-def _raise(error: Exception) -> tuple[str, dict[str, Any]]:
-    raise error
+def _failing(error: Exception) -> Callable[[str], tuple[str, dict[str, Any]]]:
+    """A page builder that fails with `error`, so it is shown like any other page's error."""
+    def build(lang: str) -> tuple[str, dict[str, Any]]:
+        raise error
+    return build
 
 
 @router.get("/audit/entries/{seq}", response_class=HTMLResponse)
