@@ -153,6 +153,13 @@ def test_malformed_pasted_yaml_is_named_with_its_line(client: TestClient) -> Non
     assert re.search(r'<span class="where">\(&lt;pasted case&gt;:\d+:\d+\)</span>', response.text)
 
 
+def test_an_oversized_or_unreadable_form_is_refused_with_a_reason(client: TestClient) -> None:
+    big = client.post("/case?lang=en", data={"pasted": "x" * 2_100_000})
+    assert big.status_code == 400 and "more than 2000000" in big.text and "paste a smaller case" in big.text
+    broken = client.post("/case", content=b"--b\r\nnot a part", headers={"content-type": "multipart/form-data; boundary=b"})
+    assert broken.status_code == 400 and problems(broken.text)[0].startswith("the form cannot be read")
+
+
 # -- the legal officer ------------------------------------------------------------------------
 
 def test_the_act_page_lists_under_each_paragraph_the_rules_citation_coverage_finds(client: TestClient,
@@ -219,6 +226,19 @@ def test_a_tampered_entry_breaks_the_chain_on_the_page(tmp_path: Path, rulebook:
         db.execute("UPDATE entries SET content = replace(content, '\"751\"', '\"752\"') WHERE seq = 1")
     page = TestClient(make_app(rulebook, tampered)).get("/audit/entries/2?action=verify&lang=en").text
     assert '<section id="verification" class="broken">' in page and "1: edited" in page
+
+
+def test_a_record_whose_case_was_altered_is_not_replayed(tmp_path: Path, rulebook: engine.Rulebook,
+                                                         decision_log: Path) -> None:
+    tampered = tmp_path / "tampered.sqlite"
+    tampered.write_bytes(decision_log.read_bytes())
+    with sqlite3.connect(tampered) as db:
+        db.execute("DROP TRIGGER entries_no_update")
+        db.execute("UPDATE entries SET content = replace(content, '\"birth_date\":\"1985-06-15\"', "
+                   "'\"birth_date\":\"1975-06-15\"') WHERE seq = 1")
+    response = TestClient(make_app(rulebook, tampered)).get("/audit/entries/1?action=replay&lang=en")
+    assert response.status_code == 422
+    assert any("the record has been altered" in p for p in problems(response.text)), problems(response.text)
 
 
 @pytest.mark.parametrize("path, status, message", [

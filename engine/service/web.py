@@ -23,6 +23,7 @@ from typing import Any, Callable
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException  # what Starlette raises for a form it cannot parse
 
 from engine.audit.log import LogError
 from engine.lang.errors import EngineError
@@ -31,6 +32,7 @@ from engine.service.web_words import WEB_WORDS
 
 router = APIRouter(include_in_schema=False)
 STYLESHEET = "web.css"
+MAX_FORM_BYTES = 2_000_000  # a pasted case may be up to the case reader's 1 MB, with form encoding around it
 
 
 def _address(request: Request) -> str:
@@ -93,7 +95,10 @@ def case_form(request: Request, lang: str | None = None) -> HTMLResponse:
 
 @router.post("/case", response_class=HTMLResponse)
 async def case_decide(request: Request) -> HTMLResponse:
-    form = await request.form()
+    try:
+        form = await _read_form(request)
+    except pages.BadRequest as error:
+        return _respond(request, request.query_params.get("lang"), _failing(error))
     given, chosen = pages.form_values(form), [str(p) for p in form.getlist("proposal")]
     book = _book(request)
 
@@ -108,6 +113,21 @@ async def case_decide(request: Request) -> HTMLResponse:
         return "case.html.j2", {**context, "report": pages.decision_report(decision, lang)}
 
     return _respond(request, given.get("lang"), build)
+
+
+async def _read_form(request: Request) -> Any:
+    """The submitted form, refused before it is read when it says it is too large (browsers
+    always send its length) and when it cannot be parsed."""
+    length = request.headers.get("content-length", "")
+    if not length.isdigit():
+        raise pages.BadRequest("the form was sent without its length (Content-Length); send it from the page's form")
+    if int(length) > MAX_FORM_BYTES:
+        raise pages.BadRequest(f"the form is {length} bytes, more than {MAX_FORM_BYTES}; "
+                               "a case file is at most 1 MB: paste a smaller case")
+    try:
+        return await request.form()
+    except HTTPException as error:
+        raise pages.BadRequest(f"the form cannot be read ({error.detail}); send it from the page's form") from None
 
 
 # -- the legal officer -----------------------------------------------------------------------
