@@ -3,8 +3,8 @@
 Locally these tests skip when Chromium is missing; under CI (``CI`` set) they fail instead.
 The layout checks read facts the browser computed (boxes, visible text) through a small probe
 script the test appends to its own copy of the page; the report itself has no scripts.
-The screenshot is compared with a reviewed reference image, downscaled, with a tolerance for
-font rendering; ``pytest --update-golden`` rewrites the reference (review it before committing).
+The screenshot is compared with a reviewed reference image (`tests/screenshots.py`), downscaled, with a
+tolerance for font rendering; ``pytest --update-golden`` rewrites the reference (review it before committing).
 """
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ import pytest
 
 import engine
 from engine import report
+from tests.screenshots import assert_matches_reference
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).parent / "golden"
@@ -142,23 +143,9 @@ def test_prints_to_pdf(tmp_path: Path, aarhus: engine.Decision) -> None:
 
 
 def test_screenshot_matches_the_reviewed_layout(tmp_path: Path, request: pytest.FixtureRequest) -> None:
-    from PIL import Image, ImageChops, ImageFilter, ImageStat
-
     decision = json.loads(LAYOUT_DECISION.read_text(encoding="utf-8"))
     page = tmp_path / "layout.html"
     page.write_text(report.render(decision, format="html", lang="en"), encoding="utf-8")
     shot = tmp_path / "layout.png"
     run_browser(tmp_path, page, f"--screenshot={shot}")
-    if request.config.getoption("--update-golden"):
-        shutil.copy(shot, LAYOUT_PNG)
-    actual, expected = Image.open(shot).convert("L"), Image.open(LAYOUT_PNG).convert("L")
-    assert actual.size == expected.size == WINDOW
-    assert len(actual.getcolors(256 * 256) or ()) > 16, "the screenshot is blank"
-
-    def coarse(image: Image.Image) -> Image.Image:  # blur away glyph-level differences, keep the layout
-        return image.resize((WINDOW[0] // 4, WINDOW[1] // 4), Image.Resampling.BOX).filter(ImageFilter.BoxBlur(1))
-
-    difference = ImageChops.difference(coarse(actual), coarse(expected))
-    mean = ImageStat.Stat(difference).mean[0]
-    changed = sum(difference.histogram()[49:]) / (difference.width * difference.height)
-    assert mean < 4 and changed < 0.02, f"layout differs from {LAYOUT_PNG.name}: mean {mean:.2f}, changed {changed:.3f}"
+    assert_matches_reference(shot, LAYOUT_PNG, WINDOW, request.config.getoption("--update-golden"))

@@ -217,25 +217,29 @@ def test_the_auditor_opens_verifies_and_replays_an_entry(client: TestClient, rul
     assert '<section id="replay-result" class="ok">' in replayed and "The same decision today" in replayed
 
 
-def test_a_tampered_entry_breaks_the_chain_on_the_page(tmp_path: Path, rulebook: engine.Rulebook,
-                                                       decision_log: Path) -> None:
+def tampered_copy(tmp_path: Path, log: Path, old: str, new: str) -> Path:
+    """A copy of the log whose first entry has `old` replaced by `new`, as someone who drops the
+    append-only trigger could do."""
     tampered = tmp_path / "tampered.sqlite"
-    tampered.write_bytes(decision_log.read_bytes())
+    tampered.write_bytes(log.read_bytes())
     with sqlite3.connect(tampered) as db:
         db.execute("DROP TRIGGER entries_no_update")
-        db.execute("UPDATE entries SET content = replace(content, '\"751\"', '\"752\"') WHERE seq = 1")
+        changed = db.execute("UPDATE entries SET content = replace(content, ?, ?) WHERE seq = 1 AND instr(content, ?)",
+                             (old, new, old)).rowcount
+    assert changed == 1, f"entry 1 does not hold {old}"
+    return tampered
+
+
+def test_a_tampered_entry_breaks_the_chain_on_the_page(tmp_path: Path, rulebook: engine.Rulebook,
+                                                       decision_log: Path) -> None:
+    tampered = tampered_copy(tmp_path, decision_log, '"751"', '"752"')
     page = TestClient(make_app(rulebook, tampered)).get("/audit/entries/2?action=verify&lang=en").text
     assert '<section id="verification" class="broken">' in page and "1: edited" in page
 
 
 def test_a_record_whose_case_was_altered_is_not_replayed(tmp_path: Path, rulebook: engine.Rulebook,
                                                          decision_log: Path) -> None:
-    tampered = tmp_path / "tampered.sqlite"
-    tampered.write_bytes(decision_log.read_bytes())
-    with sqlite3.connect(tampered) as db:
-        db.execute("DROP TRIGGER entries_no_update")
-        db.execute("UPDATE entries SET content = replace(content, '\"birth_date\":\"1985-06-15\"', "
-                   "'\"birth_date\":\"1975-06-15\"') WHERE seq = 1")
+    tampered = tampered_copy(tmp_path, decision_log, '"birth_date":"1985-06-15"', '"birth_date":"1975-06-15"')
     response = TestClient(make_app(rulebook, tampered)).get("/audit/entries/1?action=replay&lang=en")
     assert response.status_code == 422
     assert any("the record has been altered" in p for p in problems(response.text)), problems(response.text)

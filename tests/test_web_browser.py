@@ -24,6 +24,7 @@ import yaml
 import engine
 from engine.audit import record as records
 from engine.service import caseform
+from tests.screenshots import assert_matches_reference
 from tests.web_app import make_app
 
 REPO = Path(__file__).resolve().parent.parent
@@ -201,31 +202,13 @@ def test_the_auditor_opens_an_entry_verifies_and_replays(server: str, page: Any)
     assert page.locator("#replay-result h2").inner_text() == "The same decision today"
 
 
-def _matches_reference(shot: Path, reference: Path, request: pytest.FixtureRequest) -> None:
-    from PIL import Image, ImageChops, ImageFilter, ImageStat
-
-    if request.config.getoption("--update-golden"):
-        shutil.copy(shot, reference)
-    actual, expected = Image.open(shot).convert("L"), Image.open(reference).convert("L")
-    assert actual.size == expected.size == WINDOW
-    assert len(actual.getcolors(256 * 256) or ()) > 16, "the screenshot is blank"
-
-    def coarse(image: Image.Image) -> Image.Image:  # blur away glyph-level differences, keep the layout
-        return image.resize((WINDOW[0] // 4, WINDOW[1] // 4), Image.Resampling.BOX).filter(ImageFilter.BoxBlur(1))
-
-    difference = ImageChops.difference(coarse(actual), coarse(expected))
-    mean = ImageStat.Stat(difference).mean[0]
-    changed = sum(difference.histogram()[49:]) / (difference.width * difference.height)
-    assert mean < 4 and changed < 0.02, f"layout differs from {reference.name}: mean {mean:.2f}, changed {changed:.3f}"
-
-
 def test_screenshot_of_a_decision_matches_the_reviewed_layout(server: str, page: Any, tmp_path: Path,
                                                               request: pytest.FixtureRequest) -> None:
     page.goto(f"{server}/case?lang=en")
     fill_case(page, HILLEROD)
     shot = tmp_path / "decision.png"
     page.screenshot(path=str(shot))
-    _matches_reference(shot, GOLDEN / "web-decision-en.png", request)
+    assert_matches_reference(shot, GOLDEN / "web-decision-en.png", WINDOW, request.config.getoption("--update-golden"))
 
 
 def test_screenshot_of_a_rule_matches_the_reviewed_layout(server: str, page: Any, tmp_path: Path,
@@ -233,4 +216,4 @@ def test_screenshot_of_a_rule_matches_the_reviewed_layout(server: str, page: Any
     page.goto(f"{server}/law/rules/{CONTACT}?lang=en")
     shot = tmp_path / "rule.png"
     page.screenshot(path=str(shot))
-    _matches_reference(shot, GOLDEN / "web-rule-en.png", request)
+    assert_matches_reference(shot, GOLDEN / "web-rule-en.png", WINDOW, request.config.getoption("--update-golden"))
