@@ -135,7 +135,8 @@ def test_a_pasted_case_and_a_proposal(client: TestClient, rulebook: engine.Ruleb
     ({"case": "x", "as_of": "2021-03-01", "citizen.benefit": "kontanthjalp"},
      "citizen.benefit: unknown code &#39;kontanthjalp&#39;", "did you mean &#39;kontanthjaelp&#39;?"),
     ({"case": "x"}, "the case has no as_of date", None),
-    ({"case": "x", "as_of": "2021-03-01", "proposal": "no-such-proposal"}, "unknown proposal &#39;no-such-proposal&#39;", None),
+    ({"case": "x", "as_of": "2021-03-01", "proposal": "no-such-proposal"},
+     "unknown proposal &#39;no-such-proposal&#39;", None),
 ])
 def test_a_bad_case_is_shown_on_the_page_with_its_field_and_hint(client: TestClient, form: dict[str, str],
                                                                   message: str, hint: str | None) -> None:
@@ -156,7 +157,8 @@ def test_malformed_pasted_yaml_is_named_with_its_line(client: TestClient) -> Non
 def test_an_oversized_or_unreadable_form_is_refused_with_a_reason(client: TestClient) -> None:
     big = client.post("/case?lang=en", data={"pasted": "x" * 2_100_000})
     assert big.status_code == 400 and "more than 2000000" in big.text and "paste a smaller case" in big.text
-    broken = client.post("/case", content=b"--b\r\nnot a part", headers={"content-type": "multipart/form-data; boundary=b"})
+    broken = client.post("/case", content=b"--b\r\nnot a part",
+                         headers={"content-type": "multipart/form-data; boundary=b"})
     assert broken.status_code == 400 and problems(broken.text)[0].startswith("the form cannot be read")
 
 
@@ -174,7 +176,8 @@ def test_the_act_page_lists_under_each_paragraph_the_rules_citation_coverage_fin
     assert f'href="/law/rules/{CONTACT}?lang=da"' in page
 
 
-def test_the_rule_page_shows_formula_words_citations_and_scenarios(client: TestClient, rulebook: engine.Rulebook) -> None:
+def test_the_rule_page_shows_formula_words_citations_and_scenarios(client: TestClient,
+                                                                  rulebook: engine.Rulebook) -> None:
     page = client.get(f"/law/rules/{CONTACT}?lang=en").text
     rule = next(r for r in rulebook.checked.ruleset.rules if r.id == CONTACT)
     assert "Conditions in words" in page and "is at least 4" in page
@@ -190,14 +193,17 @@ def test_the_rule_page_shows_formula_words_citations_and_scenarios(client: TestC
 
 @pytest.mark.parametrize("path, status, message", [
     ("/law/acts/labb", 404, "no act &#39;labb&#39;; did you mean lab"),
-    ("/law/rules/lab.kontaktforloeb.fire_samtale", 404, "no rule &#39;lab.kontaktforloeb.fire_samtale&#39;; did you mean "),
+    ("/law/rules/lab.kontaktforloeb.fire_samtale", 404,
+     "no rule &#39;lab.kontaktforloeb.fire_samtale&#39;; did you mean "),
     ("/law/scenario?file=../../etc/passwd&line=1", 404, "no scenario file &#39;../../etc/passwd&#39;"),
-    ("/law/scenario?file=tests/scenarios/lab/kontaktforloeb_2019.yaml&line=x", 400, "line: &#39;x&#39; is not a line number"),
+    ("/law/scenario?file=tests/scenarios/lab/kontaktforloeb_2019.yaml&line=x", 400,
+     "line: &#39;x&#39; is not a line number"),
     ("/law/scenario?file=tests/scenarios/lab/kontaktforloeb_2019.yaml&line=2", 404,
      "tests/scenarios/lab/kontaktforloeb_2019.yaml: no scenario starts on line 2"),
     ("/law?lang=xx", 400, "lang: unknown language &#39;xx&#39;; use da or en"),
 ])
-def test_unknown_law_is_answered_with_the_nearest_names(client: TestClient, path: str, status: int, message: str) -> None:
+def test_unknown_law_is_answered_with_the_nearest_names(client: TestClient, path: str, status: int,
+                                                        message: str) -> None:
     response = client.get(path)
     assert response.status_code == status
     assert any(p.startswith(message) for p in problems(response.text)), problems(response.text)

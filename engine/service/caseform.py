@@ -61,7 +61,8 @@ def _field(book: Any, path: str, spec: dict[str, Any], lang: str, value: str, wo
     if "enum" in spec:
         titles = rule.input.value_titles if rule is not None and rule.input is not None else {}
         codes = [code for code in spec["enum"] if isinstance(code, str)]
-        return Field(path, label, "choice", value, tuple((c, f"{titles[c]} ({c})" if titles.get(c) else c) for c in codes))
+        options = tuple((c, f"{titles[c]} ({c})" if titles.get(c) else c) for c in codes)
+        return Field(path, label, "choice", value, options)
     if spec.get("type") == "boolean":
         return Field(path, label, "yesno", value, (("true", words["yes"]), ("false", words["no"])))
     if spec.get("type") == "array":

@@ -43,7 +43,8 @@ def act(book: Any, name: str, lang: str) -> dict[str, Any]:
     if chosen is None:
         raise NotFound(f"no act {name!r}" + _nearest(name, found))
     rules = act_index.citing_rules(book)
-    return {"name": chosen.name, "title": chosen.title.get(lang, ""), "versions": [_version(v) for v in chosen.versions],
+    return {"name": chosen.name, "title": chosen.title.get(lang, ""),
+            "versions": [_version(v) for v in chosen.versions],
             "numberings": [_numbering(numbering, versions, chosen, rules, book, lang)
                            for numbering, versions in act_index.numberings(chosen)]}
 
