@@ -209,6 +209,16 @@ def test_unknown_law_is_answered_with_the_nearest_names(client: TestClient, path
     assert any(p.startswith(message) for p in problems(response.text)), problems(response.text)
 
 
+def test_a_broken_scenario_file_is_named_on_the_rule_page(rulebook_copy: Path) -> None:
+    folder = rulebook_copy / "tests" / "scenarios"
+    folder.mkdir(parents=True)
+    (folder / "broken.yaml").write_text("scenarios:\n  - name: [unclosed\n", encoding="utf-8")
+    client = TestClient(make_app(engine.load(rulebook_copy), None))
+    response = client.get(f"/law/rules/{CONTACT}?lang=en")
+    assert response.status_code == 422
+    assert re.search(r'<span class="where">\(.*broken\.yaml:\d+:\d+\)</span>', response.text), problems(response.text)
+
+
 # -- the auditor ------------------------------------------------------------------------------
 
 def test_the_auditor_opens_verifies_and_replays_an_entry(client: TestClient, rulebook: engine.Rulebook) -> None:

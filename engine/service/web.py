@@ -53,6 +53,8 @@ def _respond(request: Request, lang_given: str | None, build: Callable[[str], tu
         return _error(request, lang, label, 404 if "no entry" in str(error) else 400, error)
     except lawbook.NotFound as error:
         return _error(request, lang, label, 404, error)
+    except EngineError as error:  # e.g. a scenario file of the rulebook that cannot be read
+        return _error(request, lang, label, 422, error)
     status = context.pop("status", status)
     return HTMLResponse(pages.render(template, lang, _address(request), label, **context), status_code=status)
 
