@@ -60,6 +60,15 @@ def test_every_page_answers_in_the_language_asked(client: TestClient, lang: str,
     assert client.get("/").text.startswith("<!DOCTYPE html>\n<html lang=\"da\">")
 
 
+def test_an_unknown_language_is_refused_on_every_page(client: TestClient) -> None:
+    for path in ("/", "/case", "/law", "/law/acts/lab", f"/law/rules/{CONTACT}", "/audit", "/audit/entries/1"):
+        response = client.get(f"{path}?lang=fr")
+        assert response.status_code == 400, path
+        assert problems(response.text) == ["lang: unknown language &#39;fr&#39;; use da or en"], path
+    posted = client.post("/case", data={"lang": "fr", "case": "x"})
+    assert posted.status_code == 400 and "use da or en" in posted.text
+
+
 def test_the_stylesheet_is_served_from_the_package(client: TestClient) -> None:
     response = client.get("/static/web.css")
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/css")
