@@ -9,6 +9,7 @@ each one before committing it).
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -22,19 +23,28 @@ import pytest
 import yaml
 
 import engine
-from engine.audit import record as records
+from engine.audit import log as auditlog, record as records
 from engine.service import caseform
 from tests.screenshots import assert_matches_reference
 from tests.web_app import make_app
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).parent / "golden"
+LAYOUT_DECISION = GOLDEN / "report-layout-decision.json"
 HILLEROD = REPO / "examples" / "hillerod-complex.yaml"
 AARHUS = REPO / "examples" / "aarhus-complex.yaml"
 CONTACT = "lab.kontaktforloeb.fire_samtaler"
 WINDOW = (1000, 1400)
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 START_WAIT_S = 60  # how long the server may take to start on a loaded machine; not a measurement
+
+
+def frozen_record() -> dict[str, Any]:
+    """A decision record around the fixed decision of the report's layout test, so the screenshot
+    of a logged decision changes only when the page's layout does."""
+    decision = json.loads(LAYOUT_DECISION.read_text(encoding="utf-8"))
+    return {"schema": records.SCHEMA, "decision": decision, "case_data": {"case": decision["case"]},
+            "rulebook": {"fingerprint": decision["rulebook"]["fingerprint"]}}
 
 
 def _unavailable(reason: str) -> None:
@@ -52,6 +62,7 @@ def server(rulebook: engine.Rulebook, tmp_path_factory: pytest.TempPathFactory) 
     for example in (AARHUS, HILLEROD):
         case = rulebook.read_case(example)
         records.keep(rulebook, case, rulebook.evaluate(case), log=log)
+    auditlog.append(log, frozen_record())  # entry 3: a decision that no change of the rules moves
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -196,24 +207,34 @@ def test_the_auditor_opens_an_entry_verifies_and_replays(server: str, page: Any)
     page.click("#verify")
     arrive(page, f"{server}/audit/entries/2?lang=en&action=verify")
     assert page.locator("#verification h2").inner_text() == "The chain verifies"
-    assert "2 entries" in page.locator("#verification").inner_text()
+    assert "3 entries" in page.locator("#verification").inner_text()
     page.click("#replay")
     arrive(page, f"{server}/audit/entries/2?lang=en&action=replay")
     assert page.locator("#replay-result h2").inner_text() == "The same decision today"
 
 
-def test_screenshot_of_a_decision_matches_the_reviewed_layout(server: str, page: Any, tmp_path: Path,
-                                                              request: pytest.FixtureRequest) -> None:
-    page.goto(f"{server}/case?lang=en")
-    fill_case(page, HILLEROD)
-    shot = tmp_path / "decision.png"
+def screenshot(page: Any, tmp_path: Path, reference: str, request: pytest.FixtureRequest) -> None:
+    shot = tmp_path / reference
     page.screenshot(path=str(shot))
-    assert_matches_reference(shot, GOLDEN / "web-decision-en.png", WINDOW, request.config.getoption("--update-golden"))
+    assert_matches_reference(shot, GOLDEN / reference, WINDOW, request.config.getoption("--update-golden"))
+
+
+def test_screenshot_of_a_logged_decision_matches_the_reviewed_layout(server: str, page: Any, tmp_path: Path,
+                                                                     request: pytest.FixtureRequest) -> None:
+    page.goto(f"{server}/audit/entries/3?lang=en")
+    screenshot(page, tmp_path, "web-logged-decision-en.png", request)
+
+
+def test_screenshot_of_a_refused_case_matches_the_reviewed_layout(server: str, page: Any, tmp_path: Path,
+                                                                  request: pytest.FixtureRequest) -> None:
+    page.goto(f"{server}/case?lang=da")
+    page.fill("#pasted", "case: x\nas_of: 2021-03-01\ncitizen: {benfit: kontanthjaelp, birth_date: 1985-13-01}\n")
+    page.click("#decide")
+    page.locator("#problems").wait_for()
+    screenshot(page, tmp_path, "web-refused-case-da.png", request)
 
 
 def test_screenshot_of_a_rule_matches_the_reviewed_layout(server: str, page: Any, tmp_path: Path,
                                                           request: pytest.FixtureRequest) -> None:
     page.goto(f"{server}/law/rules/{CONTACT}?lang=en")
-    shot = tmp_path / "rule.png"
-    page.screenshot(path=str(shot))
-    assert_matches_reference(shot, GOLDEN / "web-rule-en.png", WINDOW, request.config.getoption("--update-golden"))
+    screenshot(page, tmp_path, "web-rule-en.png", request)
