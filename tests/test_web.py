@@ -273,13 +273,22 @@ def test_a_record_whose_case_was_altered_is_not_replayed(tmp_path: Path, ruleboo
 @pytest.mark.parametrize("path, status, message", [
     ("/audit?seq=abc", 400, "seq: &#39;abc&#39; is not a sequence number"),
     ("/audit?seq=0", 400, "seq: &#39;0&#39; is not a sequence number"),
-    ("/audit/entries/99", 404, "no entry 99"),
+    ("/audit/entries/99", 404, "decisions.sqlite: no entry 99; the log holds entries 1 to 2"),
     ("/audit/entries/1?action=delete", 400, "action: unknown action &#39;delete&#39;; use verify or replay"),
 ])
 def test_bad_sequence_numbers_are_answered_clearly(client: TestClient, path: str, status: int, message: str) -> None:
     response = client.get(path)
     assert response.status_code == status
     assert any(message in p for p in problems(response.text)), problems(response.text)
+
+
+def test_a_log_that_cannot_be_read_is_named(tmp_path: Path, rulebook: engine.Rulebook) -> None:
+    damaged = tmp_path / "damaged.sqlite"
+    damaged.write_bytes(b"not a database at all")
+    response = TestClient(make_app(rulebook, damaged)).get("/audit/entries/1?lang=en")
+    assert response.status_code == 500 and "damaged.sqlite" in problems(response.text)[0]
+    assert "<h1>The service cannot answer</h1>" in response.text
+    assert "Traceback" not in response.text
 
 
 def test_without_a_log_the_auditor_is_told_how_to_keep_one(rulebook: engine.Rulebook) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.audit import log as auditlog, record as records, replay as replays
-from engine.service.pages import BadRequest
+from engine.service.pages import BadRequest, NotFound
 
 
 def sequence_number(text: str) -> int:
@@ -25,7 +25,10 @@ def sequence_number(text: str) -> int:
 def entry(log: Path, seq: int) -> dict[str, Any]:
     """The entry's position, time, hashes and its decision record (checked)."""
     with auditlog.DecisionLog(log, create=False) as opened:
-        found = opened.entry(seq)
+        try:
+            found = opened.entry(seq)
+        except auditlog.LogError:
+            raise NotFound(f"{log.name}: no entry {seq}; the log holds entries 1 to {opened.head()[0]}") from None
     record = found.record
     if record.get("schema") != records.SCHEMA:
         raise BadRequest(f"entry {seq} is a {record.get('schema', 'record without a schema')}, not a decision record; "

@@ -16,19 +16,13 @@ from typing import Any
 import yaml
 
 from engine.lang import ast
-from engine.lang.errors import EngineError
 from engine.law.model import Rule
 from engine.officer import act_index, scenarios as testing
 from engine.officer.verbalise import verbalise
+from engine.service.pages import NotFound
 
 _EXERCISED: dict[tuple[str, str], dict[str, tuple[str, ...]]] = {}
 _LOCK = threading.Lock()
-
-
-class NotFound(EngineError):
-    """An act, rule or scenario the rulebook does not have; the message names the nearest ones."""
-
-    category = "not_found"
 
 
 def acts(book: Any, lang: str) -> list[dict[str, Any]]:

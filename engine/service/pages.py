@@ -33,6 +33,12 @@ class BadRequest(EngineError):
     category = "request"
 
 
+class NotFound(EngineError):
+    """An act, rule, scenario or log entry that does not exist; the message names the nearest ones."""
+
+    category = "not_found"
+
+
 @functools.cache
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.PackageLoader("engine.service", "templates"),

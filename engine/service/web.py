@@ -49,10 +49,12 @@ def _respond(request: Request, lang_given: str | None, build: Callable[[str], tu
         return _error(request, pages.DEFAULT_LANG, label, 400, error)
     try:
         template, context = build(lang)
-    except (pages.BadRequest, LogError) as error:
-        return _error(request, lang, label, 404 if "no entry" in str(error) else 400, error)
-    except lawbook.NotFound as error:
+    except pages.BadRequest as error:
+        return _error(request, lang, label, 400, error)
+    except pages.NotFound as error:
         return _error(request, lang, label, 404, error)
+    except LogError as error:  # the service's own decision log cannot be read: not the reader's doing
+        return _error(request, lang, label, 500, error)
     except EngineError as error:  # e.g. a scenario file of the rulebook that cannot be read
         return _error(request, lang, label, 422, error)
     status = context.pop("status", status)
@@ -190,7 +192,7 @@ def audit_entry(request: Request, seq: str, action: str = "", lang: str | None =
     def build(lang: str) -> tuple[str, dict[str, Any]]:
         log = _log(request)
         if log is None:
-            raise lawbook.NotFound("this service keeps no decision log; start it with --log DB")
+            raise pages.NotFound("this service keeps no decision log; start it with --log DB")
         if action not in ("", "verify", "replay"):
             raise pages.BadRequest(f"action: unknown action {action!r}; use verify or replay")
         found = auditview.entry(log, auditview.sequence_number(seq))

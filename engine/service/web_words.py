@@ -33,7 +33,7 @@ WEB_WORDS: dict[str, dict[str, str]] = {
         "unchanged": "Regelsættet er uændret", "recorded": "Afgørelsen som logført", "logged_at": "Logført",
         "not_found": "Ikke fundet", "bad_request": "Ugyldig forespørgsel", "hint": "Hjælp",
         "did_you_mean": "mente du", "back": "Tilbage", "field": "Felt", "problem": "Problem",
-        "valid": "gyldig", "lang_switch": "Sprog", "change_case": "Ret sagen ↓", "source": "Kilde",
+        "valid": "gyldig", "lang_switch": "Sprog", "server_error": "Tjenesten kan ikke svare", "change_case": "Ret sagen ↓", "source": "Kilde",
         "case": "Sagsnummer (aldrig et CPR-nummer)", "verify": "Kontroller kæden",
         "replay_button": "Genberegn",
     },
@@ -68,7 +68,7 @@ WEB_WORDS: dict[str, dict[str, str]] = {
         "unchanged": "The rulebook is unchanged", "recorded": "The decision as logged", "logged_at": "Logged",
         "not_found": "Not found", "bad_request": "Bad request", "hint": "Hint",
         "did_you_mean": "did you mean", "back": "Back", "field": "Field", "problem": "Problem",
-        "valid": "valid", "lang_switch": "Language", "change_case": "Change the case ↓", "source": "Source",
+        "valid": "valid", "lang_switch": "Language", "server_error": "The service cannot answer", "change_case": "Change the case ↓", "source": "Source",
         "case": "Case id (never a CPR number)", "verify": "Verify the chain", "replay_button": "Replay",
     },
 }
