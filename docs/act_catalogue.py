@@ -1,9 +1,9 @@
 """The law catalogue: one page per act of `legal_refs/`, paragraph by paragraph, with the rules
 implementing each paragraph, and a page of the paragraphs no rule covers.
 
-Called by `catalogue_gen.generate` on every build. Which scenarios exercise a rule comes from
-running `tests/scenarios/` through the coverage recorder (`engine.officer.scenario_coverage`) at build time: a
-scenario is listed under a rule when the rule applied in that scenario's decision.
+Called by `catalogue_gen.generate` on every build. Which rules implement which paragraph, and
+which scenarios of `tests/scenarios/` exercised each rule, come from the engine
+(`engine.officer.act_index`), which the web service's law pages use too.
 """
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from pathlib import Path
 
 import engine
 from engine.lang import ast
-from engine.officer import scenarios as testing
-from engine.lang.citations import Citation, Number
-from engine.officer.scenario_coverage import Coverage
-from engine.law.legal_refs import FAR_FUTURE, Act, Numbering, Version
+from engine.lang.citations import Number
+from engine.law.legal_refs import Act, Numbering, Version
 from engine.law.model import Rule
+from engine.officer.act_index import (acts_of, citing_rules, implements, nearest_first, numberings,
+                                      paragraphs_of, scenarios_by_rule, slug)
 from engine.officer.verbalise import verbalise
 
 REPO = Path(__file__).resolve().parent.parent
@@ -25,60 +25,12 @@ SHOWN_SCENARIOS = 6
 
 def act_pages(book: engine.Rulebook, esc) -> dict[str, str]:  # type: ignore[no-untyped-def]
     """`act-<name>.md` for every act, and `uncovered.md`."""
-    exercised = scenarios_by_rule(book)
-    acts = sorted({id(a): a for a in book.checked.legal_refs.acts.values()}.values(), key=lambda a: a.name.lower())
-    rules = [r for r in book.checked.ruleset.rules if r.refs]
+    exercised = scenarios_by_rule(book, SCENARIOS, REPO)
+    acts = acts_of(book)
+    rules = citing_rules(book)
     pages = {f"act-{slug(act.name)}.md": act_page(act, rules, book, exercised, esc) for act in acts}
     pages["uncovered.md"] = uncovered_page(acts, rules, book, esc)
     return pages
-
-
-def slug(name: str) -> str:
-    """A file name for an act: lower case ASCII (`finansieringsbekendtgørelsen` -> `...goerelsen`)."""
-    text = name.lower().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
-    return "".join(c if c.isascii() and c.isalnum() else "-" for c in text)
-
-
-def scenarios_by_rule(book: engine.Rulebook) -> dict[str, tuple[str, ...]]:
-    """Rule id -> the scenarios (file:line name) in which the rule applied."""
-    recorder = Coverage()
-    testing.run_paths(book, [SCENARIOS], recorder)  # failures are the test suite's business
-    return {rule: tuple(sorted(_relative(label) for label in labels)) for rule, labels in recorder.applied.items()}
-
-
-def _relative(label: str) -> str:
-    return label.replace(str(REPO) + "/", "")
-
-
-def numberings(act: Act) -> list[tuple[Numbering, list[Version]]]:
-    """Each numbering of the act with the versions that use it, in order of first use."""
-    groups: dict[str, tuple[Numbering, list[Version]]] = {}
-    for version in act.versions:
-        groups.setdefault(version.numbering.name, (version.numbering, []))[1].append(version)
-    return list(groups.values())
-
-
-def implements(rule: Rule, paragraph: Number, act: Act, versions: list[Version], book: engine.Rulebook) -> bool:
-    """The rule cites the paragraph (directly, in a range, or through its chapter) while a version is in force."""
-    refs = book.checked.legal_refs
-    start, end = rule.window
-    live = [v for v in versions if v.start <= end and (v.end or FAR_FUTURE) >= start]
-    return any(refs.act_of(c) is act and _covers(c, paragraph, v.numbering) for c in rule.refs for v in live)
-
-
-def _covers(citation: Citation, paragraph: Number, numbering: Numbering) -> bool:
-    if citation.kind == "paragraph":
-        return citation.first <= paragraph <= citation.last
-    chapter = numbering.chapter_of(paragraph)
-    return chapter is not None and citation.first <= chapter.number <= citation.last
-
-
-def paragraphs_of(numbering: Numbering, act: Act, rules: list[Rule], book: engine.Rulebook) -> list[Number]:
-    """The paragraphs legal_refs lists, and any a rule cites that it does not list (chapter ranges)."""
-    refs = book.checked.legal_refs
-    cited = {c.first for r in rules for c in r.refs
-             if c.kind == "paragraph" and refs.act_of(c) is act and numbering.has_paragraph(c.first)}
-    return sorted(set(numbering.paragraphs) | cited)
 
 
 def act_page(act: Act, rules: list[Rule], book: engine.Rulebook, exercised: dict[str, tuple[str, ...]], esc) -> str:  # type: ignore[no-untyped-def]
@@ -105,14 +57,8 @@ def paragraph_section(number: Number, numbering: Numbering, versions: list[Versi
     if not implementing:
         return lines + ["No rule implements this paragraph.", ""]
     for rule in implementing:
-        lines += rule_entry(rule, _nearest_first(rule, exercised.get(rule.id, ())), esc, book)
+        lines += rule_entry(rule, nearest_first(rule, exercised.get(rule.id, ())), esc, book)
     return lines
-
-
-def _nearest_first(rule: Rule, scenarios: tuple[str, ...]) -> tuple[str, ...]:
-    """Scenarios from the file mirroring the rule's file (tests/scenarios/lab/x.yaml for rules/lab/x.yaml) first."""
-    mirror = "scenarios/" + rule.path.split("rules/", 1)[-1]
-    return tuple(sorted(scenarios, key=lambda s: (mirror not in s, s)))
 
 
 def rule_entry(rule: Rule, scenarios: tuple[str, ...], esc, book: engine.Rulebook) -> list[str]:  # type: ignore[no-untyped-def]

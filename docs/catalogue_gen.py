@@ -17,9 +17,9 @@ import act_catalogue
 import engine
 from engine.lang import ast, builtins, errors, parser, typechecker
 from engine.law import loader, model, resolver
-from engine.lang.citations import Citation
-from engine.law.legal_refs import LegalRefs, Version
+from engine.law.legal_refs import LegalRefs
 from engine.law.model import Rule
+from engine.officer.act_index import versions_for
 
 OUT = "catalogue"
 _MARKDOWN = re.compile(r"([\\`*_\[\]<>{}|#$~])")
@@ -105,14 +105,6 @@ def window_text(rule: Rule) -> str:
     if rule.valid_from is None and rule.valid_to is None:
         return "always (no validity window)"
     return f"{rule.valid_from or 'open'} to {rule.valid_to or 'open'}"
-
-
-def versions_for(rule: Rule, citation: Citation, refs: LegalRefs) -> list[Version]:
-    """The act versions a citation resolves against during the rule's window."""
-    if citation.pinned:
-        return [refs.pinned[citation.pinned]] if citation.pinned in refs.pinned else []
-    act = refs.act_of(citation)
-    return act.versions_between(*rule.window) if act else []
 
 
 def citation_lines(rule: Rule, refs: LegalRefs) -> list[str]:

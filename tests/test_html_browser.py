@@ -3,8 +3,8 @@
 Locally these tests skip when Chromium is missing; under CI (``CI`` set) they fail instead.
 The layout checks read facts the browser computed (boxes, visible text) through a small probe
 script the test appends to its own copy of the page; the report itself has no scripts.
-The screenshot is compared with a reviewed reference image, downscaled, with a tolerance for
-font rendering; ``pytest --update-golden`` rewrites the reference (review it before committing).
+The screenshot is compared with a reviewed reference image (`tests/screenshots.py`), downscaled, with a
+tolerance for font rendering; ``pytest --update-golden`` rewrites the reference (review it before committing).
 """
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ import pytest
 
 import engine
 from engine import report
+from tests.screenshots import assert_matches_reference
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).parent / "golden"
@@ -158,18 +159,4 @@ def assert_screenshot_matches(tmp_path: Path, page: Path, reference: Path, reque
 
 def assert_like_reference(shot: Path, reference: Path, request: pytest.FixtureRequest) -> None:
     """The screenshot has the reviewed reference's layout (``--update-golden`` rewrites the reference)."""
-    from PIL import Image, ImageChops, ImageFilter, ImageStat
-
-    if request.config.getoption("--update-golden"):
-        shutil.copy(shot, reference)
-    actual, expected = Image.open(shot).convert("L"), Image.open(reference).convert("L")
-    assert actual.size == expected.size == WINDOW
-    assert len(actual.getcolors(256 * 256) or ()) > 16, "the screenshot is blank"
-
-    def coarse(image: Image.Image) -> Image.Image:  # blur away glyph-level differences, keep the layout
-        return image.resize((WINDOW[0] // 4, WINDOW[1] // 4), Image.Resampling.BOX).filter(ImageFilter.BoxBlur(1))
-
-    difference = ImageChops.difference(coarse(actual), coarse(expected))
-    mean = ImageStat.Stat(difference).mean[0]
-    changed = sum(difference.histogram()[49:]) / (difference.width * difference.height)
-    assert mean < 4 and changed < 0.02, f"layout differs from {reference.name}: mean {mean:.2f}, changed {changed:.3f}"
+    assert_matches_reference(shot, reference, WINDOW, request.config.getoption("--update-golden"))

@@ -422,3 +422,12 @@ def test_an_unexpected_error_is_logged_and_answered_with_a_plain_500(caplog: pyt
     assert "secret" not in response.text and "RuntimeError" not in response.text
     assert problem["type"].endswith("/internal") and health.status_code == 200
     assert any("secret" in (record.exc_text or "") for record in caplog.records)
+
+
+def test_paragraf_serve_serves_the_web_page_beside_the_api(client: httpx.Client) -> None:
+    """The app `paragraf serve` runs includes the web page at `/` and its stylesheet."""
+    page = client.get("/", headers={"Accept": "text/html"})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert 'href="/static/web.css"' in page.text or "/static/web.css" in page.text
+    assert client.get("/static/web.css").status_code == 200
+    assert client.get("/law/rules/lab.kontaktforloeb.fire_samtaler").status_code == 200

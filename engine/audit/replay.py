@@ -180,7 +180,7 @@ def report_text(result: Replay) -> str:
                                             if result.explanation_changed else ""))
     else:
         lines.append(f"result: DIFFERENT ({len(result.changes)} change(s))")
-        lines += [f"  {c.kind} {c.name}: {c.field} {_show(c.before)} -> {_show(c.after)}" for c in result.changes]
+        lines += [f"  {c.kind} {c.name}: {c.field} {show_value(c.before)} -> {show_value(c.after)}" for c in result.changes]
     lines += _rule_lines(result)
     return "\n".join(lines) + "\n"
 
@@ -198,7 +198,7 @@ def _rule_lines(result: Replay) -> list[str]:
     return lines
 
 
-def _show(value: Any) -> str:
+def show_value(value: Any) -> str:
     if isinstance(value, list) and value and isinstance(value[0], dict) and "cite" in value[0]:
         return "; ".join(f"{v['cite']} ({v.get('version')}, {v.get('eli')})" for v in value)
     if isinstance(value, dict) and "rule" in value:

@@ -18,7 +18,7 @@ from fastapi_offline import FastAPIOffline
 
 from engine import rulebook
 from engine.rulebook import gate
-from engine.service import catalogue, decisions, openapi, problems, refusion
+from engine.service import catalogue, decisions, openapi, problems, refusion, web
 from engine.service.decision_log import LogWriter
 from engine.service.running import Runner
 from engine.service.settings import Settings, from_environment as settings_from_environment
@@ -43,7 +43,7 @@ def create_app(rules: Path | str | None = None, log: Path | str | None = None,
     problems.install(app)
     for router in (decisions.router, refusion.router, catalogue.router):
         app.include_router(router, prefix="/v1")
-    # the web page at `/` (engine.service.web.router) is included here: app.include_router(web.router)
+    app.include_router(web.router)  # the web page at `/`
     openapi.install(app, book)
     return app
 
