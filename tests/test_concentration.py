@@ -377,3 +377,12 @@ def test_the_readme_and_the_planning_page_show_the_real_output() -> None:
     shown = readme.split("$ paragraf report concentration examples/caseload.parquet --lang en\n", 1)[1]
     assert shown.split("```", 1)[0] == out
     assert out.rstrip() in (REPO / "docs" / "planning.md").read_text(encoding="utf-8")
+
+
+def test_the_readme_shows_the_real_what_if_totals_of_the_bundled_caseload() -> None:
+    code, out, _ = run("refusion", str(PAYMENTS), "--compare-with", "earlier-into-work:weeks=4", "--lang", "en")
+    assert code == 0
+    wanted = [line for line in out.splitlines() if line.startswith("Municipality") or " Total " in line]
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    shown = readme.split('--lang en | grep -E "Municipality|Total"\n', 1)[1].split("```", 1)[0]
+    assert shown.splitlines() == wanted
