@@ -320,3 +320,45 @@ def test_weeks_cut_count_towards_the_reset(tmp_path: Path, rulebook: engine.Rule
     after = {r["week"]: r["affected_week"] for r in tables.refusion(rulebook.program, shorter).records()}
     assert after[later] == affected_week
     assert len([w for w in after if w < later]) == 10 - weeks  # the first spell lost its last weeks
+
+
+BUNDLED = Path(__file__).resolve().parent.parent / "examples" / "caseload.parquet"
+
+
+def _totals(table: list[dict[str, object]]) -> dict[tuple[str, str], Decimal]:
+    sums: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for row in table:
+        for kind in ("refusion", "cofinancing"):
+            sums[(str(row["municipality"]), kind)] += row[f"{kind}_amount"]  # type: ignore[operator]
+    return sums
+
+
+def test_on_the_bundled_caseload_a_rate_proposal_adds_up_to_its_weekly_tables(rulebook: engine.Rulebook) -> None:
+    """Per municipality, the months of the comparison add up to the weekly tables of the law and of
+    the proposed staircase, summed in the test. (The month-by-month equality with an independent
+    computation is tested above on a caseload of whole weeks; here weeks spanning two months are
+    split by their days, BEK 14/2026 § 23, stk. 2, which the totals do not depend on.)"""
+    text = "staircase:rates=90,40,30,20"
+    staircase = proposal_text.parse(text, rulebook.checked.proposals)
+    assert isinstance(staircase, proposal_text.Staircase)
+    without = _totals(rulebook.refusion(BUNDLED).table.to_pylist())
+    other = proposal_rules.rulebook_with(rulebook, staircase)
+    with_ = _totals(other.refusion(BUNDLED, [proposal_rules.NAME]).table.to_pylist())
+    compared: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for row in whatif.compare_refusion(rulebook, BUNDLED, text).records():
+        for kind in ("refusion", "cofinancing"):
+            for side in ("without", "with", "difference"):
+                compared[(str(row["municipality"]), kind)][side] += row[f"{kind}_{side}"]  # type: ignore[operator]
+    assert set(compared) == set(without) and len(compared) == 6
+    for key, sums in compared.items():
+        assert (sums["without"], sums["with"]) == (without[key], with_[key]), key
+        assert sums["difference"] == with_[key] - without[key]
+    assert all(compared[(m, "refusion")]["difference"] > 0 for m, _ in compared)  # 90 % instead of 80 % in weeks 1-4
+
+
+def test_on_the_bundled_caseload_four_weeks_earlier_into_work_lowers_cofinancing_everywhere(
+        rulebook: engine.Rulebook) -> None:
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for row in whatif.compare_refusion(rulebook, BUNDLED, "earlier-into-work:weeks=4").records():
+        totals[str(row["municipality"])] += row["cofinancing_difference"]  # type: ignore[operator]
+    assert len(totals) == 3 and all(difference < 0 for difference in totals.values()), totals
