@@ -1,5 +1,5 @@
-"""Generate the bundled example caseload: `caseload.parquet` (payment records) and
-`caseload-cases.parquet` (one citizen case per person and year), seeded, byte-identical per seed.
+"""Generate the bundled example caseload in `examples/caseload/`: `payments.parquet` (payment
+records) and `cases.parquet` (one citizen case per person and year), seeded, byte-identical per seed.
 
     python examples/make_caseload.py [--seed 2017] [--out examples]
 
@@ -133,11 +133,11 @@ def write(table: pa.Table, path: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=2017)
-    parser.add_argument("--out", type=Path, default=Path(__file__).parent)
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "caseload")
     args = parser.parse_args()
     payments, cases = generate(args.seed)
-    write(payments, args.out / "caseload.parquet")
-    write(cases, args.out / "caseload-cases.parquet")
+    write(payments, args.out / "payments.parquet")
+    write(cases, args.out / "cases.parquet")
     print(f"{payments.num_rows} payment records, {cases.num_rows} cases, "
           f"{sum(MUNICIPALITIES.values())} citizens in {len(MUNICIPALITIES)} municipalities")
 

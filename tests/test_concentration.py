@@ -28,8 +28,8 @@ from engine.planning import concentration as conc
 from engine.refusion import payments as payment_records
 
 REPO = Path(__file__).resolve().parent.parent
-PAYMENTS = REPO / "examples" / "caseload.parquet"
-CASES = REPO / "examples" / "caseload-cases.parquet"
+PAYMENTS = REPO / "examples" / "caseload" / "payments.parquet"
+CASES = REPO / "examples" / "caseload" / "cases.parquet"
 
 
 def codes(book: engine.Rulebook) -> tuple[str, ...]:
@@ -332,9 +332,9 @@ def test_the_generator_is_seeded_and_matches_the_bundled_caseload(tmp_path: Path
         (tmp_path / folder).mkdir()
         subprocess.run([sys.executable, str(REPO / "examples" / "make_caseload.py"), "--out", str(tmp_path / folder)],
                        check=True, capture_output=True)
-    for name in ("caseload.parquet", "caseload-cases.parquet"):
+    for name in ("payments.parquet", "cases.parquet"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
-        assert pq.read_table(tmp_path / "a" / name).equals(pq.read_table(REPO / "examples" / name))
+        assert pq.read_table(tmp_path / "a" / name).equals(pq.read_table(REPO / "examples" / "caseload" / name))
     assert PAYMENTS.stat().st_size < 200_000
 
 
@@ -374,7 +374,7 @@ def test_the_readme_and_the_planning_page_show_the_real_output() -> None:
     code, out, _ = run("report", "concentration", str(PAYMENTS), "--lang", "en")
     assert code == 0
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    shown = readme.split("$ paragraf report concentration examples/caseload.parquet --lang en\n", 1)[1]
+    shown = readme.split("$ paragraf report concentration examples/caseload/payments.parquet --lang en\n", 1)[1]
     assert shown.split("```", 1)[0] == out
     assert out.rstrip() in (REPO / "docs" / "planning.md").read_text(encoding="utf-8")
 

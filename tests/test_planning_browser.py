@@ -16,7 +16,7 @@ import yaml
 import engine
 from engine.audit import exemption_report
 from engine.planning import concentration as conc
-from engine.planning import pages
+from engine.planning import reports
 from engine.planning.words import WORDS, percent
 from engine.refusion import payments as payment_records
 from tests.test_html_browser import assert_screenshot_matches, run_browser
@@ -56,7 +56,7 @@ PROBE = """<script>
 @pytest.fixture(scope="module")
 def result(rulebook: engine.Rulebook) -> conc.Concentration:
     codes = rulebook.checked.inputs["citizen.benefit"].input.values  # type: ignore[union-attr]
-    return conc.measure(payment_records.read_payments(REPO / "examples" / "caseload.parquet", codes), by="municipality")
+    return conc.measure(payment_records.read_payments(REPO / "examples" / "caseload" / "payments.parquet", codes), by="municipality")
 
 
 def probe(tmp_path: Path, page_html: str) -> dict[str, Any]:
@@ -75,7 +75,7 @@ def visible(box: list[float] | None) -> bool:
 @pytest.mark.parametrize("lang", ["da", "en"])
 def test_the_lorenz_chart_renders_with_its_numbers_beside_it(tmp_path: Path, result: conc.Concentration,
                                                              lang: str) -> None:
-    seen = probe(tmp_path, pages.concentration(result, lang, PLACES))
+    seen = probe(tmp_path, reports.concentration(result, lang, PLACES))
     assert visible(seen["svg"]) and seen["label"] == WORDS[lang]["lorenz"]
     assert [c["id"] for c in seen["curves"]] == ["lorenz-all", "lorenz-217", "lorenz-615", "lorenz-751"]
     assert seen["lorenz_table"][0][1:] == [WORDS[lang]["all"]] + [f"{WORDS[lang]['municipality']} {code} {name}"
@@ -104,9 +104,9 @@ def test_the_exemption_chart_renders_each_provision_per_quarter(tmp_path: Path, 
         lines.append(json.dumps({**base, "case": f"c{n}/2021", "as_of": as_of}, default=str))
     cases.write_text("\n".join(lines) + "\n")
     usage = exemption_report.count_usage(rulebook, [cases], "quarter", ["tvaergaaende-borgerforloeb"])
-    periods, rows = pages.lifted_table(usage)
+    periods, rows = reports.lifted_table(usage)
     assert rows, "the example should have provisions set aside"
-    seen = probe(tmp_path, pages.exemptions(usage, "en"))
+    seen = probe(tmp_path, reports.exemptions(usage, "en"))
     bars = {bar["id"]: bar["box"] for bar in seen["bars"]}
     for n, (_, counts) in enumerate(rows):
         for i, count in enumerate(counts):
@@ -120,5 +120,5 @@ def test_the_exemption_chart_renders_each_provision_per_quarter(tmp_path: Path, 
 def test_screenshot_of_the_concentration_page_matches_the_reviewed_one(tmp_path: Path, result: conc.Concentration,
                                                                      request: pytest.FixtureRequest) -> None:
     page = tmp_path / "concentration.html"
-    page.write_text(pages.concentration(result, "en", PLACES), encoding="utf-8")
+    page.write_text(reports.concentration(result, "en", PLACES), encoding="utf-8")
     assert_screenshot_matches(tmp_path, page, CONCENTRATION_PNG, request)

@@ -322,7 +322,7 @@ def test_weeks_cut_count_towards_the_reset(tmp_path: Path, rulebook: engine.Rule
     assert len([w for w in after if w < later]) == 10 - weeks  # the first spell lost its last weeks
 
 
-BUNDLED = Path(__file__).resolve().parent.parent / "examples" / "caseload.parquet"
+BUNDLED = Path(__file__).resolve().parent.parent / "examples" / "caseload" / "payments.parquet"
 
 
 def _totals(table: list[dict[str, object]]) -> dict[tuple[str, str], Decimal]:

@@ -70,7 +70,7 @@ COMMANDS = {
     "test": ["test", str(REPO / "tests" / "scenarios" / "refusion" / "scope.yaml")],
     "compare": ["compare", CASE, "--with", "tvaergaaende-borgerforloeb"],
     "report exemptions": ["report", "exemptions", CASE],
-    "report concentration": ["report", "concentration", str(REPO / "examples" / "caseload.parquet")],
+    "report concentration": ["report", "concentration", str(REPO / "examples" / "caseload" / "payments.parquet")],
     "report goals": ["report", "goals", str(REPO / "examples" / "payments.csv"), CASE, "--baseline", "2020",
                      "--follow-up", "2021"],
     "tilsyn": ["tilsyn", "fokusmaal", TILSYN, "--municipality", "751", "--year", "2020"],
