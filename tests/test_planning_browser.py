@@ -4,9 +4,7 @@ numbers, and a reviewed screenshot of the concentration page is kept as a refere
 (``pytest --update-golden`` rewrites it; look at it before committing)."""
 from __future__ import annotations
 
-import html
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +17,8 @@ from engine.planning import concentration as conc
 from engine.planning import reports
 from engine.planning.words import WORDS, percent
 from engine.refusion import payments as payment_records
-from tests.test_html_browser import assert_screenshot_matches, run_browser
+from tests.test_html_browser import assert_screenshot_matches
+from tests.test_html_browser import probe as probe_page
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).parent / "golden"
@@ -60,12 +59,7 @@ def result(rulebook: engine.Rulebook) -> conc.Concentration:
 
 
 def probe(tmp_path: Path, page_html: str) -> dict[str, Any]:
-    page = tmp_path / "probed.html"
-    page.write_text(page_html.replace("</body>", PROBE + "\n</body>"), encoding="utf-8")
-    dom = run_browser(tmp_path, page, "--dump-dom").stdout
-    found = re.search(r'<pre id="probe">(.*?)</pre>', dom, re.DOTALL)
-    assert found, "the browser did not run the probe"
-    return json.loads(html.unescape(found.group(1)))  # type: ignore[no-any-return]
+    return probe_page(tmp_path, page_html, PROBE)
 
 
 def visible(box: list[float] | None) -> bool:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 import engine
-from engine.planning import pages, staircase_report, whatif, whatif_report
+from engine.planning import staircase_report, whatif, whatif_report, words
 from engine.refusion import explain_week
 from engine.refusion import payments as payment_records
 from tests.test_html_browser import assert_like_reference, run_browser
@@ -73,7 +73,7 @@ def test_the_charts_render_and_the_tables_hold_the_numbers(tmp_path: Path, compa
     shown = {t["municipality"]: t["rows"] for t in seen["tables"]}
     assert sorted(shown) == municipalities
     for municipality in municipalities:
-        expected = [[str(r["month"])] + [pages.kroner(r[f"{k}_{s}"], lang) for k in ("refusion", "cofinancing")
+        expected = [[str(r["month"])] + [words.grouped(r[f"{k}_{s}"], lang) for k in ("refusion", "cofinancing")
                                          for s in ("without", "with", "difference")]
                     for r in comparison.records() if r["municipality"] == municipality]
         assert shown[municipality] == expected

@@ -23,8 +23,3 @@ def render(template: str, **context: Any) -> str:
     """The page `template` filled in, ending in one newline."""
     return _environment().get_template(template).render(**context).strip() + "\n"
 
-
-def kroner(value: Any, lang: str) -> str:
-    """A decimal kroner amount with thousands grouped: 1.234,50 in Danish, 1,234.50 in English."""
-    text = f"{value:,.2f}"
-    return text.translate(str.maketrans(",.", ".,")) if lang == "da" else text

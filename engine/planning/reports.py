@@ -24,7 +24,6 @@ from engine.planning.words import (
     percent,
 )
 
-
 # One stylesheet for the three pages, inlined; printable, and the table wraps below the chart on a narrow screen.
 STYLE = """
 body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 1.5rem auto; max-width: 62rem; padding: 0 1rem;

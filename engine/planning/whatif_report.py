@@ -11,7 +11,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from engine.planning import pages
+from engine.planning import pages, words
 from engine.planning.whatif import SIDES, RefusionComparison
 from engine.report import charts
 
@@ -42,10 +42,10 @@ def text(comparison: RefusionComparison, lang: str = "da") -> str:
     heads = [w["municipality"], w["month"]] + [f"{w[k]} {w[s]}" for k in KINDS for s in SIDES]
     lines = [f"{w['proposal']}: {comparison.proposal}", ""]
     rows: list[list[str]] = [[str(r["municipality"] or "-"), str(r["month"])]
-                             + [pages.kroner(r[f"{k}_{s}"], lang) for k in KINDS for s in SIDES]
+                             + [words.grouped(r[f"{k}_{s}"], lang) for k in KINDS for s in SIDES]
                              for r in comparison.records()]
     for municipality, group in _by_municipality(comparison).items():
-        rows.append([municipality, w["total"]] + [pages.kroner(_sum(group, f"{k}_{s}"), lang) for k in KINDS for s in SIDES])
+        rows.append([municipality, w["total"]] + [words.grouped(_sum(group, f"{k}_{s}"), lang) for k in KINDS for s in SIDES])
     rows.sort(key=lambda row: (row[0], row[1] == w["total"], row[1]))
     widths = [max(len(str(cell)) for cell in column) for column in zip(heads, *rows)]
     for row in [heads, *rows]:
@@ -85,7 +85,7 @@ def _sum(rows: list[dict[str, Any]], column: str) -> Decimal:
 
 
 def _cells(row: dict[str, Any], lang: str) -> dict[str, Any]:
-    return {"month": row["month"], **{f"{k}_{s}": pages.kroner(row[f"{k}_{s}"], lang) for k in KINDS for s in SIDES},
+    return {"month": row["month"], **{f"{k}_{s}": words.grouped(row[f"{k}_{s}"], lang) for k in KINDS for s in SIDES},
             "negative": {f"{k}_{s}": row[f"{k}_{s}"] < 0 for k in KINDS for s in SIDES}}
 
 
@@ -101,7 +101,7 @@ def _chart(municipality: str, rows: list[dict[str, Any]], lang: str) -> str:
                         markersize=3, label=f"{w[side]} {w['proposal'].lower()}", gid=f"{kind}-{side}")
             ax.set_title(f"{w[kind]} ({w['kr']})")
             ax.set_xticks(range(len(months)), months, rotation=60, fontsize=7)
-            ax.yaxis.set_major_formatter(lambda value, _: pages.kroner(Decimal(round(value)), lang)[:-3])
+            ax.yaxis.set_major_formatter(lambda value, _: words.grouped(Decimal(round(value)), lang)[:-3])
             amounts = [float(r[f"{kind}_{side}"]) for r in rows for side in ("without", "with")]
             ax.set_ylim(min(0.0, *amounts) * 1.08, max(1.0, *amounts) * 1.08)  # an all-zero panel keeps its scale
         axes[0].legend(loc="best", frameon=False)

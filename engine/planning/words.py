@@ -73,8 +73,13 @@ def group_name(group: str, lang: str, places: Mapping[str, str]) -> str:
 
 def money(ore: int, lang: str, sign: bool = False) -> str:
     """Øre as kroner with two decimals and grouped thousands, e.g. 1.234,50 kr (da); with `sign`, +/- always."""
-    text = f"{Decimal(ore).scaleb(-2):{'+' if sign else ''},.2f}"
-    return (_danish(text) if lang == "da" else text) + " kr"
+    return grouped(Decimal(ore).scaleb(-2), lang, sign) + " kr"
+
+
+def grouped(kroner: Any, lang: str, sign: bool = False) -> str:
+    """A kroner amount (a Decimal) with two decimals and grouped thousands: 1.234,50 (da), 1,234.50 (en)."""
+    text = f"{kroner:{'+' if sign else ''},.2f}"
+    return _danish(text) if lang == "da" else text
 
 
 def percent(share: Decimal, lang: str) -> str:
