@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from engine.lang.source import SourceCache, Span
-from engine.law.legal_refs import Act, LegalRefs, Version
+from engine.law.legal_refs import Act, Version
 from engine.law.model import Rule
-from engine.officer import citation_coverage
+from engine.officer import act_index, citation_coverage
 from engine.officer.verbalise import verbalise
 from engine.rulebook import Rulebook
 
@@ -53,7 +53,7 @@ def rule_detail(book: Rulebook, rule: Rule, scenarios: dict[str, tuple[str, ...]
               "formula": {name: source_text(book.sources, node.span) for name, node in rule.expressions()},
               "in_words": {lang: verbalise(rule.when, book.checked, lang) for lang in ("da", "en")}
               if rule.when is not None else None,
-              "citations": [{"cite": c.text, "versions": [version_data(v) for v in _versions(rule, c, refs)]}
+              "citations": [{"cite": c.text, "versions": [version_data(v) for v in act_index.versions_for(rule, c, refs)]}
                             for c in rule.refs],
               "lifts": [lift.text for lift in rule.lifts],
               "input": _input(rule), "scenarios": list(scenarios.get(rule.id, ()))}
@@ -66,14 +66,6 @@ def _input(rule: Rule) -> dict[str, Any] | None:
         return None
     return {"type": spec.type, "values": list(spec.values), "value_titles": dict(spec.value_titles),
             "description": dict(spec.description)}
-
-
-def _versions(rule: Rule, citation: Any, refs: LegalRefs) -> list[Version]:
-    """The act versions a citation resolves against during the rule's window."""
-    if citation.pinned:
-        return [refs.pinned[citation.pinned]] if citation.pinned in refs.pinned else []
-    act = refs.act_of(citation)
-    return act.versions_between(*rule.window) if act else []
 
 
 def source_text(sources: SourceCache, span: Span) -> str:
@@ -89,24 +81,19 @@ def version_data(version: Version) -> dict[str, Any]:
             "in_force_from": version.start.isoformat(), "in_force_to": _day(version.end)}
 
 
-def distinct_acts(refs: LegalRefs) -> list[Act]:
-    """Each act once (the table holds it under its aliases too), by name."""
-    return sorted({act.name: act for act in refs.acts.values()}.values(), key=lambda a: a.name.lower())
-
-
 def acts(book: Rulebook) -> list[dict[str, Any]]:
     return [{"act": a.name, "aliases": list(a.aliases), "title": dict(a.title),
-             "versions": [version_data(v) for v in a.versions]} for a in distinct_acts(book.checked.legal_refs)]
+             "versions": [version_data(v) for v in a.versions]} for a in act_index.acts_of(book)]
 
 
 def find_act(book: Rulebook, name: str) -> Act | None:
     wanted = name.lower()
-    return next((a for a in distinct_acts(book.checked.legal_refs)
+    return next((a for a in act_index.acts_of(book)
                  if wanted == a.name.lower() or wanted in (alias.lower() for alias in a.aliases)), None)
 
 
 def close_act(book: Rulebook, name: str) -> str | None:
-    close = difflib.get_close_matches(name, [a.name for a in distinct_acts(book.checked.legal_refs)], n=1)
+    close = difflib.get_close_matches(name, [a.name for a in act_index.acts_of(book)], n=1)
     return close[0] if close else None
 
 
