@@ -21,7 +21,7 @@ from engine.law import series
 
 from engine.refusion import weekly, weeks
 from engine.lang.compiler import Program
-from engine.refusion.payments import Payments
+from engine.refusion.payments import HOURS_CODES, Payments
 
 SERIES = {
     "affected": "finansiering.uge.beroert", "ordinal": "finansiering.uge.nummer", "count": "finansiering.uge.trin",
@@ -32,6 +32,9 @@ RATES = (("Refusion", "finansiering.uge.refusionssats", "finansiering.uge.afregn
           "finansiering.uge.refusion", "finansiering.refusionssats"),
          ("Co-financing", "finansiering.uge.medfinansieringssats", "finansiering.uge.afregnet_medfinansieringsudgift",
           "finansiering.uge.medfinansiering", "finansiering.medfinansieringssats"))
+# The old scheme's part of the week's refusion (BEK 1770/2015): expense, rate, hours of work placement.
+OLD_SCHEME = ("finansiering.uge.gammel_ordning_udgift", "finansiering.gammel_ordning_sats",
+              "finansiering.uge.virksomhedspraktik_timer")
 WINDOW = 156
 
 
@@ -108,12 +111,12 @@ def _payments(who: _Person, week: int) -> list[str]:
             continue
         code = who.payments.codes[who.payments.benefit[row]]
         share = Fraction(int(who.payments.ore[row]) * days, end - start + 1)
-        scope = "in scope" if who.in_scope(week, code) else "not in scope"
-        out.append(f"  line {who.payments.line[row]}: {code} {values.Money.from_ore(int(who.payments.ore[row]))} "
+        scope = "hours, no payment" if code in HOURS_CODES else "in scope" if who.in_scope(week, code) else "not in scope"
+        out.append(f"  line {who.payments.line[row]}: {code} {_amount(code, values.Money.from_ore(int(who.payments.ore[row])))} "
                    f"for {weeks.from_day_number(start)} to {weeks.from_day_number(end)}: {days} day(s) in the week, "
-                   f"{_ore_text(share)} ({scope})")
+                   f"{_share_text(code, share)} ({scope})")
     amounts = who.history.weeks[week].amounts
-    total = ", ".join(f"{code} {amount}" for code, amount in sorted(amounts.items()))
+    total = ", ".join(f"{code} {_amount(code, amount)}" for code, amount in sorted(amounts.items()))
     head = ["Payments in the week:"] if out else ["No payment covers any day of the week."]
     tail = [f"  The week's amounts, each rounded half up to whole øre once (reading 10.2): {total}"] if amounts else []
     return head + out + tail
@@ -121,6 +124,18 @@ def _payments(who: _Person, week: int) -> list[str]:
 
 def _ore_text(share: Fraction) -> str:
     return f"{values.Money(Decimal(share.numerator) / Decimal(share.denominator) / 100).round_half_up()} (exactly {share} øre)"
+
+
+def _amount(code: str, amount: values.Money) -> str:
+    """Kroner, or hours for a code whose records give hours (one hour is held as 1 kr)."""
+    return f"{values.format_decimal(amount.amount, 2)} hours" if code in HOURS_CODES else str(amount)
+
+
+def _share_text(code: str, share: Fraction) -> str:
+    if code not in HOURS_CODES:
+        return _ore_text(share)
+    rounded = values.Money(Decimal(share.numerator) / Decimal(share.denominator) / 100).round_half_up()
+    return f"{_amount(code, rounded)} (exactly {share / 100} hours)"
 
 
 def _count(who: _Person, week: int) -> list[str]:
@@ -165,10 +180,25 @@ def _rates(who: _Person, week: int) -> list[str]:
             out.append(f"{label}: no rate in this week" + (" (the staircase applies from 2016-01-04, § 29)"
                                                              if who.history.weeks[week].monday < dt.date(2016, 1, 4) else ""))
             continue
-        step = _step(who, staircase, int(who.at(week, "count")))
-        out.append(f"{label}: {rate} ({_cites(who, rate_name, week)}{step}) of {expense} = {amount}"
-                   " (rounded half up to whole øre)")
+        old = _old_scheme(who, week) if label == "Refusion" else []
+        if old and expense is not None and expense.amount == 0:  # the old scheme's alone: its rate is shown below
+            out.append(f"{label}: {amount} (rounded half up to whole øre)")
+        else:
+            step = _step(who, staircase, int(who.at(week, "count")))
+            out.append(f"{label}: {rate} ({_cites(who, rate_name, week)}{step}) of {expense} = {amount}"
+                       " (rounded half up to whole øre)")
+        out += old
     return out
+
+
+def _old_scheme(who: _Person, week: int) -> list[str]:
+    """The old scheme's part of the refusion, when the week has one: its expense, its rate and the
+    hours of virksomhedspraktik that decide between 30 % and 50 %."""
+    expense, rate, hours = (who.values[week].get(name) for name in OLD_SCHEME)
+    if expense is None or rate is None or expense.amount == 0:
+        return []
+    placement = f"; virksomhedspraktik in the week: {_amount(HOURS_CODES[0], hours)}" if hours is not None else ""
+    return [f"  the old scheme's part: {rate} ({_cites(who, OLD_SCHEME[1], week)}) of {expense}{placement}"]
 
 
 def _step(who: _Person, name: str, count: int) -> str:

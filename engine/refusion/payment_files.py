@@ -28,7 +28,7 @@ from engine.lang.errors import CaseError
 REQUIRED = ("person", "municipality", "benefit", "amount", "from", "to")
 PERSON_FACTS = ("flexjob_visitation_date", "early_pension_granted")
 # Optional per-row columns that qualify a row's benefit (see `engine.refusion.payments`).
-ROW_FACTS = ("eu_export",)
+ROW_FACTS = ("eu_export", "hours")
 OPTIONAL = (*PERSON_FACTS, *ROW_FACTS)
 BATCH_ROWS = 1 << 20
 UNCLOSED_QUOTE = "a quote that is not closed on its line"

@@ -3,8 +3,10 @@
 The contract (docs/refusion.md): CSV, Parquet or JSON lines with the columns person, municipality,
 benefit (a code of reading 10.11), amount (kroner, up to 2 decimals), from and to (first and last
 day it covers), optional per-person columns flexjob_visitation_date and early_pension_granted, and
-the optional per-row column eu_export (true: the benefit was exported under the EU rules, and the
-row takes the benefit's code with the suffix _eu).
+the optional per-row columns eu_export (true: the benefit was exported under the EU rules, and the
+row takes the benefit's code with the suffix _eu) and hours (the hours of a record of a code in
+HOURS_CODES, which pays nothing: its hours take the place of its amount, one hour as 100 øre, so
+that they are spread over the weeks like money).
 Files are read in batches and turned at once into integer columns (øre, day numbers, indices),
 so the text of a large file is never held whole (reading the files: `engine.refusion.payment_files`).
 Spreading the payments over weeks is in
@@ -26,6 +28,8 @@ from engine.refusion.payment_files import PERSON_FACTS, REQUIRED, AsText, as_str
 
 NO_DATE = np.iinfo(np.int32).min
 EU_SUFFIX = "_eu"  # eu_export: the benefit's code for payments exported under the EU rules
+# Codes whose records give hours, not money (finansieringsloven: BEK 1770/2015 § 2).
+HOURS_CODES = ("virksomhedspraktik",)
 TRUE, FALSE = ("true", "1", "yes"), ("false", "0", "no", "")  # a per-person date that was not given
 AMOUNT = r"^[0-9]{1,13}(\.[0-9]{1,2})?$"
 # A person's amounts may sum to at most this (øre): summed by week and multiplied by a rate of up
@@ -226,6 +230,8 @@ def _check(columns: dict[str, pa.Array], code_index: pa.Array) -> tuple[pa.Array
                           lambda: pc.binary_join_element_wise("unknown benefit code '", benefit, "'", "")))
     ore, amount_reason = _ore(columns["amount"])
     reasons.append(amount_reason)
+    ore, hours_reason = _hours(columns.get("hours"), qualified, ore, rows)
+    reasons.append(hours_reason)
     start, start_reason = _date(columns["from"], "from")
     end, end_reason = _date(columns["to"], "to")
     reasons += [start_reason, end_reason]
@@ -249,6 +255,31 @@ def _eu_export(column: pa.Array | None, rows: int) -> tuple[pa.Array, pa.Array]:
     reason = _where(pc.invert(known), lambda: pc.binary_join_element_wise(
         "'eu_export' is '", text, "'; write true or false (or leave it empty)", ""))
     return exported, reason
+
+
+def _hours(column: pa.Array | None, benefit: pa.Array, ore: pa.Array, rows: int) -> tuple[pa.Array, pa.Array]:
+    """The optional hours column: a record of a code in HOURS_CODES pays nothing (amount 0) and
+    gives its hours, which take the place of its øre (one hour: 100); no other record gives hours."""
+    counted = pc.fill_null(pc.is_in(benefit, value_set=pa.array(HOURS_CODES)), False)
+    if column is None:
+        return ore, _where(counted, lambda: pc.binary_join_element_wise(
+            "a record of '", benefit, "' gives its hours in the column 'hours'", ""))
+    text = column if pa.types.is_decimal(column.type) else pc.utf8_trim_whitespace(pc.cast(column, pa.string()))
+    given = pc.is_valid(text) if pa.types.is_decimal(text.type) else \
+        pc.fill_null(pc.greater(pc.binary_length(text), 0), False)
+    hundredths, wrong = _ore(text if pa.types.is_decimal(text.type) else pc.if_else(given, text, pa.scalar("0")))
+    written = lambda: pc.cast(text, pa.string())  # noqa: E731
+    reasons = [
+        _where(pc.and_(counted, pc.invert(given)), lambda: pc.binary_join_element_wise(
+            "a record of '", benefit, "' gives its hours in the column 'hours'", "")),
+        _where(pc.and_(counted, pc.is_valid(wrong)), lambda: pc.binary_join_element_wise(
+            "'hours' is '", written(), "'; write hours with up to 2 decimals", "")),
+        _where(pc.and_(counted, pc.not_equal(ore, 0)), lambda: pc.binary_join_element_wise(
+            "a record of '", benefit, "' pays nothing: write amount 0 and its hours in 'hours'", "")),
+        _where(pc.and_(pc.invert(counted), given), lambda: pc.binary_join_element_wise(
+            "'hours' is given only for ", ", ".join(HOURS_CODES), "; leave it empty for '", benefit, "'", "")),
+    ]
+    return pc.if_else(counted, hundredths, ore), pc.coalesce(*reasons)
 
 
 def _missing(columns: dict[str, pa.Array], rows: int) -> pa.Array:

@@ -16,7 +16,7 @@ CODES_IN_PLAY = ("kontanthjaelp", "sygedagpenge", "ressourceforloebsydelse", "a_
                  "ledighedsydelse", "fleksloentilskud", "saerlig_stoette", "integrationsydelse",
                  "saerlig_uddannelsesydelse", "su", "folkepension", "seniorpension", "kontanthjaelp_las27",
                  "loentilskud", "loentilskud_foertidspension", "a_dagpenge_eu", "kontantydelse_eu",
-                 "a_dagpenge_fradrag")
+                 "a_dagpenge_fradrag", "virksomhedspraktik")
 FIRST = dt.date(2014, 5, 1)  # a Thursday
 
 
@@ -35,16 +35,33 @@ def _records(person: str, offset: int, spells: list[tuple[str | None, int, int]]
         if code is not None:
             out.append({"person": person, "municipality": "101", "benefit": code,
                         "amount": f"{ore // 100}.{ore % 100:02d}", "from": str(day), "to": str(day + dt.timedelta(days=days - 1))})
+            if code in payments.HOURS_CODES:  # hours, not money: 0 to 39.99 a week, around the 10 of BEK 1770/2015 § 2
+                hours = ore % 4000 * days // 7
+                out[-1].update(amount="0", hours=f"{hours // 100}.{hours % 100:02d}")
         day += dt.timedelta(days=days)
     return out or [{"person": person, "municipality": "101", "benefit": "su", "amount": "1.00",
                     "from": str(day), "to": str(day)}]
 
 
+def placement(person: str):  # type: ignore[no-untyped-def]
+    """None, or a record of virksomhedspraktik laid over the spells: its hours a week near the 10
+    of BEK 1770/2015 § 2, over whole weeks or from any weekday."""
+    start = st.integers(0, 400).map(lambda n: FIRST + dt.timedelta(days=n))
+    days = st.one_of(st.integers(1, 60), st.integers(1, 8).map(lambda n: 7 * n))
+    weekly_hours = st.one_of(st.integers(0, 3000), st.sampled_from([999, 1000, 1001]))
+    record = st.tuples(start, days, weekly_hours).map(lambda t: {
+        "person": person, "municipality": "101", "benefit": "virksomhedspraktik", "amount": "0",
+        "hours": f"{t[1] * t[2] // 7 // 100}.{t[1] * t[2] // 7 % 100:02d}",
+        "from": str(t[0]), "to": str(t[0] + dt.timedelta(days=t[1] - 1))})
+    return st.one_of(st.none(), record)
+
+
 def person(index: int):  # type: ignore[no-untyped-def]
     name = f"p{index}"
     fact = st.one_of(st.none(), st.sampled_from(["2013-01-01", "2014-06-30", "2014-07-01", "2016-05-01"]))
-    return st.tuples(spells(name), fact, fact).map(
-        lambda t: [dict(r, flexjob_visitation_date=t[1] or "", early_pension_granted=t[2] or "") for r in t[0]])
+    return st.tuples(spells(name), placement(name), fact, fact).map(
+        lambda t: [dict(r, flexjob_visitation_date=t[2] or "", early_pension_granted=t[3] or "")
+                   for r in t[0] + ([t[1]] if t[1] else [])])
 
 
 population = st.integers(1, 3).flatmap(lambda n: st.tuples(*(person(i) for i in range(n))))
