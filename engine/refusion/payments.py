@@ -28,7 +28,7 @@ from engine.refusion.payment_files import PERSON_FACTS, REQUIRED, AsText, as_str
 
 NO_DATE = np.iinfo(np.int32).min
 EU_SUFFIX = "_eu"  # eu_export: the benefit's code for payments exported under the EU rules
-# Codes whose records give hours, not money (finansieringsloven: BEK 1770/2015 § 2).
+# Codes whose records give hours, not money (virksomhedspraktik: BEK 1770/2015 § 2).
 HOURS_CODES = ("virksomhedspraktik",)
 TRUE, FALSE = ("true", "1", "yes"), ("false", "0", "no", "")  # a per-person date that was not given
 AMOUNT = r"^[0-9]{1,13}(\.[0-9]{1,2})?$"
@@ -230,7 +230,7 @@ def _check(columns: dict[str, pa.Array], code_index: pa.Array) -> tuple[pa.Array
                           lambda: pc.binary_join_element_wise("unknown benefit code '", benefit, "'", "")))
     ore, amount_reason = _ore(columns["amount"])
     reasons.append(amount_reason)
-    ore, hours_reason = _hours(columns.get("hours"), qualified, ore, rows)
+    ore, hours_reason = _hours(columns.get("hours"), qualified, ore)
     reasons.append(hours_reason)
     start, start_reason = _date(columns["from"], "from")
     end, end_reason = _date(columns["to"], "to")
@@ -257,29 +257,37 @@ def _eu_export(column: pa.Array | None, rows: int) -> tuple[pa.Array, pa.Array]:
     return exported, reason
 
 
-def _hours(column: pa.Array | None, benefit: pa.Array, ore: pa.Array, rows: int) -> tuple[pa.Array, pa.Array]:
+def _hours(column: pa.Array | None, benefit: pa.Array, ore: pa.Array) -> tuple[pa.Array, pa.Array]:
     """The optional hours column: a record of a code in HOURS_CODES pays nothing (amount 0) and
     gives its hours, which take the place of its øre (one hour: 100); no other record gives hours."""
     counted = pc.fill_null(pc.is_in(benefit, value_set=pa.array(HOURS_CODES)), False)
+    lacking = lambda: pc.binary_join_element_wise(  # noqa: E731
+        "a record of '", benefit, "' gives its hours in the column 'hours'", "")
     if column is None:
-        return ore, _where(counted, lambda: pc.binary_join_element_wise(
-            "a record of '", benefit, "' gives its hours in the column 'hours'", ""))
-    text = column if pa.types.is_decimal(column.type) else pc.utf8_trim_whitespace(pc.cast(column, pa.string()))
-    given = pc.is_valid(text) if pa.types.is_decimal(text.type) else \
-        pc.fill_null(pc.greater(pc.binary_length(text), 0), False)
-    hundredths, wrong = _ore(text if pa.types.is_decimal(text.type) else pc.if_else(given, text, pa.scalar("0")))
-    written = lambda: pc.cast(text, pa.string())  # noqa: E731
+        return ore, _where(counted, lacking)
+    given, hundredths, wrong = _hours_read(column)
     reasons = [
-        _where(pc.and_(counted, pc.invert(given)), lambda: pc.binary_join_element_wise(
-            "a record of '", benefit, "' gives its hours in the column 'hours'", "")),
+        _where(pc.and_(counted, pc.invert(given)), lacking),
         _where(pc.and_(counted, pc.is_valid(wrong)), lambda: pc.binary_join_element_wise(
-            "'hours' is '", written(), "'; write hours with up to 2 decimals", "")),
+            "'hours' is '", pc.cast(column, pa.string()), "'; write hours with up to 2 decimals", "")),
         _where(pc.and_(counted, pc.not_equal(ore, 0)), lambda: pc.binary_join_element_wise(
             "a record of '", benefit, "' pays nothing: write amount 0 and its hours in 'hours'", "")),
         _where(pc.and_(pc.invert(counted), given), lambda: pc.binary_join_element_wise(
             "'hours' is given only for ", ", ".join(HOURS_CODES), "; leave it empty for '", benefit, "'", "")),
     ]
     return pc.if_else(counted, hundredths, ore), pc.coalesce(*reasons)
+
+
+def _hours_read(column: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array]:
+    """Per row: whether hours are given, the hours in hundredths, and a reason when they are not
+    hours with up to 2 decimals (read as amounts are)."""
+    if pa.types.is_decimal(column.type):
+        hundredths, wrong = _ore(column)
+        return pc.is_valid(column), hundredths, wrong
+    text = pc.utf8_trim_whitespace(pc.cast(column, pa.string()))
+    given = pc.fill_null(pc.greater(pc.binary_length(text), 0), False)
+    hundredths, wrong = _ore(pc.if_else(given, text, pa.scalar("0")))
+    return given, hundredths, wrong
 
 
 def _missing(columns: dict[str, pa.Array], rows: int) -> pa.Array:
