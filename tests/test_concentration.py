@@ -386,3 +386,25 @@ def test_the_readme_shows_the_real_what_if_totals_of_the_bundled_caseload() -> N
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     shown = readme.split('--lang en | grep -E "Municipality|Total"\n', 1)[1].split("```", 1)[0]
     assert shown.splitlines() == wanted
+
+
+def test_hours_of_virksomhedspraktik_are_no_cost(rulebook: engine.Rulebook) -> None:
+    """A virksomhedspraktik record holds hours where other records hold øre (BEK 1770/2015 § 2):
+    it adds nothing to a citizen's cost, to the costs of a year, or to the kinds of benefit."""
+    from engine.planning import goals
+
+    rows = [{"person": "anna", "municipality": "217", "benefit": "ledighedsydelse", "amount": "700.00",
+             "from": "2018-01-01", "to": "2018-01-07"},
+            {"person": "anna", "municipality": "217", "benefit": "virksomhedspraktik", "amount": "0",
+             "hours": "40", "from": "2018-01-01", "to": "2018-01-07"},
+            {"person": "bo", "municipality": "217", "benefit": "virksomhedspraktik", "amount": "0",
+             "hours": "12.5", "from": "2018-01-01", "to": "2018-01-07"},
+            {"person": "bo", "municipality": "217", "benefit": "kontanthjaelp", "amount": "300.00",
+             "from": "2018-01-01", "to": "2018-01-07"}]
+    read = payment_records.from_records(rows, codes(rulebook))
+    assert read.bad == [] and int(read.ore.sum()) == 70000 + 4000 + 1250 + 30000  # the hours are held in øre
+    result = conc.measure(read, by="municipality")
+    for group in result.groups:
+        assert group.persons == ("anna", "bo") and group.ore.tolist() == [70000, 30000]
+        assert group.benefits.tolist() == [1, 1]
+    assert goals.in_year(read, 2018).tolist() == [70000, 0, 0, 30000]

@@ -31,7 +31,7 @@ from typing import Any
 import attrs
 import numpy as np
 
-from engine.refusion.payments import Payments
+from engine.refusion.payments import Payments, money_rows
 
 PERCENTS = (1, 3, 5)
 BY = ("municipality",)
@@ -110,10 +110,11 @@ def measure(payments: Payments, by: str | None = None, percents: tuple[int, ...]
     # each person's place in the order of person ids, sorted once: ties are broken by it
     order = np.empty(len(names), np.int64)
     order[np.argsort(names.astype(str), kind="stable")] = np.arange(len(names))
-    groups = [_group(ALL, payments.person, payments, names, order, percents)]
+    money = money_rows(payments)  # the hours of virksomhedspraktik are no cost
+    groups = [_group(ALL, payments.person[money], payments, names, order, percents, money)]
     if by == "municipality":
         for index in sorted(range(len(payments.municipalities)), key=lambda i: payments.municipalities[i]):
-            rows = payments.municipality == index
+            rows = (payments.municipality == index) & money
             groups.append(_group(payments.municipalities[index], payments.person[rows], payments, names,
                                  order, percents, rows))
     return Concentration(by, tuple(groups), tuple(payments.bad))

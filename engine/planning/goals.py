@@ -27,7 +27,7 @@ from engine.audit import exemption_report
 from engine.planning.concentration import kroner
 from engine.planning.marking import person_of
 from engine.planning.words import citation_order
-from engine.refusion.payments import Payments
+from engine.refusion.payments import Payments, money_rows
 from engine.rulebook import Rulebook
 
 EPOCH = dt.date(1970, 1, 1)
@@ -82,6 +82,7 @@ def in_year(payments: Payments, year: int) -> np.ndarray:
     days = payments.end.astype(np.int64) - payments.start + 1
     inside = np.clip(np.minimum(payments.end, last).astype(np.int64) - np.maximum(payments.start, first) + 1, 0, None)
     part: np.ndarray = (2 * payments.ore * inside + days) // (2 * days)  # ore * inside / days, half up
+    part[~money_rows(payments)] = 0  # the hours of virksomhedspraktik are no cost
     return part
 
 

@@ -80,6 +80,14 @@ class Payments:
         return self._names
 
 
+def money_rows(payments: Payments) -> np.ndarray:
+    """Per row, whether its øre are money: the rows of a code in HOURS_CODES hold hours, which
+    costs and sums of money leave out (the weekly rules name the codes they add up)."""
+    hours = [i for i, code in enumerate(payments.codes) if code in HOURS_CODES]
+    rows: np.ndarray = ~np.isin(payments.benefit, hours)
+    return rows
+
+
 def read_payments(path: Path, codes: tuple[str, ...], progress: Callable[[int], None] | None = None) -> Payments:
     """Read a payment file: CSV, Parquet or JSON lines, by its extension or else its content.
 
