@@ -104,8 +104,8 @@ def _overlap(a: Rule, b: Rule) -> bool:
 class KernelSource:
     """The source of the kernel for the given values (in the plan's order)."""
 
-    def __init__(self, batch: BatchProgram, order: list[str], outputs: tuple[str, ...] = ()) -> None:
-        self.batch, self.order, self.outputs = batch, order, outputs
+    def __init__(self, batch: BatchProgram, order: list[str], outputs: tuple[str, ...] = (), totals: bool = False) -> None:
+        self.batch, self.order, self.outputs, self.totals = batch, order, outputs, totals
         self.index = {name: i for i, name in enumerate(order)}
         self.scales: dict[str, int] = {name: 0 for name in order}
         self.present: set[str] = set()   # values proven never to lack a value
@@ -172,11 +172,9 @@ class KernelSource:
         return lines
 
     def _epilogue(self) -> list[str]:
-        lines = []
-        for k, name in enumerate(self.outputs):
-            lines.append(f"                out_data[{k}, w, p] = v{self.index[name]}")
-        for k, name in enumerate(self.none_outputs):
-            lines.append(f"                out_none[{k}, w, p] = n{self.index[name]}")
+        lines = self._totals() if self.totals else (
+            [f"                out_data[{k}, w, p] = v{self.index[name]}" for k, name in enumerate(self.outputs)]
+            + [f"                out_none[{k}, w, p] = n{self.index[name]}" for k, name in enumerate(self.none_outputs)])
         for name in sorted(self.windows):
             i, value = self.index[name], self._value(name)
             truth = f"(v{i} != 0)" if self.batch.checked.types.get(name) == "bool" else f"v{i}"
@@ -187,6 +185,20 @@ class KernelSource:
             i = self.index[name]
             lines += [f"                p{i}[b] = v{i}"] + ([] if name in self.present else [f"                q{i}[b] = n{i}"])
         return lines + ["            cursor[w] = hi"]
+
+    def _totals(self) -> list[str]:
+        """Per person: the sum of each output over the weeks it has a value, and how many weeks
+        it has none (no weeks × persons results are written)."""
+        lines = []
+        for k, name in enumerate(self.outputs):
+            i = self.index[name]
+            if name in self.present:
+                lines.append(f"                out_data[{k}, p] += v{i}")
+            else:
+                lines.append(f"                out_data[{k}, p] += 0 if n{i} else v{i}")
+        for k, name in enumerate(self.none_outputs):
+            lines.append(f"                out_none[{k}, p] += n{self.index[name]}")
+        return lines
 
     def _body(self, names: list[str], depth: int, counter: int) -> tuple[list[str], int]:
         out = nodes.Source(depth=depth, counter=counter)

@@ -140,6 +140,7 @@ def test_blocks_and_parts_of_persons_give_the_numpy_answer(rulebook: engine.Rule
     native.threads(jobs)
     try:
         found = compiled.run(spread, names)
+        totals = compiled.totals(spread, AMOUNTS)
     finally:
         native.threads(1)
     expected = compiled.batch.run(spread, names)
@@ -148,3 +149,33 @@ def test_blocks_and_parts_of_persons_give_the_numpy_answer(rulebook: engine.Rule
         mine, theirs = batch.to_python(found[name], shape, codes), batch.to_python(expected[name], shape, codes)
         assert np.array_equal(mine[0] * ~mine[1], theirs[0] * ~theirs[1]) and np.array_equal(mine[1], theirs[1]), name
     assert np.count_nonzero(batch.to_python(found[AMOUNTS[1]], shape, codes)[0]) > 1000  # real amounts
+    assert _listed(totals) == _summed(expected, AMOUNTS)
+
+
+def _summed(found: dict[str, batch.Arr], names: tuple[str, ...]) -> dict[str, tuple[list[int], list[int]]]:
+    """Per person, each value's sum over the weeks it has one and the count of weeks without."""
+    out = {}
+    for name in names:
+        data, none = found[name].data, found[name].none
+        none = np.zeros(data.shape, bool) if none is None else none
+        out[name] = (np.where(none, 0, data).sum(axis=0).tolist(), none.sum(axis=0).tolist())
+    return out
+
+
+def _listed(totals: dict[str, tuple[np.ndarray, np.ndarray]]) -> dict[str, tuple[list[int], list[int]]]:
+    return {name: (data.tolist(), none.tolist()) for name, (data, none) in totals.items()}
+
+
+def test_totals_per_person_are_the_sums_of_the_weeks(rulebook: engine.Rulebook, monkeypatch: pytest.MonkeyPatch) -> None:
+    spread, codes = _spread(rulebook)
+    plan = series.plan(rulebook.program.checked)
+    compiled = native.NativeProgram(rulebook.program, plan, codes)
+    totals = _listed(compiled.totals(spread, AMOUNTS))
+    assert totals == _summed(compiled.batch.run(spread, AMOUNTS), AMOUNTS)
+    assert any(any(data) for data, _ in totals.values()) and any(any(none) for _, none in totals.values())
+    source, _ = compiled.kernel(AMOUNTS, totals=True)
+    assert "out_data[0, p] +=" in source.text and ", w, p]" not in source.text  # no weekly result is written
+    monkeypatch.delitem(native_nodes.CALLS, "round_ore")  # left to NumPy: summed from its weekly results
+    fallback = native.NativeProgram(rulebook.program, plan, codes)
+    assert set(fallback.unsupported) == set(AMOUNTS)
+    assert _listed(fallback.totals(spread, AMOUNTS)) == totals
