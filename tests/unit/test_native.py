@@ -210,6 +210,6 @@ def test_a_step_table_is_looked_up_as_its_rows_test_it(text: str, missing: bool)
         for x_none in ([False, True] if missing else [False]):
             a: dict[str, object] = {"x": x, "x_none": x_none}
             b: dict[str, object] = {**a, **tables}
-            exec("\n".join(rows.lines), a)  # the kernel's lines are plain Python as well
-            exec("\n".join(looked.lines), b)
+            exec("\n".join(rows.lines), a)  # noqa: S102 - the kernel's own generated lines, plain Python as well
+            exec("\n".join(looked.lines), b)  # noqa: S102
             assert (eval(by_rows.data, a), bool(eval(by_rows.none, a))) == (eval(by_table.data, b), bool(eval(by_table.none, b))), x
