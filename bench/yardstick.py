@@ -55,12 +55,20 @@ def paragraf_compute(n: int, repeats: int) -> None:
     slices = [as_weeks(ref[i:i + chunk], cof[i:i + chunk], other[i:i + chunk], codes) for i in range(0, n, chunk)]
 
     def compute() -> tuple[np.ndarray, np.ndarray]:
-        totals = [compiled.run(part, AMOUNTS) for part in slices]
-        return (np.concatenate([t[AMOUNTS[0]].data.sum(axis=0) for t in totals]),
-                np.concatenate([t[AMOUNTS[1]].data.sum(axis=0) for t in totals]))
+        totals = [compiled.totals(part, AMOUNTS) for part in slices]  # per-person sums, as the yardstick
+        assert not any(t[name][1].any() for t in totals for name in AMOUNTS)  # every week has its amounts
+        return (np.concatenate([t[AMOUNTS[0]][0] for t in totals]), np.concatenate([t[AMOUNTS[1]][0] for t in totals]))
+
+    def weekly() -> tuple[np.ndarray, np.ndarray]:
+        found = [compiled.run(part, AMOUNTS) for part in slices]  # the weekly results, as the tables read them
+        return (np.concatenate([t[AMOUNTS[0]].data.sum(axis=0) for t in found]),
+                np.concatenate([t[AMOUNTS[1]].data.sum(axis=0) for t in found]))
 
     times, (refusion, cofinancing) = time_it(compute, repeats, warmup=1)
     report("paragraf_native", n, ref.shape[1], times)
+    times, (weekly_refusion, weekly_cofinancing) = time_it(weekly, repeats, warmup=1)
+    report("paragraf_weekly", n, ref.shape[1], times)
+    assert np.array_equal(weekly_refusion, refusion) and np.array_equal(weekly_cofinancing, cofinancing)
     save_outputs(str(WORK / "out" / f"paragraf_n{n}_w{ref.shape[1]}.npz"), refusion, cofinancing, np.zeros(n))
 
 

@@ -46,7 +46,7 @@ class NativeProgram:
         self.source = source  # every value the kernel can compute (the full kernel is not compiled)
         self.kinds = {name: Arr(None, None, self.batch.checked.types.get(name, "any"), scale)
                       for name, scale in source.scales.items()}
-        self._kernels: dict[tuple[str, ...], tuple[KernelSource, Callable[..., None]]] = {}
+        self._kernels: dict[tuple[tuple[str, ...], bool], tuple[KernelSource, Callable[..., None]]] = {}
 
     def native_names(self) -> list[str]:
         """The values the kernel computes: all but those left to NumPy and what reads them."""
@@ -57,15 +57,16 @@ class NativeProgram:
             changed, left = bool(more), left | more
         return _stable_order([n for n in self.plan.order if n not in left], self.plan.reads)
 
-    def kernel(self, outputs: Iterable[str]) -> tuple[KernelSource, Callable[..., None]]:
-        """The kernel computing only what these outputs need (compiled once, then cached)."""
+    def kernel(self, outputs: Iterable[str], totals: bool = False) -> tuple[KernelSource, Callable[..., None]]:
+        """The kernel computing only what these outputs need (compiled once, then cached): their
+        weekly results or, with `totals`, their sums per person."""
         key = tuple(sorted(outputs))
-        if key not in self._kernels:
+        if (key, totals) not in self._kernels:
             needed = self.plan.needed_for(key)
-            source = KernelSource(self.batch, [n for n in self.source.order if n in needed], key).build()
+            source = KernelSource(self.batch, [n for n in self.source.order if n in needed], key, totals).build()
             source.module = load_kernel(source.text)
-            self._kernels[key] = (source, source.module.kernel)
-        return self._kernels[key]
+            self._kernels[key, totals] = (source, source.module.kernel)
+        return self._kernels[key, totals]
 
     def run(self, weeks: Weeks, names: Iterable[str] | None = None) -> dict[str, Arr]:
         """Every requested weekly value for every week and person of a slice (arrays weeks × persons)."""
@@ -81,14 +82,31 @@ class NativeProgram:
             return {name: found[name] for name in wanted}
         return self.batch.run(weeks, wanted, seeded=found)
 
-    def _run_kernel(self, weeks: Weeks, outputs: list[str]) -> dict[str, Arr] | None:
+    def totals(self, weeks: Weeks, names: Iterable[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Per person of a slice, each value's sum over the weeks it has a value (in units of its
+        kind's scale, as `Arr.data`) and the number of weeks it has none; no weekly results are
+        kept. Values the kernel does not compute are summed from the weekly results."""
+        wanted = tuple(names)
+        found = self._run_kernel(weeks, list(wanted), totals=True) if set(wanted) <= set(self.source.order) else None
+        if found is not None:
+            return {name: (value.data, value.none) for name, value in found.items()}
+        weekly = self.run(weeks, wanted)
+        return {name: (np.where(v.none, 0, v.data).sum(axis=0) if v.none is not None else v.data.sum(axis=0),
+                       np.zeros(len(weeks.persons), np.int64) if v.none is None else v.none.sum(axis=0, dtype=np.int64))
+                for name, v in ((n, weekly[n]) for n in wanted)}
+
+    def _run_kernel(self, weeks: Weeks, outputs: list[str], totals: bool = False) -> dict[str, Arr] | None:
         import numba
 
         count, persons = weeks.range.count, len(weeks.persons)
-        source, kernel = self.kernel(outputs)
+        source, kernel = self.kernel(outputs, totals)
         facts = np.stack([weeks.facts[c].astype(np.int64) for c in FACT_INPUTS.values()])
-        data = np.empty((len(source.outputs), count, persons), np.int64)
-        none = np.empty((len(source.none_outputs), count, persons), np.bool_)
+        if totals:
+            data = np.zeros((len(source.outputs), persons), np.int64)
+            none = np.zeros((len(source.none_outputs), persons), np.int64)
+        else:
+            data = np.empty((len(source.outputs), count, persons), np.int64)
+            none = np.empty((len(source.none_outputs), count, persons), np.bool_)
         conflict = np.zeros(persons, np.int64)
         const = np.zeros((len(source.constant), 2, count), np.int64)
         source.module.constants(np.int64(weeks.range.first), count, const, conflict)
@@ -99,6 +117,8 @@ class NativeProgram:
         if conflict.any():
             return None
         flags = {name: none[k] for k, name in enumerate(source.none_outputs)}
+        if totals:  # a value always present has no week without one
+            flags = {name: flags.get(name, np.zeros(persons, np.int64)) for name in source.outputs}
         return {name: Arr(data[k], flags.get(name), self.kinds[name].kind, self.kinds[name].scale)
                 for k, name in enumerate(source.outputs)}
 

@@ -83,6 +83,7 @@ class Context:
     lagged: Callable[[Source, ast.Call, list[Val]], Val]
     checked: object
     amount: Callable[[Source, Val, Val], Val] = attrs.field(factory=lambda: walk_amount)
+    table: Callable[[tuple[int, ...]], str] | None = None  # a constant array of the kernel's module, by name
 
 
 def truth(value: Val) -> str:
@@ -262,6 +263,9 @@ def _steps(node: ast.Steps, out: Source, context: Context) -> Val:
         out.counter = branch.counter
         rows.append((int(step.low.value), None if step.high is None else int(step.high.value), branch, result))  # type: ignore[arg-type]
     scale = max(result.scale for *_, result in rows)
+    looked_up = _step_lookup(rows, key, scale, out, context)
+    if looked_up is not None:
+        return looked_up
     data, none = out.fresh(), out.fresh()
     out.emit(f"{data} = 0")
     out.emit(f"{none} = True")
@@ -274,6 +278,39 @@ def _steps(node: ast.Steps, out: Source, context: Context) -> Val:
         out.emit(f"    {none} = {result.none}")
         word = "elif"
     return Val(data, none, rows[0][3].kind, scale)
+
+
+TABLE_SPAN = 1024  # the most keys a step table is looked up in instead of tested row by row
+
+
+def _step_lookup(rows: list[tuple[int, int | None, Source, Val]], key: Val, scale: int, out: Source,
+                 context: Context) -> Val | None:
+    """A step table whose results are all whole literals, over a short range of keys, as one
+    look-up in constant arrays (no branch per row): index 0 holds the keys below the lowest
+    bound, the last index the keys above the highest, each the first row that matches."""
+    if context.table is None or any(branch.lines or result.none != "False" or not result.data.lstrip("-").isdigit()
+                                    for *_, branch, result in rows):
+        return None
+    low = min(r[0] for r in rows)
+    high = max(r[0] if r[1] is None else max(r[0], r[1]) for r in rows)
+    if high - low > TABLE_SPAN:
+        return None
+
+    def first_row(k: int) -> tuple[int, int]:
+        for row_low, row_high, _, result in rows:
+            if k >= row_low and (row_high is None or k <= row_high):
+                return int(result.data) * 10 ** (scale - result.scale), 0
+        return 0, 1
+
+    found = [first_row(k) for k in range(low - 1, high + 2)]  # low - 1: below every row; high + 1: above
+    values, missing = context.table(tuple(v for v, _ in found)), context.table(tuple(m for _, m in found))
+    index = out.fresh()
+    out.emit(f"{index} = min(max({key.data} - {low - 1}, 0), {high - low + 2})")
+    data = Val(f"{values}[{index}]", "False", rows[0][3].kind, scale)
+    none = f"{missing}[{index}] != 0"
+    if key.none != "False":
+        data, none = Val(f"(0 if {key.none} else {data.data})", "False", data.kind, scale), f"({key.none}) or {none}"
+    return assign(out, Val(data.data, none, data.kind, scale))
 
 
 def _call(node: ast.Call, out: Source, context: Context) -> Val:

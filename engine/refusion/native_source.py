@@ -21,6 +21,7 @@ each derived from the rules alone:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, Callable
 
 from engine.lang import ast
@@ -96,6 +97,20 @@ def person_constants(order: list[str], batch: BatchProgram, week: list[str]) -> 
     return _constant_values(rest, batch, lambda name: name in inputs and name not in supplied, windows=False)
 
 
+_SUBSCRIPT = re.compile(r"\b([A-Za-z_]\w*)\[([^\[\]:]+)\]")
+
+
+def unsigned_indices(text: str) -> str:
+    """Every index of the kernel's source as unsigned: Numba then leaves out the test for a
+    negative index (counting from the end), a few instructions on each of the some 25 array
+    reads and writes of a person's week. Every index the kernel writes is a week, a person, an
+    entry or a constant, never below zero; slices are left as they are."""
+    def unsigned(match: re.Match[str]) -> str:
+        parts = [part.strip() for part in match.group(2).split(",")]
+        return f"{match.group(1)}[{', '.join(p if p.isdigit() else f'U({p})' for p in parts)}]"
+    return _SUBSCRIPT.sub(unsigned, text)
+
+
 def _overlap(a: Rule, b: Rule) -> bool:
     """Whether two definitions are in force in some common week."""
     return max(a.window[0], b.window[0]) <= min(a.window[1], b.window[1])
@@ -104,14 +119,15 @@ def _overlap(a: Rule, b: Rule) -> bool:
 class KernelSource:
     """The source of the kernel for the given values (in the plan's order)."""
 
-    def __init__(self, batch: BatchProgram, order: list[str], outputs: tuple[str, ...] = ()) -> None:
-        self.batch, self.order, self.outputs = batch, order, outputs
+    def __init__(self, batch: BatchProgram, order: list[str], outputs: tuple[str, ...] = (), totals: bool = False) -> None:
+        self.batch, self.order, self.outputs, self.totals = batch, order, outputs, totals
         self.index = {name: i for i, name in enumerate(order)}
         self.scales: dict[str, int] = {name: 0 for name in order}
         self.present: set[str] = set()   # values proven never to lack a value
         self.previous: set[str] = set()
         self.windows: set[str] = set()
         self.fused: dict[tuple[str, str], str] = {}  # (amounts, codes) -> the week's sum
+        self.tables: dict[tuple[int, ...], str] = {}  # constant arrays of the module (step tables)
         self.text = ""
         self.module: Any = None
 
@@ -135,8 +151,10 @@ class KernelSource:
         stored = [f"            const[{k}, 0, w] = v{self.index[n]}\n            const[{k}, 1, w] = n{self.index[n]}"
                   for k, n in enumerate(self.constant)]
         self.none_outputs = [n for n in self.outputs if n not in self.present]
-        self.text = (_HEADER + "\n".join(constants + stored) + "\n\n\n" + _PERSONS
-                     + "\n".join(self._prologue(person) + self._week() + body + self._epilogue()) + "\n")
+        tables = "".join(f"{name} = np.array({list(items)}, np.int64)\n" for items, name in self.tables.items())
+        self.text = (_HEADER.replace("\n\n\n@njit", "\n" + tables + "\n\n@njit", 1) + "\n".join(constants + stored) + "\n\n\n"
+                     + unsigned_indices(_PERSONS + "\n".join(self._prologue(person) + self._week() + body + self._epilogue()))
+                     + "\n")
         return self
 
     def _prologue(self, person: list[str]) -> list[str]:
@@ -172,11 +190,9 @@ class KernelSource:
         return lines
 
     def _epilogue(self) -> list[str]:
-        lines = []
-        for k, name in enumerate(self.outputs):
-            lines.append(f"                out_data[{k}, w, p] = v{self.index[name]}")
-        for k, name in enumerate(self.none_outputs):
-            lines.append(f"                out_none[{k}, w, p] = n{self.index[name]}")
+        lines = self._totals() if self.totals else (
+            [f"                out_data[{k}, w, p] = v{self.index[name]}" for k, name in enumerate(self.outputs)]
+            + [f"                out_none[{k}, w, p] = n{self.index[name]}" for k, name in enumerate(self.none_outputs)])
         for name in sorted(self.windows):
             i, value = self.index[name], self._value(name)
             truth = f"(v{i} != 0)" if self.batch.checked.types.get(name) == "bool" else f"v{i}"
@@ -188,10 +204,24 @@ class KernelSource:
             lines += [f"                p{i}[b] = v{i}"] + ([] if name in self.present else [f"                q{i}[b] = n{i}"])
         return lines + ["            cursor[w] = hi"]
 
+    def _totals(self) -> list[str]:
+        """Per person: the sum of each output over the weeks it has a value, and how many weeks
+        it has none (no weeks × persons results are written)."""
+        lines = []
+        for k, name in enumerate(self.outputs):
+            i = self.index[name]
+            if name in self.present:
+                lines.append(f"                out_data[{k}, p] += v{i}")
+            else:
+                lines.append(f"                out_data[{k}, p] += 0 if n{i} else v{i}")
+        for k, name in enumerate(self.none_outputs):
+            lines.append(f"                out_none[{k}, p] += n{self.index[name]}")
+        return lines
+
     def _body(self, names: list[str], depth: int, counter: int) -> tuple[list[str], int]:
         out = nodes.Source(depth=depth, counter=counter)
         context = nodes.Context(self.batch.code_bit, self._value, self._input, self._lagged, self.batch.checked,
-                                self._amount)
+                                self._amount, self._table)
         for name in names:
             try:
                 self._define(name, out, context)
@@ -257,6 +287,11 @@ class KernelSource:
             return nodes.Val(f"facts[{k}, p]", f"(facts[{k}, p] == {NO_DATE})", kind)
         return nodes.Val("0", "True", kind)
 
+    def _table(self, items: tuple[int, ...]) -> str:
+        if items not in self.tables:
+            self.tables[items] = f"TABLE{len(self.tables)}"
+        return self.tables[items]
+
     def _amount(self, out: nodes.Source, which: nodes.Val, codes: nodes.Val) -> nodes.Val:
         """A sum taken in the week's one pass over its entries when its codes are known before the
         week's values; otherwise a pass of its own here."""
@@ -293,6 +328,7 @@ _HEADER = '''"""Generated by paragraf from the weekly rules (engine.refusion.nat
 import numpy as np
 from numba import njit, prange
 
+U, I = np.uint64, np.int64  # an index or a magnitude that is never negative (see unsigned_indices)
 BLOCK = 512  # persons walked together week by week: their inputs and outputs lie side by side
 
 

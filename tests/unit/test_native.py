@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -140,6 +141,7 @@ def test_blocks_and_parts_of_persons_give_the_numpy_answer(rulebook: engine.Rule
     native.threads(jobs)
     try:
         found = compiled.run(spread, names)
+        totals = compiled.totals(spread, AMOUNTS)
     finally:
         native.threads(1)
     expected = compiled.batch.run(spread, names)
@@ -148,3 +150,66 @@ def test_blocks_and_parts_of_persons_give_the_numpy_answer(rulebook: engine.Rule
         mine, theirs = batch.to_python(found[name], shape, codes), batch.to_python(expected[name], shape, codes)
         assert np.array_equal(mine[0] * ~mine[1], theirs[0] * ~theirs[1]) and np.array_equal(mine[1], theirs[1]), name
     assert np.count_nonzero(batch.to_python(found[AMOUNTS[1]], shape, codes)[0]) > 1000  # real amounts
+    assert _listed(totals) == _summed(expected, AMOUNTS)
+
+
+def _summed(found: dict[str, batch.Arr], names: tuple[str, ...]) -> dict[str, tuple[list[int], list[int]]]:
+    """Per person, each value's sum over the weeks it has one and the count of weeks without."""
+    out = {}
+    for name in names:
+        data, none = found[name].data, found[name].none
+        none = np.zeros(data.shape, bool) if none is None else none
+        out[name] = (np.where(none, 0, data).sum(axis=0).tolist(), none.sum(axis=0).tolist())
+    return out
+
+
+def _listed(totals: dict[str, tuple[np.ndarray, np.ndarray]]) -> dict[str, tuple[list[int], list[int]]]:
+    return {name: (data.tolist(), none.tolist()) for name, (data, none) in totals.items()}
+
+
+def test_totals_per_person_are_the_sums_of_the_weeks(rulebook: engine.Rulebook, monkeypatch: pytest.MonkeyPatch) -> None:
+    spread, codes = _spread(rulebook)
+    plan = series.plan(rulebook.program.checked)
+    compiled = native.NativeProgram(rulebook.program, plan, codes)
+    totals = _listed(compiled.totals(spread, AMOUNTS))
+    assert totals == _summed(compiled.batch.run(spread, AMOUNTS), AMOUNTS)
+    assert any(any(data) for data, _ in totals.values()) and any(any(none) for _, none in totals.values())
+    source, _ = compiled.kernel(AMOUNTS, totals=True)
+    assert "out_data[0, U(p)] +=" in source.text and "U(w), U(p)] = " not in source.text  # no weekly result is written
+    monkeypatch.delitem(native_nodes.CALLS, "round_ore")  # left to NumPy: summed from its weekly results
+    fallback = native.NativeProgram(rulebook.program, plan, codes)
+    assert set(fallback.unsupported) == set(AMOUNTS)
+    assert _listed(fallback.totals(spread, AMOUNTS)) == totals
+
+
+@pytest.mark.parametrize("text", ["steps x { 1..4 -> 80%, 5..26 -> 40%, 27..52 -> 30%, 53.. -> 20% }",
+                                  "steps x { 3..3 -> 1, 6..9 -> 2, 8..12 -> 3 }",  # gaps, overlap: first row wins
+                                  "steps x { 0..2 -> 5 kr, 3.. -> 2.50 kr }"])
+@pytest.mark.parametrize("missing", [False, True])
+def test_a_step_table_is_looked_up_as_its_rows_test_it(text: str, missing: bool) -> None:
+    from engine.lang.parser import parse_expression
+
+    node = parse_expression(text)
+    key = native_nodes.Val("x", "x_none" if missing else "False", "number")
+    tables: dict[str, list[int]] = {}
+
+    def table(items: tuple[int, ...]) -> str:
+        tables[f"T{len(tables)}"] = list(items)
+        return f"T{len(tables) - 1}"
+
+    def compiled(lookup: bool) -> tuple[native_nodes.Source, native_nodes.Val]:
+        checked = SimpleNamespace(inputs={"x": None}, values={})
+        context = native_nodes.Context({}, lambda name: key, lambda name: key, lambda *a: key, checked,
+                                       table=table if lookup else None)
+        out = native_nodes.Source(depth=0)
+        return out, native_nodes.compile_expr(node, out, context)
+
+    (rows, by_rows), (looked, by_table) = compiled(False), compiled(True)
+    assert tables and not any(line.lstrip().startswith(("if", "elif")) for line in looked.lines)
+    for x in range(-3, 70):
+        for x_none in ([False, True] if missing else [False]):
+            a: dict[str, object] = {"x": x, "x_none": x_none}
+            b: dict[str, object] = {**a, **tables}
+            exec("\n".join(rows.lines), a)  # noqa: S102 - the kernel's own generated lines, plain Python as well
+            exec("\n".join(looked.lines), b)  # noqa: S102
+            assert (eval(by_rows.data, a), bool(eval(by_rows.none, a))) == (eval(by_table.data, b), bool(eval(by_table.none, b))), x

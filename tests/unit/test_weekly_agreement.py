@@ -96,6 +96,12 @@ def assert_agree(rulebook, read, codes) -> None:  # type: ignore[no-untyped-def]
     found = {"numpy": batch.BatchProgram(rulebook.program, plan, codes).run(spread, plan.order),
              "native": _native(rulebook, plan, codes).run(spread, plan.order)}
     shape = (span.count, len(read.persons))
+    amounts = ("finansiering.uge.refusion", "finansiering.uge.medfinansiering")
+    for name, (total, missing) in _native(rulebook, plan, codes).totals(spread, amounts).items():
+        value = found["native"][name]  # the totals kernel: the weekly results summed per person
+        none = np.zeros(value.data.shape, bool) if value.none is None else value.none
+        assert np.array_equal(total, np.where(none, 0, value.data).sum(axis=0)), name
+        assert np.array_equal(missing, none.sum(axis=0)), name
     for local in range(len(read.persons)):
         history = weekly.history_of(spread, local, codes)
         for week, values in enumerate(weekly.evaluate_person(rulebook.program, plan, history)):
