@@ -74,6 +74,11 @@ class Workers:
         return [sum(int(x) for x in Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[11:13]) / self.tick
                 for pid in self.pids]
 
+    def stack(self) -> str:
+        """Which of uvloop and httptools the first worker has loaded (their native modules in its memory map)."""
+        maps = Path(f"/proc/{self.pids[0]}/maps").read_text()
+        return ", ".join(f"{name} {'yes' if f'/{name}/' in maps else 'no'}" for name in ("uvloop", "httptools"))
+
     def sockets(self) -> list[int]:
         """The sockets each worker holds open (listening socket and connections)."""
         return [sum(os.readlink(f"/proc/{pid}/fd/{fd}").startswith("socket:") for fd in os.listdir(f"/proc/{pid}/fd"))
@@ -267,6 +272,7 @@ def main() -> None:
                          dict(item.split("=", 1) for item in options.compare_env)))
     with contextlib.ExitStack() as stack:
         servers = [(name, *stack.enter_context(server(root=root, env=env))) for name, root, env in variants]
+        print(f"workers' stack: {servers[0][2].stack()}")
         for kind in options.kinds.split(","):  # interleaved: the machine's load drifts
             for name, url, workers in servers:
                 run = asyncio.run(load(url, workers, options.clients, options.seconds, kind))
