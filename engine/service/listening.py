@@ -11,6 +11,9 @@ SIGTERM, reloads on SIGHUP): it hands each worker it starts the same list of soc
 list used here (`OwnSocketEach`) is unpickled in each new worker as a socket that worker binds
 itself. The parent keeps a socket bound, not listening, to hold the port (and to report a
 port in use before any worker starts); a socket that does not listen receives no connection.
+Linux lets only processes of the same user join a port's `SO_REUSEPORT` group, so another
+user's process cannot take a share of the connections; a worker that dies takes the connections
+waiting in its own queue with it (they are reset), and the one that replaces it binds anew.
 """
 from __future__ import annotations
 
