@@ -39,6 +39,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Iterator
 
+import attrs
 import httpx
 import yaml
 
@@ -58,13 +59,40 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+class Workers:
+    """The worker processes under a `paragraf serve` (its children on `/proc`): their CPU time and
+    the TCP connections each holds, to see how the load is spread and what a request costs."""
+
+    def __init__(self, pid: int) -> None:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        self.pids = sorted(int(child) for child in children  # not multiprocessing's resource tracker
+                           if b"resource_tracker" not in Path(f"/proc/{child}/cmdline").read_bytes())
+        self.tick = os.sysconf("SC_CLK_TCK")
+
+    def cpu(self) -> list[float]:
+        """User and system CPU seconds of each worker so far."""
+        return [sum(int(x) for x in Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[11:13]) / self.tick
+                for pid in self.pids]
+
+    def stack(self) -> str:
+        """Which of uvloop and httptools the first worker has loaded (their native modules in its memory map)."""
+        maps = Path(f"/proc/{self.pids[0]}/maps").read_text()
+        return ", ".join(f"{name} {'yes' if f'/{name}/' in maps else 'no'}" for name in ("uvloop", "httptools"))
+
+    def sockets(self) -> list[int]:
+        """The sockets each worker holds open (listening socket and connections)."""
+        return [sum(os.readlink(f"/proc/{pid}/fd/{fd}").startswith("socket:") for fd in os.listdir(f"/proc/{pid}/fd"))
+                for pid in self.pids]
+
+
 @contextlib.contextmanager
-def server(*args: str) -> Iterator[str]:
-    """`paragraf serve --workers 2 ARGS` on a free port, until its health answers; stopped after."""
+def server(*args: str, root: Path = ROOT, env: dict[str, str] | None = None) -> Iterator[tuple[str, Workers]]:
+    """`paragraf serve --workers 2 ARGS` of the checkout `root` (with `env` added to the
+    environment) on a free port, until its health answers; stopped after."""
     port = free_port()
     output = open(os.environ.get("SERVICE_LOAD_SERVER_LOG", os.devnull), "ab")  # the server's stderr, if wanted
     process = subprocess.Popen([sys.executable, "-m", "engine", "serve", "--workers", "2", "--port", str(port), *args],
-                               cwd=ROOT, stdout=output, stderr=output)
+                               cwd=root, stdout=output, stderr=output, env={**os.environ, "PYTHONPATH": str(root), **(env or {})})
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
@@ -75,7 +103,7 @@ def server(*args: str) -> Iterator[str]:
             time.sleep(0.2)
         else:
             raise SystemExit(f"paragraf serve did not answer on {url}")
-        yield url
+        yield url, Workers(process.pid)
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -123,21 +151,50 @@ async def raw_client(url: str, bodies: list[bytes], until: float, record: list[f
         writer.close()
 
 
-async def load(url: str, clients: int, seconds: float, kind: str) -> tuple[list[float], Counter[int], float]:
+@attrs.frozen
+class Round:
+    """One load round: the latencies and statuses, its length, and what the workers and the client spent."""
+
+    latencies: list[float]
+    statuses: Counter[int]
+    elapsed: float
+    worker_cpu: list[float]       # CPU seconds of each worker during the round
+    connections: list[int]        # connections each worker held in the middle of the round
+    client_cpu: float             # CPU seconds of this process (the client) during the round
+
+    def summary(self) -> str:
+        count = len(self.latencies)
+        per_request = sum(self.worker_cpu) / count * 1e3 if count else float("nan")
+        return (f"{count / self.elapsed:.0f} decisions/s, p50 {percentile(self.latencies, 0.5) * 1e3:.1f} ms, "
+                f"p90 {percentile(self.latencies, 0.9) * 1e3:.1f} ms, p99 {percentile(self.latencies, 0.99) * 1e3:.1f} ms, "
+                f"max {max(self.latencies) * 1e3:.0f} ms, statuses {dict(self.statuses)}; connections per worker "
+                f"{self.connections}, worker CPU {'/'.join(f'{c:.1f}' for c in self.worker_cpu)} s "
+                f"({per_request:.2f} ms a request), client CPU {self.client_cpu / count * 1e3:.2f} ms a request")
+
+
+async def load(url: str, workers: Workers, clients: int, seconds: float, kind: str) -> Round:
     """`clients` clients (httpx, or `raw`) for a warm-up, then for `seconds`: the latencies and statuses."""
     bodies = [json.dumps(case).encode() for case in case_bodies()]
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    idle = workers.sockets()
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as http:
         def one(until: float, latencies: list[float], statuses: Counter[int]) -> Any:
             if kind == "raw":
                 return raw_client(url, bodies, until, latencies, statuses)
             return client(http, bodies, until, latencies, statuses)
+
+        async def connections() -> list[int]:
+            await asyncio.sleep(seconds / 2)
+            return [busy - quiet for busy, quiet in zip(workers.sockets(), idle)]
         await asyncio.gather(*(one(time.perf_counter() + WARM_UP_SECONDS, [], Counter()) for _ in range(clients)))
         latencies: list[float] = []
         statuses: Counter[int] = Counter()
-        start = time.perf_counter()
+        cpu, client_cpu, start = workers.cpu(), time.process_time(), time.perf_counter()
+        middle = asyncio.ensure_future(connections())
         await asyncio.gather(*(one(start + seconds, latencies, statuses) for _ in range(clients)))
-        return latencies, statuses, time.perf_counter() - start
+        elapsed, client_cpu = time.perf_counter() - start, time.process_time() - client_cpu
+        spent = [after - before for after, before in zip(workers.cpu(), cpu)]
+        return Round(latencies, statuses, elapsed, spent, await middle, client_cpu)
 
 
 def library_rate(seconds: float) -> float:
@@ -199,29 +256,48 @@ def main() -> None:
     parser.add_argument("--log-seconds", type=float, default=60.0)
     parser.add_argument("--log-clients", type=int, default=20)
     parser.add_argument("--library-seconds", type=float, default=5.0)
+    parser.add_argument("--kinds", default="raw,httpx,raw,httpx",
+                        help="the clients of the rounds, in turn (raw or httpx), e.g. raw,raw,raw")
+    parser.add_argument("--compare", type=Path, metavar="CHECKOUT",
+                        help="also serve from this checkout (e.g. an earlier commit's worktree, or this one with "
+                             "--compare-env), each round on both in turn")
+    parser.add_argument("--compare-env", action="append", default=[], metavar="NAME=VALUE",
+                        help="an environment variable for the compared server, e.g. PARAGRAF_SERVE_THREADS=8")
     options = parser.parse_args()
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     library = [library_rate(options.library_seconds)]
-    with server() as url:
-        for kind in ("raw", "httpx", "raw", "httpx"):  # interleaved: the machine's load drifts
-            latencies, statuses, elapsed = asyncio.run(load(url, options.clients, options.seconds, kind))
-            rate = len(latencies) / elapsed
-            print(f"POST /v1/decisions, 2 workers, {options.clients} {kind} clients, {elapsed:.1f} s: "
-                  f"{rate:.0f} decisions/s, p50 {percentile(latencies, 0.5) * 1e3:.1f} ms, "
-                  f"p99 {percentile(latencies, 0.99) * 1e3:.1f} ms, statuses {dict(statuses)}")
+    variants = [("this", ROOT, {})]
+    if options.compare:
+        variants.append((" ".join([options.compare.name, *options.compare_env]), options.compare.resolve(),
+                         dict(item.split("=", 1) for item in options.compare_env)))
+    with contextlib.ExitStack() as stack:
+        servers = [(name, *stack.enter_context(server(root=root, env=env))) for name, root, env in variants]
+        print(f"workers' stack: {servers[0][2].stack()}")
+        for kind in options.kinds.split(","):  # interleaved: the machine's load drifts
+            for name, url, workers in servers:
+                run = asyncio.run(load(url, workers, options.clients, options.seconds, kind))
+                label = f" ({name})" if len(servers) > 1 else ""
+                print(f"POST /v1/decisions{label}, 2 workers, {options.clients} {kind} clients, {run.elapsed:.1f} s: "
+                      f"{run.summary()}")
     library.append(library_rate(options.library_seconds))
     print(f"library, one core, no HTTP: {library[0]:.0f} decisions/s before, {library[1]:.0f} after")
     print(f"load average after the load run: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    if options.log_seconds > 0:
+        log_check(options.log_clients, options.log_seconds)
+
+
+def log_check(clients: int, seconds: float) -> None:
+    """`clients` writers on a server with a fresh decision log for `seconds`: nothing lost, chain verifies."""
     with tempfile.TemporaryDirectory(prefix="paragraf-bench-") as folder:
         db = Path(folder) / "decisions.db"
-        with server("--log", str(db)) as url:
-            acknowledged = asyncio.run(log_run(url, options.log_clients, options.log_seconds))
+        with server("--log", str(db)) as (url, _workers):
+            acknowledged = asyncio.run(log_run(url, clients, seconds))
         logged = logged_case_ids(db)
         twice = [case for case, n in Counter(logged).items() if n > 1]
         lost = sorted(set(acknowledged) - set(logged))  # entries beyond those acknowledged: answers lost on the way
-        print(f"decision log, {options.log_clients} clients, {options.log_seconds:.0f} s: {len(acknowledged)} acknowledged, "
+        print(f"decision log, {clients} clients, {seconds:.0f} s: {len(acknowledged)} acknowledged, "
               f"{len(logged)} entries, {len(lost)} lost, {len(twice)} logged twice "
-              f"({len(acknowledged) / options.log_seconds:.0f} logged decisions/s)")
+              f"({len(acknowledged) / seconds:.0f} logged decisions/s)")
         verify = subprocess.run([sys.executable, "-m", "engine", "audit", "verify", str(db)],
                                 capture_output=True, text=True)
         print(f"paragraf audit verify: exit {verify.returncode}: {verify.stdout.strip().splitlines()[-1:]}")

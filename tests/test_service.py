@@ -23,6 +23,7 @@ from engine.audit import log as auditlog
 from engine.officer import compare as comparing
 from engine.officer.decision_schema import decision_schema
 from engine.officer.schema import case_schema, dumps
+from engine.service import lawbook
 from tests import serving
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -256,6 +257,9 @@ def test_rules_and_one_rule(client: httpx.Client, book: engine.Rulebook) -> None
     assert rule["citations"][0]["cite"] == cited
     assert all(v["eli"].startswith("https://www.retsinformation.dk/eli/") for v in rule["citations"][0]["versions"])
     assert any("en_plan.yaml" in s for s in rule["scenarios"])
+    # one answer for the API and the web page's rule page: the scenarios in which the rule applied
+    page = lawbook.rule(book, CONTACT, "en")["scenarios"]
+    assert rule["scenarios"] == [f"{s['file']}:{s['line']} {s['name']}" for s in page]
 
 
 def test_an_unknown_rule_is_a_404_with_a_hint(client: httpx.Client) -> None:

@@ -126,6 +126,23 @@ def test_the_posted_form_shows_the_report_with_the_contact_course(client: TestCl
         assert f'href="{basis["eli"]}"' in shown
 
 
+def test_the_language_switch_on_the_case_page_keeps_what_was_entered(client: TestClient) -> None:
+    form = example_form(HILLEROD)
+    page = client.get("/case?lang=da").text
+    assert re.search(r'<button[^>]*id="lang-switch"[^>]*form="case-form"[^>]*name="switch_lang"[^>]*value="en"', page)
+    switched = client.post("/case", data={**form, "lang": "da", "switch_lang": "en"})
+    assert switched.status_code == 200 and '<html lang="en">' in switched.text
+    for path in ("case", "citizen.birth_date", "citizen.benefit"):
+        assert re.search(rf'name="{re.escape(path)}"[^>]*(value="{re.escape(form[path])}"|>)', switched.text)
+    assert f'value="{form["citizen.birth_date"]}"' in switched.text and 'name="decided"' not in switched.text
+    assert "decision-report" not in switched.text  # only filled in, not yet decided: nothing decided now
+    decided = client.post("/case", data={**form, "lang": "en"})
+    assert 'name="decided" value="1"' in decided.text
+    again = client.post("/case", data={**form, "lang": "en", "decided": "1", "switch_lang": "da"})
+    assert '<html lang="da">' in again.text and 'data-status="exempted"' in card(again.text, CONTACT)
+    assert f'value="{form["citizen.birth_date"]}"' in again.text
+
+
 def test_a_pasted_case_and_a_proposal(client: TestClient, rulebook: engine.Rulebook) -> None:
     proposal = next(iter(rulebook.checked.proposals))
     expected = rulebook.evaluate(AARHUS, proposals=[proposal])

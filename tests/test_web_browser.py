@@ -198,6 +198,19 @@ def test_the_language_switch_keeps_the_page(server: str, page: Any) -> None:
     assert page.locator("h2").first.inner_text() == "Versioner"
 
 
+def test_the_language_switch_on_the_case_page_keeps_the_facts_and_the_decision(server: str, page: Any) -> None:
+    page.goto(f"{server}/case?lang=en")
+    page.fill("#f-case", "typed-before-switching")
+    page.click("#lang-switch")  # nothing decided yet: the form comes back in Danish, still filled in
+    page.locator("html[lang='da']").wait_for()
+    assert page.input_value("#f-case") == "typed-before-switching" and page.locator("#report").count() == 0
+    fill_case(page, HILLEROD)
+    page.click("#lang-switch")  # decided: the same decision, now in English
+    page.locator("html[lang='en']").wait_for()
+    assert contact_card(page).get_attribute("data-status") == "exempted"
+    assert page.input_value("#as_of") == str(yaml.safe_load(HILLEROD.read_text(encoding="utf-8"))["as_of"])
+
+
 def test_the_auditor_opens_an_entry_verifies_and_replays(server: str, page: Any) -> None:
     page.goto(f"{server}/audit?lang=en")
     page.fill("#seq", "2")

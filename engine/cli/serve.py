@@ -26,7 +26,7 @@ def serve(rules_dir: Path | None, host: str, port: int, log_path: Path | None, w
     interactive docs at /docs. Stop it with Ctrl-C."""
     import uvicorn  # the web stack is imported by this command only, so every other starts without it
 
-    from engine.service import settings as service_settings
+    from engine.service import listening, settings as service_settings
 
     choice = choose_rulebook(rules_dir)
     gate.require(load(choice.path))  # refuse a rulebook with errors before any worker starts; warms the cache
@@ -35,5 +35,8 @@ def serve(rules_dir: Path | None, host: str, port: int, log_path: Path | None, w
                             log=log_path.resolve() if log_path is not None else None)
     os.environ.update(settings.to_environment())  # what each worker's `from_environment` reads
     click.echo(f"paragraf: serving on http://{host}:{port} with {workers} worker(s); docs at /docs", err=True)
-    uvicorn.run("engine.service.app:from_environment", factory=True, host=host, port=port, workers=workers,
-                log_level="warning", access_log=False)
+    options = dict(factory=True, host=host, port=port, workers=workers, log_level="warning", access_log=False)
+    if workers > 1 and listening.available():  # a listening socket per worker, so that connections spread
+        listening.run(uvicorn.Config("engine.service.app:from_environment", **options))  # type: ignore[arg-type]
+    else:
+        uvicorn.run("engine.service.app:from_environment", **options)  # type: ignore[arg-type]

@@ -33,7 +33,7 @@ def create_app(rules: Path | str | None = None, log: Path | str | None = None,
                             log=Path(log) if log is not None else settings.log)
     choice = rulebook.choose(settings.rules, os.environ, Path.cwd())
     book = gate.require(rulebook.load(choice.path))
-    service = Service(book, settings, Runner(settings.threads),
+    service = Service(book, settings, Runner(settings.threads, settings.queue),
                       LogWriter(settings.log) if settings.log is not None else None)
     app = FastAPIOffline(title="paragraf", version=rulebook.engine_version(), lifespan=_closing(service),
                          description=openapi.DESCRIPTION)  # Swagger UI at /docs, ReDoc at /redoc, no CDN

@@ -10,9 +10,10 @@ from starlette.responses import Response
 
 from engine import rulebook
 from engine.law import model
+from engine.officer import act_index
 from engine.officer.decision_schema import decision_schema
 from engine.officer.schema import case_schema, dumps
-from engine.service import openapi, rulebook_data
+from engine.service import lawbook, openapi, rulebook_data
 from engine.service.state import service_of
 from engine.service.problems import Problem
 
@@ -42,8 +43,11 @@ async def rule(request: Request, rule_id: str) -> Response:
         close = rulebook_data.close_rule(service.book, rule_id)
         raise _not_found("rule_id", f"no rule '{rule_id}'",
                          f"did you mean '{close}'?" if close else "list the rules with GET /v1/rules")
-    scenarios = await service.runner.run(service.settings.refusion_seconds, service.scenarios, "the scenarios")
-    return _json(rulebook_data.rule_detail(service.book, found, scenarios))
+    # the scenarios as the web page's rule page lists them: those in which the rule applied (run
+    # once per worker, on the first rule asked for), those of the rule's own file first
+    applied = await service.runner.run(service.settings.refusion_seconds, lambda: lawbook.exercised_by(service.book),
+                                       "the scenarios")
+    return _json(rulebook_data.rule_detail(service.book, found, act_index.nearest_first(found, applied.get(found.id, ()))))
 
 
 @router.get("/acts", summary="The acts", responses=openapi.responses(LIST))

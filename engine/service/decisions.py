@@ -96,7 +96,7 @@ async def decide_one(request: Request, data: dict[str, Any], as_of: dt.date | No
 
 
 @router.post("/decisions", summary="Decide one case", openapi_extra=openapi.body("Case"),
-             responses=openapi.responses(openapi.decision_content(), 400, 406, 413, 422, 504))
+             responses=openapi.responses(openapi.decision_content(), 400, 406, 413, 422, 503, 504))
 async def decide(request: Request, as_of: str | None = AS_OF, proposals: list[str] = WITH,
                  explain: bool = EXPLAIN, lang: Lang = LANG) -> Response:
     """A case (JSON) → its decision: `paragraf/decision@2` JSON, or with `Accept: text/html` or
@@ -148,7 +148,7 @@ def _error_line(number: int, problem: Problem) -> str:
 
 
 @router.post("/decisions/compare", summary="What a proposal would change for a case",
-             openapi_extra=openapi.body("Comparison request"), responses=openapi.responses(openapi.comparison_content(), 400, 413, 422, 504))
+             openapi_extra=openapi.body("Comparison request"), responses=openapi.responses(openapi.comparison_content(), 400, 413, 422, 503, 504))
 async def compare(request: Request, as_of: str | None = AS_OF, proposals: list[str] = WITH) -> Response:
     """`{"case": <case>, "proposal": "NAME"}` → every obligation whose status or exempting rule
     changes when the proposal is switched on (on top of the `with` proposals), as

@@ -63,12 +63,14 @@ def language(given: str | None) -> str:
 
 
 def render(template: str, lang: str, path: str, rules_label: str, **context: Any) -> str:
-    """A page of the site in `lang`; `path` is the page's own address, for the language switch."""
+    """A page of the site in `lang`; `path` is the page's own address, for the language switch
+    (a link to it in the other language, or with `switch_form` in the context a button that
+    resubmits that form of the page in the other language)."""
     other = next(code for code in LANGUAGES if code != lang)
     words = types.SimpleNamespace(**WEB_WORDS[lang])
     return environment().get_template(template).render(
         lang=lang, w=words, path=path, other=other, switch=_with_lang(path, other), rules_label=rules_label,
-        **context)
+        **{"switch_form": None, **context})
 
 
 def _with_lang(path: str, lang: str) -> str:

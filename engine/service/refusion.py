@@ -31,7 +31,7 @@ SUFFIXES = {"text/csv": ".csv", PARQUET: ".parquet", "application/x-parquet": ".
 
 
 @router.post("/refusion", summary="Weekly refusion for payment records", openapi_extra=openapi.payments_body(),
-             responses=openapi.responses(openapi.refusion_content(), 400, 406, 413, 415, 422, 504))
+             responses=openapi.responses(openapi.refusion_content(), 400, 406, 413, 415, 422, 503, 504))
 async def refusion(request: Request, proposals: list[str] = Query([], alias="with")) -> Response:
     """Per person and week: the affected week on the staircase, the refusion and co-financing
     rates and amounts (`paragraf refusion`); rows that cannot be read are listed in `bad_rows`

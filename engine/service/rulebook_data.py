@@ -2,15 +2,14 @@
 
 Built from what the rest of paragraf already knows: the checked rules, `legal_refs/` (versions
 and ELI), the citation coverage `paragraf check --coverage` reports (which rules cite each
-paragraph), `verbalise` (conditions in words) and, where the rulebook has a scenario folder,
-the scenario files (which scenarios check a rule).
+paragraph) and `verbalise` (conditions in words). The scenarios in which a rule applied are
+`lawbook.exercised_by`'s, the same the web page's rule page lists.
 """
 from __future__ import annotations
 
 import datetime as dt
 import difflib
 import functools
-from pathlib import Path
 from typing import Any
 
 from engine.lang.source import SourceCache, Span
@@ -44,9 +43,10 @@ def close_rule(book: Rulebook, rule_id: str) -> str | None:
     return close[0] if close else None
 
 
-def rule_detail(book: Rulebook, rule: Rule, scenarios: dict[str, tuple[str, ...]]) -> dict[str, Any]:
+def rule_detail(book: Rulebook, rule: Rule, scenarios: tuple[str, ...]) -> dict[str, Any]:
     """A rule: its formula (the rule language as written), conditions in words, citations with
-    the act versions (and ELI) in force during its window, what it lifts, and its scenarios."""
+    the act versions (and ELI) in force during its window, what it lifts, and `scenarios` (those
+    in which it applied, `file:line name`)."""
     refs = book.checked.legal_refs
     detail = {**rule_summary(rule), "confidence": rule.confidence, "note": rule.note, "actor": rule.actor,
               "defines": rule.defines if rule.kind == "value" else None,
@@ -56,7 +56,7 @@ def rule_detail(book: Rulebook, rule: Rule, scenarios: dict[str, tuple[str, ...]
               "citations": [{"cite": c.text, "versions": [version_data(v) for v in act_index.versions_for(rule, c, refs)]}
                             for c in rule.refs],
               "lifts": [lift.text for lift in rule.lifts],
-              "input": _input(rule), "scenarios": list(scenarios.get(rule.id, ()))}
+              "input": _input(rule), "scenarios": list(scenarios)}
     return detail
 
 
@@ -117,29 +117,3 @@ def _version_detail(item: citation_coverage.VersionCoverage) -> dict[str, Any]:
     chapters = [{"chapter": str(c.number), "title": dict(c.title), "first": str(c.first), "last": str(c.last),
                  "rules": list(item.chapters.get(c.number, ()))} for c in numbering.chapters]
     return {**version_data(item.version), "chapters": chapters, "paragraphs": paragraphs}
-
-
-def scenarios_by_rule(book: Rulebook, folder: Path | None) -> dict[str, tuple[str, ...]]:
-    """Rule id → the scenarios (file:line name) whose expectations name the rule (or the value
-    it defines); read, not run, so the answer is quick. Empty without a scenario folder."""
-    if folder is None or not folder.is_dir():
-        return {}
-    from engine.officer import scenarios as testing
-
-    by_name: dict[str, list[str]] = {}
-    for rule in book.checked.ruleset.rules:
-        by_name.setdefault(rule.id, []).append(rule.id)
-        if rule.defines:
-            by_name.setdefault(rule.defines, []).append(rule.id)
-    found: dict[str, set[str]] = {}
-    root = str(folder.parent.parent) + "/"
-    for path in testing.scenario_files([folder]):
-        for scenario in testing.read_scenarios(path):
-            for name in _expected_names(scenario.expect):
-                for rule_id in by_name.get(name, ()):
-                    found.setdefault(rule_id, set()).add(scenario.label.replace(root, ""))
-    return {rule_id: tuple(sorted(labels)) for rule_id, labels in found.items()}
-
-
-def _expected_names(expect: dict[str, Any]) -> set[str]:
-    return {str(name) for section in expect.values() if isinstance(section, dict) for name in section}

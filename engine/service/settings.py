@@ -23,6 +23,7 @@ class Settings:
     case_seconds: float = 10.0             # one case's evaluation
     refusion_seconds: float = 120.0        # one payment file's refusion
     threads: int = 8                       # evaluations running at once in one worker
+    queue: int = 64                        # evaluations waiting for a thread in one worker; more: 503
 
     def to_environment(self) -> dict[str, str]:
         """The settings as environment variables, for the workers `from_environment` starts."""

@@ -89,7 +89,8 @@ def _case_context(book: Any, lang: str, given: dict[str, str], chosen: list[str]
     proposals = [{"name": name, "title": rule.title.get(lang, name), "checked": name in chosen}
                  for name, rule in sorted(book.checked.proposals.items())]
     return {"fields": caseform.fields(book, lang, given, words), "proposals": proposals,
-            "as_of": given.get("as_of", ""), "pasted": given.get("pasted", ""), "report": None, "problems": []}
+            "as_of": given.get("as_of", ""), "pasted": given.get("pasted", ""), "report": None, "problems": [],
+            "switch_form": "case-form"}  # the language switch resubmits the form: the facts entered stay
 
 
 @router.get("/case", response_class=HTMLResponse)
@@ -105,9 +106,16 @@ async def case_decide(request: Request) -> HTMLResponse:
         return _respond(request, request.query_params.get("lang"), _failing(error))
     given, chosen = pages.form_values(form), [str(p) for p in form.getlist("proposal")]
     book = _book(request)
+    switched = given.pop("switch_lang", None)  # the language switch: the same form, in the other language
+    if switched is not None:
+        given["lang"] = switched
+    shown = given.pop("decided", None) is not None
+    decide = switched is None or shown  # switching language decides only what was decided: a report shown is shown again
 
     def build(lang: str) -> tuple[str, dict[str, Any]]:
         context = _case_context(book, lang, given, chosen)
+        if not decide:
+            return "case.html.j2", context
         try:
             pasted = given.get("pasted", "").strip()
             case = caseform.case_from_text(pasted) if pasted else caseform.case_from_form(given)
