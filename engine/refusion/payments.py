@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 import attrs
 import numpy as np
@@ -89,8 +89,14 @@ def read_payments(path: Path, codes: tuple[str, ...], progress: Callable[[int], 
 
 
 def _read(path: Path, codes: tuple[str, ...], progress: Callable[[int], None] | None, typed: bool) -> Payments:
-    builder = _Builder(codes, strict=typed and filekind.payment_kind(path) == "csv")
-    for batch, first_line in batches(path, typed):
+    return from_batches(batches(path, typed), codes, progress, strict=typed and filekind.payment_kind(path) == "csv")
+
+
+def from_batches(read: Iterable[tuple[pa.RecordBatch, int]], codes: tuple[str, ...],
+                 progress: Callable[[int], None] | None = None, strict: bool = False) -> Payments:
+    """Payments from batches of a file's records, each with the line (or row) of its first."""
+    builder = _Builder(codes, strict=strict)
+    for batch, first_line in read:
         builder.add(batch, first_line)
         if progress is not None:
             progress(batch.num_rows)
@@ -171,6 +177,8 @@ class _Builder:
         A file of the good rows alone therefore keeps them all."""
         ore, person = columns["ore"], columns["person"]
         alone = ore > PERSON_ORE_BOUND
+        if not alone.any() and int(ore.sum(dtype=np.float64)) <= PERSON_ORE_BOUND // 2:
+            return columns  # all persons together stay below the bound: no running sums needed
         running = _running_sums(np.where(alone, 0, ore).astype(np.float64), person)  # exact below 2**53
         over = alone | (running > PERSON_ORE_BOUND)
         if not over.any():
