@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from engine.cli import main
-from engine.refusion import payments, stream, tables
+from engine.refusion import payment_files, payments, stream, tables
 
 CODES = ("kontanthjaelp", "a_dagpenge", "sygedagpenge", "su", "ledighedsydelse")
 
@@ -34,13 +34,15 @@ def grouped_file(path: Path, persons: int = 240, seed: int = 7) -> Path:
     for where, field, value in ((5, "amount", "-12.00"), (333, "benefit", "kontanthjalp"),
                                 (len(rows) // 2, "from", "2016-02-30"), (len(rows) - 3, "to", "2015-01-01")):
         rows[where][field] = value
-    pq.write_table(pa.Table.from_pylist(rows), path, row_group_size=97)
+    pq.write_table(pa.Table.from_pylist(rows), path, row_group_size=300)
     return path
 
 
 @pytest.fixture
-def small_units(monkeypatch: pytest.MonkeyPatch) -> None:
+def small_units(monkeypatch: pytest.MonkeyPatch) -> None:  # in this process (--jobs 1) only
     monkeypatch.setattr(stream, "MIN_UNIT_ROWS", 16)  # row groups cut in parts too
+    monkeypatch.setattr(payment_files, "BATCH_ROWS", 32)  # and read in several batches
+    monkeypatch.setattr(payment_files, "PART_ROWS", 8)
 
 
 def test_units_cover_the_file_and_cut_only_where_a_person_begins(tmp_path: Path, small_units: None) -> None:

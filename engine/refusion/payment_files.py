@@ -31,6 +31,7 @@ PERSON_FACTS = ("flexjob_visitation_date", "early_pension_granted")
 ROW_FACTS = ("eu_export",)
 OPTIONAL = (*PERSON_FACTS, *ROW_FACTS)
 BATCH_ROWS = 1 << 20
+PART_ROWS = 1 << 12  # the batches in which a few rows of a row group are read
 UNCLOSED_QUOTE = "a quote that is not closed on its line"
 QUOTED_LINE_BREAK = "a quoted value holds a line break, or a quote is stray; write each payment on one line"
 SPAN_LINES = 8  # the most lines a quote left open is followed over, to report the record once
@@ -225,13 +226,22 @@ def parquet_rows(path: Path, first: int, end: int) -> Iterator[tuple[pa.RecordBa
     for group in range(meta.num_row_groups):
         rows = meta.row_group(group).num_rows
         if start < end and start + rows > first:
-            table = handle.read_row_group(group, columns=wanted)
-            part = table.slice(max(first - start, 0), min(end, start + rows) - max(first, start))
-            row = max(first, start) + 1
-            for batch in part.to_batches(max_chunksize=BATCH_ROWS):
-                yield _parquet_batch(batch, wanted), row
-                row += batch.num_rows
+            yield from _group_rows(handle, group, wanted, max(first - start, 0), min(end - start, rows), start)
         start += rows
+
+
+def _group_rows(handle: Any, group: int, wanted: list[str], lo: int, hi: int, start: int) -> Iterator[tuple[pa.RecordBatch, int]]:
+    """Rows lo..hi-1 of a row group (which begins at row `start` of the file). A unit that ends a
+    few rows into the next row group decodes only the first batch of it."""
+    size = BATCH_ROWS if hi - lo > BATCH_ROWS // 2 else PART_ROWS
+    at = 0
+    for batch in handle.iter_batches(batch_size=size, row_groups=[group], columns=wanted):
+        count = min(hi, at + batch.num_rows) - max(lo, at)
+        if count > 0:
+            yield _parquet_batch(batch.slice(max(lo - at, 0), count), wanted), start + max(lo, at) + 1
+        at += batch.num_rows
+        if at >= hi:
+            return
 
 
 def _parquet_batch(batch: pa.RecordBatch, wanted: list[str]) -> pa.RecordBatch:

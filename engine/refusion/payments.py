@@ -240,7 +240,10 @@ def _check(columns: dict[str, pa.Array], code_index: pa.Array) -> tuple[pa.Array
     reasons.append(_where(pc.less(end, start), pa.scalar("'to' is before 'from'")))
     parsed = {"benefit": _ints(code, 0), "ore": _ints(ore, 0), "start": _ints(start, 0), "end": _ints(end, 0)}
     for name in PERSON_FACTS:
-        days, reason = _date(columns.get(name, pa.nulls(rows, pa.string())), name, optional=True)
+        if name not in columns:  # not in the file: no date for anyone
+            parsed[name] = np.full(rows, NO_DATE, np.int32)
+            continue
+        days, reason = _date(columns[name], name, optional=True)
         reasons.append(reason)
         parsed[name] = _ints(days, NO_DATE)
     return pc.coalesce(*reasons), parsed
