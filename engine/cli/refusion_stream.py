@@ -7,6 +7,8 @@ most a few units are held at a time.
 from __future__ import annotations
 
 import multiprocessing
+import os
+import tempfile
 from collections import deque
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -56,22 +58,34 @@ def _results(path: Path, units: list[Any], rules: Path | None, book: rulebook.Ru
             yield stream.decide_unit(book.program, path, unit, codes, proposals, summary)
         return
     # spawned, not forked: a fork would copy Arrow's and Numba's thread pools mid-flight
+    # the tables come back through files in memory (/dev/shm where there is one), mapped, not copied
     context = multiprocessing.get_context("spawn")
-    with context.Pool(jobs, initializer=_start, initargs=(rules,)) as pool:
+    shared = "/dev/shm" if _room("/dev/shm") else None
+    with tempfile.TemporaryDirectory(prefix="paragraf-units-", dir=shared) as spool, \
+            context.Pool(jobs, initializer=_start, initargs=(rules,)) as pool:
         waiting: deque[Any] = deque()
         for unit in units:
-            waiting.append(pool.apply_async(_decide, (path, unit, codes, proposals, summary)))
+            waiting.append(pool.apply_async(_decide, (path, unit, codes, proposals, summary, spool)))
             if len(waiting) > jobs:  # bounded: a fast worker runs at most one unit ahead
                 yield waiting.popleft().get()
         while waiting:
             yield waiting.popleft().get()
 
 
+def _room(folder: str) -> bool:
+    """Whether a folder can be written and has a GiB free (a container's /dev/shm is often 64 MiB)."""
+    try:
+        stat = os.statvfs(folder)
+    except OSError:
+        return False
+    return os.access(folder, os.W_OK) and stat.f_bavail * stat.f_frsize >= 1 << 30
+
+
 def _start(rules: Path | None) -> None:
     _WORKER["book"] = rulebook.load(rules)
 
 
-def _decide(path: Path, unit: Any, codes: tuple[str, ...], proposals: Iterable[str], summary: bool) -> Any:
+def _decide(path: Path, unit: Any, codes: tuple[str, ...], proposals: Iterable[str], summary: bool, spool: str) -> Any:
     from engine.refusion import stream
 
-    return stream.decide_unit(_WORKER["book"].program, path, unit, codes, proposals, summary)
+    return stream.decide_unit(_WORKER["book"].program, path, unit, codes, proposals, summary, spool)

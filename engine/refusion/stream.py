@@ -12,6 +12,7 @@ whole (`engine.refusion.payments.read_payments`).
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -45,7 +46,7 @@ class Unit:
 class UnitResult:
     """What one unit gave: its per-week tables (Arrow IPC), its bad rows, and counts."""
 
-    tables: bytes
+    tables: Any    # the Arrow IPC stream: a buffer, or the path of a file holding it (`spool`)
     bad: list[BadRow]
     rows: int      # good rows
     persons: int
@@ -53,7 +54,12 @@ class UnitResult:
 
     def read_tables(self) -> list[pa.Table]:
         """The unit's tables, one a slice of persons, as they were made."""
-        with pa.ipc.open_stream(self.tables) as reader:
+        if not isinstance(self.tables, str):
+            source = self.tables
+        else:  # mapped, not copied; the file goes once mapped (the mapping keeps its pages)
+            source = pa.memory_map(self.tables)
+            os.unlink(self.tables)
+        with pa.ipc.open_stream(source) as reader:
             return [pa.Table.from_batches([batch], reader.schema) for batch in reader]
 
 
@@ -108,18 +114,23 @@ def _candidates(handle: Any) -> np.ndarray:
 
 
 def decide_unit(program: Program, path: Path, unit: Unit, codes: tuple[str, ...], proposals: Iterable[str] = (),
-                summary: bool = False) -> UnitResult:
-    """Read, check and decide one unit: its per-week tables slice by slice, as Arrow IPC."""
+                summary: bool = False, spool: str | None = None) -> UnitResult:
+    """Read, check and decide one unit: its per-week tables slice by slice, as Arrow IPC in memory
+    or, given a `spool` folder (for another process to map), in a file there."""
     read = from_batches(parquet_rows(path, unit.first, unit.end), codes)
     key = (id(program), codes, tuple(sorted(proposals)))
     if key not in _COMPILED:  # once per process: the units of a file share it
         _COMPILED.clear()
         _COMPILED[key] = (program, tables.compile_program(program, codes, proposals))
-    sink = pa.BufferOutputStream()
+    target = None if spool is None else os.path.join(spool, f"unit-{unit.first}.arrow")
+    sink = pa.BufferOutputStream() if target is None else pa.OSFile(target, "wb")
     totals = tables.Summary()
     with pa.ipc.new_stream(sink, tables.SCHEMA) as writer:
         for result, table in tables.evaluate_tables(program, read, proposals, compiled=_COMPILED[key][1]):
             writer.write_table(table)  # type: ignore[arg-type]
             if summary:
                 totals.add(result, read)
-    return UnitResult(sink.getvalue().to_pybytes(), read.bad, read.rows, len(read.persons), totals.totals)
+    if target is None:
+        return UnitResult(sink.getvalue(), read.bad, read.rows, len(read.persons), totals.totals)
+    sink.close()
+    return UnitResult(target, read.bad, read.rows, len(read.persons), totals.totals)
