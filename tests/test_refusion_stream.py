@@ -12,6 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
+from engine.audit import log as auditlog
 from engine.cli import main
 from engine.refusion import payment_files, payments, stream, tables
 
@@ -94,3 +95,15 @@ def test_one_process_or_two_write_the_same_bytes_and_summary(tmp_path: Path, sma
     monkeypatch.setattr(stream, "plan_units", lambda path: None)  # the whole file at once
     whole = CliRunner().invoke(main, ["refusion", str(path), "--summary"]).stdout
     assert summaries == [whole, whole] and whole.count("\n") > 10
+
+
+def test_units_log_the_entries_of_the_whole_file(tmp_path: Path, small_units: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = grouped_file(tmp_path / "p.parquet", persons=150)
+    run(path, "--out", tmp_path / "units.csv", "--log", tmp_path / "units.db")
+    monkeypatch.setattr(stream, "plan_units", lambda path: None)
+    run(path, "--out", tmp_path / "whole.csv", "--log", tmp_path / "whole.db")
+    records = [[entry.record for entry in auditlog.DecisionLog(tmp_path / name, create=False).entries()]
+               for name in ("units.db", "whole.db")]
+    assert records[0] == records[1] and len(records[0]) > 100
+    assert (tmp_path / "units.csv").read_bytes() == (tmp_path / "whole.csv").read_bytes()
+    assert auditlog.verify(tmp_path / "units.db").ok

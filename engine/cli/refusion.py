@@ -84,8 +84,8 @@ def refusion(payments_path: Path, out: Path | None, summary: bool, proposals: tu
     choice = choose_rulebook(rules_dir)
     book = rulebook.load(choice.path)
     _check_proposals(book, proposals)
-    if log_path is None and (units := stream.plan_units(Path(payments_path))) is not None:
-        return _in_units(payments_path, units, choice.path, book, proposals, jobs, summary, out)
+    if (units := stream.plan_units(Path(payments_path))) is not None:
+        return _in_units(payments_path, units, choice.path, book, proposals, jobs, summary, out, log_path)
     program = book.program
     with _bar(None, "rows", "reading") as bar:
         read = payment_records.read_payments(payments_path, _codes(book), progress=bar.update)
@@ -109,17 +109,27 @@ def refusion(payments_path: Path, out: Path | None, summary: bool, proposals: tu
 
 
 def _in_units(payments_path: Path, units: list[Any], rules: Path | None, book: rulebook.Rulebook,
-              proposals: tuple[str, ...], jobs: int, summary: bool, out: Path | None) -> None:
+              proposals: tuple[str, ...], jobs: int, summary: bool, out: Path | None, log_path: Path | None) -> None:
     """A Parquet file grouped by person, decided in units of whole persons (bounded memory; with
     --jobs N, in N processes)."""
     from engine.cli import refusion_stream
     from engine.refusion import tables as refusion_module
 
     writer = _Writer(out if out is not None else (None if summary else "-"))
+    log = auditlog.DecisionLog(log_path) if log_path is not None else None
+    context = _log_context(book, payments_path, proposals) if log is not None else {}
+
+    def take(table: Any) -> None:
+        writer.write(table)
+        for record in auditlog.refusion_records(table, context) if log is not None else ():
+            log.append(record)  # type: ignore[union-attr]
+
     with _bar(None, "persons", "refusion") as bar:
         totals = refusion_stream.decide(Path(payments_path), units, rules, book, proposals, jobs, summary,
-                                        writer.write, bar.update)
+                                        take, bar.update)
     writer.close()
+    if log is not None:
+        log.close()
     if summary:
         _write_csv(refusion_module.Summary(totals.summary).to_table(), None)
     report_bad_rows([f"{payments_path}:{bad.line}: {bad.reason}" for bad in totals.bad], len(totals.bad),

@@ -127,7 +127,7 @@ def decide_unit(program: Program, path: Path, unit: Unit, codes: tuple[str, ...]
     totals = tables.Summary()
     with pa.ipc.new_stream(sink, tables.SCHEMA) as writer:
         for result, table in tables.evaluate_tables(program, read, proposals, compiled=_COMPILED[key][1]):
-            writer.write_table(table)  # type: ignore[arg-type]
+            writer.write_table(table)
             if summary:
                 totals.add(result, read)
     if target is None:

@@ -161,8 +161,8 @@ def _round_sums(numerator: np.ndarray, denominator: np.ndarray, groups: np.ndarr
         return np.zeros(0, np.int64)
     if denominator[0] == denominator[-1] and (denominator == denominator[0]).all() and \
             numerator.max(initial=0) <= (1 << 40) and numerator.min(initial=0) >= 0:
-        common = int(denominator[0])  # one denominator (payments of whole weeks): no common multiple to find
-        fast: np.ndarray = (2 * np.add.reduceat(numerator, groups) + common) // (2 * common)
+        single = int(denominator[0])  # one denominator (payments of whole weeks): no common multiple to find
+        fast: np.ndarray = (2 * np.add.reduceat(numerator, groups) + single) // (2 * single)
         return fast
     common = np.lcm.reduceat(denominator, groups)
     sizes = np.diff(np.r_[groups, len(numerator)])
