@@ -101,8 +101,8 @@ def _person_starts(handle: Any) -> np.ndarray | None:
 
 
 def _candidates(handle: Any) -> np.ndarray:
-    """Where units should begin: at each row group, and within row groups when there are too
-    few of them for the processes to share evenly."""
+    """Where units should begin: at each row group, and within row groups when there are fewer
+    than MIN_UNITS of them (parts of at least MIN_UNIT_ROWS rows)."""
     meta = handle.metadata
     sizes = np.array([meta.row_group(g).num_rows for g in range(meta.num_row_groups)], np.int64)
     parts = max(1, math.ceil(MIN_UNITS / max(len(sizes), 1)))
