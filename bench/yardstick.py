@@ -18,6 +18,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -96,14 +97,56 @@ def compute(args: argparse.Namespace) -> None:
 
 def _timed(command: list[str]) -> tuple[float, int]:
     """Wall seconds and the peak resident memory (KiB) of one child process (output discarded)."""
+    seconds, peak, _, _ = _measured(command)
+    return seconds, peak
+
+
+def _measured(command: list[str]) -> tuple[float, int, int, float]:
+    """Wall seconds, the peak resident memory (KiB) of the largest process (`wait4`), the peak of
+    the sum over the process and its worker processes (KiB, sampled from /proc every 0.1 s), and
+    the CPU seconds (user + system) of all of them."""
     start = time.perf_counter()
     child = subprocess.Popen(command, stdout=subprocess.DEVNULL, env={**os.environ, "YARDSTICK_DIR": str(WORK)})
+    tree_peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.1):
+            tree_peak[0] = max(tree_peak[0], _tree_rss(child.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - start
+    done.set()
+    sampler.join()
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode not in (0, 1):
         sys.exit(f"{' '.join(command)} failed")
-    return seconds, usage.ru_maxrss
+    return seconds, usage.ru_maxrss, max(tree_peak[0], usage.ru_maxrss), usage.ru_utime + usage.ru_stime
+
+
+def _tree_rss(root: int) -> int:
+    """The resident memory (KiB) of a process and all its descendants, from /proc (Linux)."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{entry}/statm") as handle:
+                pages = int(handle.read().split()[1])
+        except OSError:
+            continue
+        parents[int(entry)] = int(fields[1])
+        rss[int(entry)] = pages * os.sysconf("SC_PAGE_SIZE") // 1024
+    family, grown = {root}, True
+    while grown:
+        more = {pid for pid, parent in parents.items() if parent in family} - family
+        family, grown = family | more, bool(more)
+    return sum(rss.get(pid, 0) for pid in family)
 
 
 def _per_person(path: Path) -> dict[str, tuple[int, int]]:
@@ -138,22 +181,35 @@ def e2e(args: argparse.Namespace) -> None:
     theirs, mine = WORK / "out" / "numba_e2e.parquet", WORK / "out" / "paragraf_e2e.parquet"
     mine.parent.mkdir(parents=True, exist_ok=True)
     times: dict[str, list[float]] = {"numba_e2e": [], "paragraf": []}
+    cpu: dict[str, list[float]] = {"numba_e2e": [], "paragraf": []}
+    commands = {"numba_e2e": [sys.executable, str(YARDSTICK / "e2e" / "numba_e2e.py"), str(payments), str(theirs)],
+                "paragraf": ["paragraf", "refusion", str(payments), "--out", str(mine), "--jobs", str(args.jobs)]}
+    load = os.getloadavg()
     for _ in range(args.rounds):
-        times["numba_e2e"].append(_timed([sys.executable, str(YARDSTICK / "e2e" / "numba_e2e.py"), str(payments), str(theirs)])[0])
-        times["paragraf"].append(_timed(["paragraf", "refusion", str(payments), "--out", str(mine), "--jobs", str(args.jobs)])[0])
+        for name, command in commands.items():
+            seconds, _, _, used = _measured(command)
+            times[name].append(seconds)
+            cpu[name].append(used)
     same = _per_person(theirs) == _per_person(mine)
     print(f"per-person totals of paragraf refusion equal numba_e2e's for all {args.n:,} persons: {same}")
     for name, values in times.items():
-        print(f"{name:<10} median {statistics.median(values):7.2f} s   runs " + ", ".join(f"{v:.2f}" for v in values))
-    print(f"paragraf / numba_e2e: {statistics.median(times['paragraf']) / statistics.median(times['numba_e2e']):.2f}")
+        print(f"{name:<10} median {statistics.median(values):7.2f} s   runs " + ", ".join(f"{v:.2f}" for v in values)
+              + f"   CPU median {statistics.median(cpu[name]):.2f} s")
+    print(f"paragraf / numba_e2e: {statistics.median(times['paragraf']) / statistics.median(times['numba_e2e']):.2f} wall, "
+          f"{statistics.median(cpu['paragraf']) / statistics.median(cpu['numba_e2e']):.2f} CPU; "
+          f"load average {load[0]:.1f} before, {os.getloadavg()[0]:.1f} after")
 
 
 def million(args: argparse.Namespace) -> None:
     payments = _payments(1_000_000)
     out = WORK / "out" / "paragraf_million.parquet"
     out.parent.mkdir(parents=True, exist_ok=True)
-    seconds, peak = _timed(["paragraf", "refusion", str(payments), "--out", str(out), "--jobs", str(args.jobs)])
-    print(f"paragraf refusion, 1,000,000 persons, --jobs {args.jobs}: {seconds:.1f} s wall, peak memory {peak / 2**20:.2f} GiB")
+    load = os.getloadavg()
+    seconds, peak, tree, cpu = _measured(["paragraf", "refusion", str(payments), "--out", str(out), "--jobs", str(args.jobs)])
+    print(f"paragraf refusion, 1,000,000 persons, --jobs {args.jobs}: {seconds:.1f} s wall, {cpu:.1f} s CPU "
+          f"(user + system, all processes); peak memory {peak / 2**20:.2f} GiB in the largest process, "
+          f"{tree / 2**20:.2f} GiB summed over the processes; load average {load[0]:.1f} before, "
+          f"{os.getloadavg()[0]:.1f} after")
 
 
 def main() -> None:

@@ -69,6 +69,7 @@ def refusion(payments_path: Path, out: Path | None, summary: bool, proposals: tu
     entry of the decision log, committed one by one (`paragraf audit verify` checks the chain).
     """
     from engine.refusion import payments as payment_records
+    from engine.refusion import stream
     from engine.refusion import tables as refusion_module
 
     if compare_with is not None:
@@ -80,9 +81,12 @@ def refusion(payments_path: Path, out: Path | None, summary: bool, proposals: tu
         raise click.BadParameter(f"{out}: write .csv or .parquet", param_hint="--out")
     if scheduler is not None or Path(payments_path).is_dir() or "://" in str(payments_path):
         return _on_dask(payments_path, out, summary, proposals, log_path, scheduler, choose_rulebook(rules_dir).path)
-    book = load_rulebook(rules_dir)
-    program = book.program
+    choice = choose_rulebook(rules_dir)
+    book = rulebook.load(choice.path)
     _check_proposals(book, proposals)
+    if (units := stream.plan_units(Path(payments_path))) is not None:
+        return _in_units(payments_path, units, choice.path, book, proposals, jobs, summary, out, log_path)
+    program = book.program
     with _bar(None, "rows", "reading") as bar:
         read = payment_records.read_payments(payments_path, _codes(book), progress=bar.update)
     totals = refusion_module.Summary()
@@ -102,6 +106,34 @@ def refusion(payments_path: Path, out: Path | None, summary: bool, proposals: tu
     if summary:
         _write_csv(totals.to_table(), None)
     _report_bad(payments_path, read)
+
+
+def _in_units(payments_path: Path, units: list[Any], rules: Path | None, book: rulebook.Rulebook,
+              proposals: tuple[str, ...], jobs: int, summary: bool, out: Path | None, log_path: Path | None) -> None:
+    """A Parquet file grouped by person, decided in units of whole persons (bounded memory; with
+    --jobs N, in N processes)."""
+    from engine.cli import refusion_stream
+    from engine.refusion import tables as refusion_module
+
+    writer = _Writer(out if out is not None else (None if summary else "-"))
+    log = auditlog.DecisionLog(log_path) if log_path is not None else None
+    context = _log_context(book, payments_path, proposals) if log is not None else {}
+
+    def take(table: Any) -> None:
+        writer.write(table)
+        for record in auditlog.refusion_records(table, context) if log is not None else ():
+            log.append(record)  # type: ignore[union-attr]
+
+    with _bar(None, "persons", "refusion") as bar:
+        totals = refusion_stream.decide(Path(payments_path), units, rules, book, proposals, jobs, summary,
+                                        take, bar.update)
+    writer.close()
+    if log is not None:
+        log.close()
+    if summary:
+        _write_csv(refusion_module.Summary(totals.summary).to_table(), None)
+    report_bad_rows([f"{payments_path}:{bad.line}: {bad.reason}" for bad in totals.bad], len(totals.bad),
+                    f"malformed row(s) skipped; {totals.rows} good row(s) processed")
 
 
 def _compare(payments: Path, proposal: str, base: tuple[str, ...], html_path: Path | None, fmt: str, lang: str,

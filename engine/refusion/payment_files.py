@@ -17,7 +17,7 @@ import io
 import itertools
 import json
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -31,6 +31,7 @@ PERSON_FACTS = ("flexjob_visitation_date", "early_pension_granted")
 ROW_FACTS = ("eu_export", "hours")
 OPTIONAL = (*PERSON_FACTS, *ROW_FACTS)
 BATCH_ROWS = 1 << 20
+PART_ROWS = 1 << 12  # the batches in which a few rows of a row group are read
 UNCLOSED_QUOTE = "a quote that is not closed on its line"
 QUOTED_LINE_BREAK = "a quoted value holds a line break, or a quote is stray; write each payment on one line"
 SPAN_LINES = 8  # the most lines a quote left open is followed over, to report the record once
@@ -195,25 +196,62 @@ def _csv_header(path: Path) -> list[str]:
 
 
 def _parquet_batches(path: Path) -> Iterator[tuple[pa.RecordBatch, int]]:
+    handle, wanted = open_parquet(path)
+    row = 1
+    for batch in handle.iter_batches(batch_size=BATCH_ROWS, columns=wanted):
+        yield _parquet_batch(batch, wanted), row
+        row += batch.num_rows
+
+
+def open_parquet(path: Path) -> tuple[Any, list[str]]:
+    """A Parquet payment file whose schema has been checked, and the columns to read of it."""
     import pyarrow.parquet as pq
 
+    if not path.is_file():
+        raise CaseError(f"{path}: no such payment file")
     try:
         handle = pq.ParquetFile(path)
     except (pa.ArrowInvalid, OSError) as exc:
         raise CaseError(f"{path}: cannot read as Parquet: {exc}") from None
     schema = handle.schema_arrow
     _check_parquet_schema(path, schema)
-    wanted = [n for n in schema.names if n in (*REQUIRED, *OPTIONAL)]
-    row = 1
-    for batch in handle.iter_batches(batch_size=BATCH_ROWS, columns=wanted):
-        read = {name: _as_read(batch.column(name)) for name in wanted}
-        unreadable = [pc.if_else(pc.is_null(text), f"'{name}' is not UTF-8 text", pa.scalar(None, pa.string()))
-                      for name, text in read.items() if text is not batch.column(name) and
-                      pa.types.is_binary(batch.column(name).type)]
-        if unreadable:
-            read["_bad"] = pc.coalesce(*unreadable)
-        yield pa.RecordBatch.from_pydict(read), row
-        row += batch.num_rows
+    return handle, [n for n in schema.names if n in (*REQUIRED, *OPTIONAL)]
+
+
+def parquet_rows(path: Path, first: int, end: int) -> Iterator[tuple[pa.RecordBatch, int]]:
+    """The rows first..end-1 (from 0) of a Parquet payment file, as `batches` gives them: only the
+    row groups holding them are read (a unit of `engine.refusion.stream`)."""
+    handle, wanted = open_parquet(path)
+    meta, start = handle.metadata, 0
+    for group in range(meta.num_row_groups):
+        rows = meta.row_group(group).num_rows
+        if start < end and start + rows > first:
+            yield from _group_rows(handle, group, wanted, max(first - start, 0), min(end - start, rows), start)
+        start += rows
+
+
+def _group_rows(handle: Any, group: int, wanted: list[str], lo: int, hi: int, start: int) -> Iterator[tuple[pa.RecordBatch, int]]:
+    """Rows lo..hi-1 of a row group (which begins at row `start` of the file). A unit that ends a
+    few rows into the next row group decodes only the first batch of it."""
+    size = BATCH_ROWS if hi - lo > BATCH_ROWS // 2 else PART_ROWS
+    at = 0
+    for batch in handle.iter_batches(batch_size=size, row_groups=[group], columns=wanted):
+        count = min(hi, at + batch.num_rows) - max(lo, at)
+        if count > 0:
+            yield _parquet_batch(batch.slice(max(lo - at, 0), count), wanted), start + max(lo, at) + 1
+        at += batch.num_rows
+        if at >= hi:
+            return
+
+
+def _parquet_batch(batch: pa.RecordBatch, wanted: list[str]) -> pa.RecordBatch:
+    read = {name: _as_read(batch.column(name)) for name in wanted}
+    unreadable = [pc.if_else(pc.is_null(text), f"'{name}' is not UTF-8 text", pa.scalar(None, pa.string()))
+                  for name, text in read.items() if text is not batch.column(name) and
+                  pa.types.is_binary(batch.column(name).type)]
+    if unreadable:
+        read["_bad"] = pc.coalesce(*unreadable)
+    return pa.RecordBatch.from_pydict(read)
 
 
 def _check_parquet_schema(path: Path, schema: pa.Schema) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 import attrs
 import numpy as np
@@ -101,8 +101,14 @@ def read_payments(path: Path, codes: tuple[str, ...], progress: Callable[[int], 
 
 
 def _read(path: Path, codes: tuple[str, ...], progress: Callable[[int], None] | None, typed: bool) -> Payments:
-    builder = _Builder(codes, strict=typed and filekind.payment_kind(path) == "csv")
-    for batch, first_line in batches(path, typed):
+    return from_batches(batches(path, typed), codes, progress, strict=typed and filekind.payment_kind(path) == "csv")
+
+
+def from_batches(read: Iterable[tuple[pa.RecordBatch, int]], codes: tuple[str, ...],
+                 progress: Callable[[int], None] | None = None, strict: bool = False) -> Payments:
+    """Payments from batches of a file's records, each with the line (or row) of its first."""
+    builder = _Builder(codes, strict=strict)
+    for batch, first_line in read:
         builder.add(batch, first_line)
         if progress is not None:
             progress(batch.num_rows)
@@ -183,6 +189,8 @@ class _Builder:
         A file of the good rows alone therefore keeps them all."""
         ore, person = columns["ore"], columns["person"]
         alone = ore > PERSON_ORE_BOUND
+        if not alone.any() and int(ore.sum(dtype=np.float64)) <= PERSON_ORE_BOUND // 2:
+            return columns  # all persons together stay below the bound: no running sums needed
         running = _running_sums(np.where(alone, 0, ore).astype(np.float64), person)  # exact below 2**53
         over = alone | (running > PERSON_ORE_BOUND)
         if not over.any():
@@ -228,7 +236,8 @@ def _check(columns: dict[str, pa.Array], code_index: pa.Array) -> tuple[pa.Array
     benefit = columns["benefit"]
     exported, export_reason = _eu_export(columns.get("eu_export"), rows)
     reasons.append(export_reason)
-    qualified = pc.if_else(exported, pc.binary_join_element_wise(benefit, EU_SUFFIX, ""), benefit)
+    qualified = pc.if_else(exported, pc.binary_join_element_wise(benefit, EU_SUFFIX, ""), benefit) \
+        if pc.any(exported).as_py() else benefit
     code = pc.index_in(qualified, value_set=code_index)
     reasons.append(_where(pc.and_(pc.and_(pc.is_null(code), pc.is_valid(benefit)), exported),
                           lambda: pc.binary_join_element_wise(
@@ -246,10 +255,14 @@ def _check(columns: dict[str, pa.Array], code_index: pa.Array) -> tuple[pa.Array
     reasons.append(_where(pc.less(end, start), pa.scalar("'to' is before 'from'")))
     parsed = {"benefit": _ints(code, 0), "ore": _ints(ore, 0), "start": _ints(start, 0), "end": _ints(end, 0)}
     for name in PERSON_FACTS:
-        days, reason = _date(columns.get(name, pa.nulls(rows, pa.string())), name, optional=True)
+        if name not in columns:  # not in the file: no date for anyone
+            parsed[name] = np.full(rows, NO_DATE, np.int32)
+            continue
+        days, reason = _date(columns[name], name, optional=True)
         reasons.append(reason)
         parsed[name] = _ints(days, NO_DATE)
-    return pc.coalesce(*reasons), parsed
+    some = [reason for reason in reasons if reason.null_count < len(reason)]  # a good batch: none
+    return (pc.coalesce(*some) if some else pa.nulls(rows, pa.string())), parsed
 
 
 def _eu_export(column: pa.Array | None, rows: int) -> tuple[pa.Array, pa.Array]:
@@ -300,11 +313,14 @@ def _hours_read(column: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array]:
 
 def _missing(columns: dict[str, pa.Array], rows: int) -> pa.Array:
     out = pa.nulls(rows, pa.string())
-    for name in reversed(REQUIRED):
+    empties = {}
+    for name in REQUIRED:
         column = columns[name]
         empty = pc.is_null(column) if column.type != pa.string() else \
             pc.or_kleene(pc.is_null(column), pc.or_(pc.equal(pc.binary_length(column), 0), pc.utf8_is_space(column)))
-        out = pc.if_else(pc.fill_null(empty, True), pa.scalar(f"'{name}' is empty"), out)
+        empties[name] = pc.fill_null(empty, True)
+    for name in reversed([name for name, empty in empties.items() if pc.any(empty).as_py()]):
+        out = pc.if_else(empties[name], pa.scalar(f"'{name}' is empty"), out)
     return out
 
 
@@ -321,7 +337,7 @@ def _where(condition: pa.Array, reason: pa.Scalar | pa.Array | Callable[[], pa.A
 
 def _ore(amount: pa.Array) -> tuple[pa.Array, pa.Array]:
     if pa.types.is_decimal(amount.type):  # decimal kroner (at most two decimals): øre at once
-        ore = pc.cast(pc.multiply(amount, pa.scalar(100, pa.decimal128(3, 0))), pa.int64())
+        ore = _decimal_ore(amount)
         negative = pc.fill_null(pc.less(ore, 0), False)
         return ore, _where(negative, lambda: pc.binary_join_element_wise("negative amount ", pc.cast(amount, pa.string()), ""))
     text = pc.utf8_trim_whitespace(amount)
@@ -336,6 +352,16 @@ def _ore(amount: pa.Array) -> tuple[pa.Array, pa.Array]:
     digits = pc.cast(pc.replace_substring(clean, ".", ""), pa.int64())
     scale = pc.if_else(pc.equal(decimals, 0), 100, pc.if_else(pc.equal(decimals, 1), 10, 1))
     return pc.multiply(digits, pc.cast(scale, pa.int64())), reason
+
+
+def _decimal_ore(amount: pa.Array) -> pa.Array:
+    """Decimal kroner (scale at most 2, precision at most 15) as int64 øre: the decimal's own
+    integer (the low word of its 128 bits, which holds it whole at this precision), scaled."""
+    if not isinstance(amount, pa.Decimal128Array) or amount.type.precision > 15 or amount.type.scale > 2:
+        return pc.cast(pc.multiply(amount, pa.scalar(100, pa.decimal128(3, 0))), pa.int64())
+    words = np.frombuffer(amount.buffers()[1], np.int64, 2 * len(amount), 16 * amount.offset)
+    units = words[0::2] * 10 ** (2 - amount.type.scale)
+    return pa.array(units, pa.int64(), mask=amount.is_null().to_numpy(zero_copy_only=False) if amount.null_count else None)
 
 
 def _date(text: pa.Array, name: str, optional: bool = False) -> tuple[pa.Array, pa.Array]:

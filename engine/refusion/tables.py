@@ -132,14 +132,15 @@ def evaluate_slices(program: Program, payments: Payments, proposals: Iterable[st
 
 def evaluate_tables(program: Program, payments: Payments, proposals: Iterable[str] = (),
                     chunk: int = CHUNK_PERSONS, progress: Callable[[int], None] | None = None,
-                    evaluator: str = "native", jobs: int = 1, tables: bool = True) -> Iterator[tuple[WeekResult, pa.Table | None]]:
+                    evaluator: str = "native", jobs: int = 1, tables: bool = True,
+                    compiled: batch.BatchProgram | native.NativeProgram | None = None,
+                    ) -> Iterator[tuple[WeekResult, pa.Table | None]]:
     """Each slice's results and per-week table, in order. With jobs > 1, that many slices are
     spread and tabled at once in threads (NumPy, Arrow and the kernel release the GIL), and the
-    kernel runs its persons on that many cores; at most jobs + 1 slices are held at a time."""
-    plan = series.plan(program.checked)
-    compiled: batch.BatchProgram | native.NativeProgram = (
-        native.NativeProgram(program, plan, payments.codes, proposals) if evaluator == "native"
-        else batch.BatchProgram(program, plan, payments.codes, proposals))
+    kernel runs its persons on that many cores; at most jobs + 1 slices are held at a time.
+    `compiled`: the program already compiled for these codes and proposals (`compile_program`)."""
+    if compiled is None:
+        compiled = compile_program(program, payments.codes, proposals, evaluator)
     kernel_lock = threading.Lock()  # one kernel call at a time: it already uses every thread
 
     def one(rows: np.ndarray, persons: np.ndarray) -> tuple[WeekResult, pa.Table | None]:
@@ -163,6 +164,15 @@ def evaluate_tables(program: Program, payments: Payments, proposals: Iterable[st
             yield _done(waiting.popleft(), progress)
 
 
+def compile_program(program: Program, codes: tuple[str, ...], proposals: Iterable[str] = (),
+                    evaluator: str = "native") -> batch.BatchProgram | native.NativeProgram:
+    """The weekly rules compiled for these benefit codes and proposals, by the chosen evaluator."""
+    plan = series.plan(program.checked)
+    if evaluator == "native":
+        return native.NativeProgram(program, plan, codes, proposals)
+    return batch.BatchProgram(program, plan, codes, proposals)
+
+
 def _done(future: Future[tuple[WeekResult, pa.Table | None]],
           progress: Callable[[int], None] | None) -> tuple[WeekResult, pa.Table | None]:
     result = future.result()
@@ -174,20 +184,20 @@ def _done(future: Future[tuple[WeekResult, pa.Table | None]],
 def table(result: WeekResult, payments: Payments) -> pa.Table:
     """The per-week table of a slice: one row per person and week with a payment or an amount."""
     spread = result.weeks
-    week_index, local = np.nonzero((spread.benefits != 0) | _any_amount(result))
-    order = np.lexsort((week_index, local))
-    week_index, local = week_index[order], local[order]
+    # person by person, week by week: the nonzero cells of the transposed (persons × weeks) view
+    local, week_index = np.nonzero(((spread.benefits != 0) | _any_amount(result)).T)
+    cell = week_index * len(spread.persons) + local  # into the flat weeks × persons arrays
     affected, affected_none = result.data[AFFECTED]
-    ordinal = affected[week_index, local]
+    ordinal = affected.ravel().take(cell)
     columns = {
-        "person": pc.take(payments.person_names(), pa.array(spread.persons[local])),
-        "municipality": _municipality(spread, payments, week_index, local),
+        "person": pc.take(payments.person_names(), pa.array(spread.persons.take(local))),
+        "municipality": _municipality(spread, payments, cell),
         "week": pa.array((spread.range.first + 7 * week_index).astype("datetime64[D]"), pa.date32()),
-        "affected_week": pa.array(ordinal.astype(np.int32), mask=(ordinal == 0) | affected_none[week_index, local]),
+        "affected_week": pa.array(ordinal.astype(np.int32), mask=(ordinal == 0) | affected_none.ravel().take(cell)),
     }
     for column, name in COLUMNS.items():
         data, none = result.data[name]
-        columns[column] = _decimal(data[week_index, local], none[week_index, local], result.kinds[name],
+        columns[column] = _decimal(data.ravel().take(cell), none.ravel().take(cell), result.kinds[name],
                                    SCHEMA.field(column).type)
     return pa.table(columns, schema=SCHEMA)
 
@@ -200,8 +210,8 @@ def _any_amount(result: WeekResult) -> np.ndarray:
     return out
 
 
-def _municipality(spread: weeks.Weeks, payments: Payments, week_index: np.ndarray, local: np.ndarray) -> pa.Array:
-    index = spread.municipality[week_index, local]
+def _municipality(spread: weeks.Weeks, payments: Payments, cell: np.ndarray) -> pa.Array:
+    index = spread.municipality.ravel().take(cell)
     if not len(index):
         return pa.array([], pa.string())
     known = np.where(index >= 0, index, 0)
@@ -218,9 +228,9 @@ def _decimal(data: np.ndarray, none: np.ndarray, value: batch.Arr, kind: pa.Deci
     units = data.astype(np.int64) * 10 ** (kind.scale - places)
     words = np.empty((len(units), 2), np.int64)
     words[:, 0], words[:, 1] = units, units >> 63  # the high word extends the sign
-    valid = pa.array(~none.astype(bool))
-    bitmap = valid.buffers()[1] if none.any() else None
-    return pa.Array.from_buffers(kind, len(units), [bitmap, pa.py_buffer(words)], null_count=int(none.sum()))
+    nulls = int(np.count_nonzero(none))
+    bitmap = pa.array(~none.astype(bool)).buffers()[1] if nulls else None
+    return pa.Array.from_buffers(kind, len(units), [bitmap, pa.py_buffer(words)], null_count=nulls)
 
 
 @attrs.define

@@ -83,42 +83,63 @@ class Weeks:
 
 def spread(payments: Payments, rows: np.ndarray, persons: np.ndarray, span: WeekRange) -> Weeks:
     """Spread the given payment rows (all belonging to `persons`) over the weeks of `span`."""
-    local = np.searchsorted(persons, payments.person[rows]).astype(np.int64)
-    pair_row, week, days, tail = _pairs(payments.start[rows].astype(np.int64), payments.end[rows].astype(np.int64), span)
-    person, code = local[pair_row], payments.benefit[rows][pair_row].astype(np.int64)
-    ore = payments.ore[rows][pair_row]
-    length = (payments.end[rows] - payments.start[rows] + 1).astype(np.int64)[pair_row]
+    row = _rows(payments, rows)
+    start, end = row(payments.start).astype(np.int64), row(payments.end).astype(np.int64)
+    local = np.searchsorted(persons, row(payments.person)).astype(np.int64)
+    pair_row, week, days, tail = _pairs(start, end, span)
+    def paired(column: np.ndarray) -> np.ndarray:
+        return column if pair_row is None else column[pair_row]
+    person, code, ore = paired(local), paired(row(payments.benefit)).astype(np.int64), paired(row(payments.ore))
+    length = paired(end - start + 1)
     key = (week * len(persons) + person) * 64 + code
     order = np.argsort(key, kind="stable")
     key, groups = key[order], _group_starts(key[order])
-    total = _round_sums(ore[order] * days[order], length[order], groups)
-    tail_sum = _round_sums(ore[order] * tail[order], length[order], groups)
+    length, ore = length[order], ore[order]
+    # a payment whose days all lie in its week gives its whole amount to that week: exact sums
+    total = np.add.reduceat(ore, groups) if days is None and len(groups) else \
+        _round_sums(ore * (length if days is None else days[order]), length, groups)
+    tail_sum = _round_sums(ore * tail[order], length, groups)
     first = key[groups]
     entry_code, entry_cell = first % 64, first // 64
     entry_week, entry_person = entry_cell // len(persons), entry_cell % len(persons)
     shape = (span.count, len(persons))
+    last_in_week = np.minimum(paired(end), span.first + 7 * week + 6)
+    acting = (paired(row(payments.line)), paired(start), last_in_week)  # the acting municipality (below)
     return Weeks(
         range=span, persons=persons, benefits=_bit_masks(entry_cell, entry_code, shape),
-        municipality=_municipalities(week, person, payments.municipality[rows][pair_row],
-                                     _acting_order(payments, rows, pair_row, week, span), shape),
+        municipality=_municipalities(week, person, paired(row(payments.municipality)), acting, shape),
         entry_week=entry_week, entry_person=entry_person, entry_code=entry_code, entry_ore=total, entry_tail=tail_sum,
         week_start=np.searchsorted(entry_week, np.arange(span.count + 1)),
         facts={name: values[persons] for name, values in payments.facts.items()},
     )
 
 
-def _pairs(start: np.ndarray, end: np.ndarray, span: WeekRange) -> tuple[np.ndarray, ...]:
-    """One (payment, week) pair per week a payment touches: its days in the week and in the month tail."""
+def _rows(payments: Payments, rows: np.ndarray) -> Any:
+    """How to take the given rows of a column: a view when they are one run (a file grouped by person)."""
+    if len(rows) and int(rows[-1]) - int(rows[0]) + 1 == len(rows) and bool((np.diff(rows) == 1).all()):
+        first, end = int(rows[0]), int(rows[-1]) + 1
+        return lambda column: column[first:end]
+    return lambda column: column[rows]
+
+
+def _pairs(start: np.ndarray, end: np.ndarray, span: WeekRange) -> tuple[Any, np.ndarray, Any, np.ndarray]:
+    """One (payment, week) pair per week a payment touches: its days in the week and in the month
+    tail. Where every payment lies within one week, the pairs are the payments (row None) and
+    every day of a payment is in its week (days None)."""
     first = (monday(start) - span.first) // 7
     count = (monday(end) - span.first) // 7 - first + 1
-    row = np.repeat(np.arange(len(start)), count)
-    offset = np.arange(len(row)) - np.repeat(np.cumsum(count) - count, count)
-    week = first[row] + offset
-    mon = span.first + 7 * week
-    low, high = np.maximum(start[row], mon), np.minimum(end[row], mon + 6)
-    boundary = _month_start_in_week(mon)
+    if (count == 1).all():
+        row, week, low, high, days = None, first, start, end, None
+    else:
+        row = np.repeat(np.arange(len(start)), count)
+        offset = np.arange(len(row)) - np.repeat(np.cumsum(count) - count, count)
+        week = first[row] + offset
+        mon = span.first + 7 * week
+        low, high = np.maximum(start[row], mon), np.minimum(end[row], mon + 6)
+        days = high - low + 1
+    boundary = _month_start_in_week(span.first + 7 * week)
     tail = np.where(boundary > 0, np.maximum(0, high - np.maximum(low, boundary) + 1), 0)
-    return row, week, high - low + 1, tail
+    return row, week, days, tail
 
 
 def _month_start_in_week(mon: np.ndarray) -> np.ndarray:
@@ -138,6 +159,11 @@ def _round_sums(numerator: np.ndarray, denominator: np.ndarray, groups: np.ndarr
     """Round half up, per group, the exact sum of numerator/denominator fractions."""
     if len(groups) == 0:
         return np.zeros(0, np.int64)
+    if denominator[0] == denominator[-1] and (denominator == denominator[0]).all() and \
+            numerator.max(initial=0) <= (1 << 40) and numerator.min(initial=0) >= 0:
+        single = int(denominator[0])  # one denominator (payments of whole weeks): no common multiple to find
+        fast: np.ndarray = (2 * np.add.reduceat(numerator, groups) + single) // (2 * single)
+        return fast
     common = np.lcm.reduceat(denominator, groups)
     sizes = np.diff(np.r_[groups, len(numerator)])
     risky = (common > (1 << 20)) | (np.maximum.reduceat(numerator, groups) > (1 << 40))  # int64 would not hold
@@ -160,18 +186,13 @@ def _bit_masks(cell: np.ndarray, code: np.ndarray, shape: tuple[int, int]) -> np
     return masks.reshape(shape)
 
 
-def _acting_order(payments: Payments, rows: np.ndarray, pair_row: np.ndarray, week: np.ndarray,
-                  span: WeekRange) -> tuple[np.ndarray, ...]:
-    """Sort keys, least significant first, that put last in a week the record of the municipality
-    acting at the week's end (finansieringsloven § 4): the record whose days in the week reach
-    latest, then the one that began latest, then the one read last. A week in which the person
-    moves goes whole to the new municipality, whatever the order of the rows in the file."""
-    last_in_week = np.minimum(payments.end[rows][pair_row], span.first + 7 * week + 6)
-    return payments.line[rows][pair_row], payments.start[rows][pair_row], last_in_week
-
-
 def _municipalities(week: np.ndarray, person: np.ndarray, municipality: np.ndarray, keys: tuple[np.ndarray, ...],
                     shape: tuple[int, int]) -> np.ndarray:
+    """Per week and person, the municipality acting at the week's end (finansieringsloven § 4): of
+    the records in the week, the one whose days reach latest into it, then the one that began
+    latest, then the one read last (`keys`, least significant first: line, start, last day in the
+    week). A week in which the person moves goes whole to the new municipality, whatever the order
+    of the rows in the file."""
     out = np.full(shape[0] * shape[1], -1, np.int32)
     cell = week * shape[1] + person
     order = np.lexsort((*keys, cell))
