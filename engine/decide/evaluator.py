@@ -80,6 +80,8 @@ class _Evaluation:
     def __init__(self, program: Program, case: Case, as_of: dt.date, proposals: dict[str, Proposal],
                  lifting: LiftIndex) -> None:
         self.program, self.checked, self.case, self.as_of = program, program.checked, case, as_of
+        self.facts = case.facts
+        self.closures = program.closures  # one lookup per call instead of two function calls
         self.refs = self.checked.legal_refs
         self.lifting = lifting
         self.proposals = proposals
@@ -95,6 +97,7 @@ class _Evaluation:
         self.actives: dict[str, bool] = {}
         self.nodes: dict[int, TraceNode] = {}
         self.context: plans.Context | None = None
+        self.definitions: dict[str, list[Rule]] = {}  # the active definitions of each value, by name
 
     def share(self, shared: plans.Plans) -> None:
         """Take which rules take part, their order, lifters and citations from the context this
@@ -106,6 +109,7 @@ class _Evaluation:
         if self.context.needs_municipality:
             self.missing.add("municipality")
         self.actives, self.bases, self.cites = self.context.actives, self.context.bases, self.context.cites
+        self.definitions = self.context.definitions
 
     def _context(self) -> plans.Context:
         context = plans.Context(plans.plans_of(self.program), self._active)
@@ -135,20 +139,22 @@ class _Evaluation:
 
     # -- the Scope protocol used by compiled closures --------------------------------
     def input(self, input_id: str) -> Any:
-        value = self.case.facts.get(input_id, _ABSENT)
+        value = self.facts.get(input_id, _ABSENT)
         if value is _ABSENT:
             value = _unknown_input(input_id)
-        if self.frames:
-            self.frames[-1].inputs[input_id] = value  # its JSON form is made when it is shown
+        frames = self.frames
+        if frames:
+            frames[-1].inputs[input_id] = value  # its JSON form is made when it is shown
         return value
 
     def value(self, name: str) -> Any:
-        if name not in self.memo:
-            self.memo[name] = self._value(name)
-        result, node = self.memo[name]
-        if self.frames:
-            self.frames[-1].children[name] = node
-        return result
+        found = self.memo.get(name)
+        if found is None:
+            found = self.memo[name] = self._value(name)
+        frames = self.frames
+        if frames:
+            frames[-1].children[name] = found[1]
+        return found[0]
 
     # -- the decision ------------------------------------------------------------------
     def run(self) -> dict[str, Any]:
@@ -192,7 +198,10 @@ class _Evaluation:
         return result
 
     def _call(self, rule: Rule, node: ast.Expr | None, default: Any = True) -> Any:
-        return default if node is None else self.program.function(node)(self)
+        if node is None:
+            return default
+        function = self.closures.get(id(node))
+        return (function or self.program.function(node))(self)
 
     def _cites(self, rule: Rule) -> tuple[dict[str, Any], ...]:
         found = self.cites.get(id(rule))
@@ -212,10 +221,16 @@ class _Evaluation:
         return frame
 
     def _value(self, name: str) -> tuple[Any, Recorded]:
-        definitions = [r for r in self.checked.values[name] if self.active(r)]
-        frame = self._frame()
+        definitions = self.definitions.get(name)
+        if definitions is None:
+            definitions = self.definitions[name] = [r for r in self.checked.values[name] if self.active(r)]
+        frame = Frame()
+        self.frames.append(frame)
         try:
-            chosen, pending = self._choose(name, definitions)
+            if len(definitions) == 1 and definitions[0].when is None:  # the common case: one unconditional definition
+                chosen, pending = definitions[0], None
+            else:
+                chosen, pending = self._choose(name, definitions)
             result = self._call(chosen, chosen.expr) if chosen else (pending or None)
         finally:
             self.frames.pop()
