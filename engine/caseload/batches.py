@@ -12,7 +12,7 @@ from typing import Any, Iterable, Union
 
 import attrs
 
-from engine.caseload.rows import STATUSES, Outcome
+from engine.caseload.rows import OBLIGATION_COLUMNS, STATUSES, Outcome
 
 GATHER_CASES = 1_000  # cases held as Python dicts before they become Arrow tables
 
@@ -75,7 +75,7 @@ class Gather:
         self.count = 0
         self._lines: list[str] = []
         self._cases: list[dict[str, Any]] = []
-        self._obligations: list[dict[str, Any]] = []
+        self._obligations: list[tuple[Any, ...]] = []
         self._per_case: list[int] = []
         self._tables: Tables | None = None
 
@@ -111,12 +111,15 @@ class Gather:
         self._cases, self._obligations, self._per_case = [], [], []
 
 
-def _tables(cases: list[dict[str, Any]], obligations: list[dict[str, Any]], per_case: list[int]) -> Tables:
+def _tables(cases: list[dict[str, Any]], obligations: list[tuple[Any, ...]], per_case: list[int]) -> Tables:
     import pyarrow as pa
 
     shapes = schemas()
+    shape = shapes["obligations"]
+    columns = list(zip(*obligations)) or [()] * len(OBLIGATION_COLUMNS)
     return Tables(pa.Table.from_pylist(cases, schema=shapes["cases"]),
-                  pa.Table.from_pylist(obligations, schema=shapes["obligations"]), tuple(per_case))
+                  pa.Table.from_arrays([pa.array(column, type=field.type) for column, field in zip(columns, shape)],
+                                       schema=shape), tuple(per_case))
 
 
 def schemas() -> dict[str, Any]:

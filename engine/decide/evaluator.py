@@ -69,7 +69,8 @@ def _unknown_input(input_id: str) -> Unknown:
 
 def _shown(inputs: dict[str, Any]) -> dict[str, Any]:
     """The facts a rule read, by name, in their JSON form."""
-    return {name: values.to_json(inputs[name]) for name in sorted(inputs)}
+    to_json = values.to_json
+    return {name: to_json(inputs[name]) for name in sorted(inputs)}
 
 
 class _Evaluation:
@@ -224,17 +225,21 @@ class _Evaluation:
         definitions = self.definitions.get(name)
         if definitions is None:
             definitions = self.definitions[name] = [r for r in self.checked.values[name] if self.active(r)]
-        frame = Frame()
-        self.frames.append(frame)
+        frame, frames = Frame(), self.frames
+        frames.append(frame)
         try:
             if len(definitions) == 1 and definitions[0].when is None:  # the common case: one unconditional definition
                 chosen, pending = definitions[0], None
             else:
                 chosen, pending = self._choose(name, definitions)
-            result = self._call(chosen, chosen.expr) if chosen else (pending or None)
+            if chosen:
+                expr = chosen.expr
+                result = True if expr is None else (self.closures.get(id(expr)) or self.program.function(expr))(self)
+            else:
+                result = pending or None
         finally:
-            self.frames.pop()
-        missing = result.missing if isinstance(result, Unknown) else ()
+            frames.pop()
+        missing = result.missing if result.__class__ is Unknown else ()
         failed_of = () if chosen else tuple(r.when for r in definitions if r.when is not None)
         step = Recorded("value", chosen or definitions[0], result, frame, failed_of,
                         tuple(sorted(missing)) if missing else (), None if chosen else "no definition applies")
@@ -243,9 +248,11 @@ class _Evaluation:
     def _choose(self, name: str, definitions: list[Rule]) -> tuple[Rule | None, Unknown | None]:
         applicable: list[Rule] = []
         pending: list[tuple[Rule, Unknown]] = []
+        closures, program = self.closures, self.program
         for rule in definitions:
-            condition = self._call(rule, rule.when)
-            if isinstance(condition, Unknown):
+            when = rule.when
+            condition = True if when is None else (closures.get(id(when)) or program.function(when))(self)
+            if condition.__class__ is Unknown:
                 pending.append((rule, condition))
             elif condition is True:
                 applicable.append(rule)
@@ -265,12 +272,19 @@ class _Evaluation:
         return Unknown(missing, frozenset(candidates))
 
     def _obligation(self, rule: Rule) -> tuple[dict[str, Any], Recorded]:
-        frame = self._frame()
+        frame, frames, when = Frame(), self.frames, rule.when
+        frames.append(frame)
         try:
-            condition = self._call(rule, rule.when)
-            outcome = self._outcome(rule, condition)
+            condition = True if when is None else (self.closures.get(id(when)) or self.program.function(when))(self)
+            outcome = self._outcome(rule, condition) if condition is True or condition.__class__ is Unknown else None
         finally:
-            self.frames.pop()
+            frames.pop()
+        if outcome is None:  # most obligations of a case: the condition does not hold
+            return {"rule": rule.id, "actor": rule.actor, "title": rule.title, "legal_basis": list(self._cites(rule)),
+                    "facts": _shown(frame.inputs) if frame.inputs else {}, "status": "not_applicable", "due": None,
+                    **({"confidence": rule.confidence} if rule.confidence else {})}, Recorded(
+                "obligation", rule, "not_applicable", frame,
+                (when,) if when is not None and (condition is False or condition is None) else (), (), rule.note)
         missing = outcome.pop("_missing")
         self.missing |= missing
         failed_of = (rule.when,) if rule.when is not None and (condition is False or condition is None) else ()

@@ -133,7 +133,10 @@ def _logic(w: _Writer, node: ast.Logic, depth: int) -> str:
         w.emit(depth + 1, f"{result} = {decisive}")
         w.emit(depth, "else:")
         depth += 1
-    w.emit(depth, f"{result} = unknown_of({', '.join(seen)}) or {not decisive}")
+    w.emit(depth, f"if {' or '.join(f'{found}.__class__ is U' for found in seen)}:")
+    w.emit(depth + 1, f"{result} = unknown_of({', '.join(seen)})")
+    w.emit(depth, "else:")
+    w.emit(depth + 1, f"{result} = {not decisive}")
     return result
 
 
