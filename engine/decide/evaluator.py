@@ -162,16 +162,26 @@ class _Evaluation:
         context = self.context
         assert context is not None, "share() first"
         obligations = [self._obligation(r) for r in context.obligations]
-        names = context.value_names
-        value_results = {name: self._remember(name) for name in names}
+        names, memo, to_json = context.value_names, self.memo, values.to_json
+        known: dict[str, Any] = {}
+        unknown: list[str] = []
+        for name in names:  # as `value` would, with no rule asking
+            found = memo.get(name)
+            if found is None:
+                found = memo[name] = self._value(name)
+            if found[0].__class__ is Unknown:
+                self.missing |= found[0].missing
+                unknown.append(name)
+            else:
+                known[name] = to_json(found[0])
         exemptions = [self._exemption_summary(r) for r in context.exemptions if self._exemption(r)[0] is True]
         roots = [step for _, step in obligations] + [self.memo[n][1] for n in names]
         self.actives = {}  # a decision keeps its evaluation for the trace: keep it small
         return {
             "obligations": [o for o, _ in obligations],
             "exemptions": exemptions,
-            "values": {k: values.to_json(v) for k, v in value_results.items() if not isinstance(v, Unknown)},
-            "unknown_values": sorted(k for k, v in value_results.items() if isinstance(v, Unknown)),
+            "values": known,
+            "unknown_values": sorted(unknown),
             "missing": sorted(self.missing),
             "trace": lambda: tuple(self.node(step) for step in roots),
         }
@@ -191,12 +201,6 @@ class _Evaluation:
                 children=tuple(self.node(frame.children[k]) for k in sorted(frame.children)),
                 failed=failed, missing=step.missing, at=str(rule.span), note=step.note, confidence=rule.confidence)
         return self.nodes[id(step)]
-
-    def _remember(self, name: str) -> Any:
-        result = self.value(name)
-        if isinstance(result, Unknown):
-            self.missing |= result.missing
-        return result
 
     def _call(self, rule: Rule, node: ast.Expr | None, default: Any = True) -> Any:
         if node is None:
