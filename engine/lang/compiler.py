@@ -339,7 +339,7 @@ def _(node: ast.Steps, names: Names) -> Fn:
 
 
 class Program:
-    """A checked rule set with every rule expression compiled once, ready for many cases."""
+    """A checked rule set whose rule expressions are compiled once (on first use), ready for many cases."""
 
     def __init__(self, checked: Any, recorder: Recorder | None = None) -> None:
         self.checked = checked
@@ -347,10 +347,9 @@ class Program:
         self.recorder = recorder
         # by identity: structurally equal literals may differ in type (`false == 0` in Python)
         self._compiled: dict[int, tuple[ast.Expr, Fn]] = {}  # keeps each node alive, so its id stays its own
-        self.closures: dict[int, Fn] = {}                     # the same closures, for the one lookup per call
-        for rule in checked.ruleset.rules:
-            for _, node in rule.expressions():
-                self.function(node)
+        self.closures: dict[int, Fn] = {}                     # the same functions, for the one lookup per call
+        # each expression is compiled when first evaluated: one case needs only the rules taking
+        # part in it, and writing and compiling every expression's source takes about 40 ms
 
     def function(self, node: ast.Expr) -> Fn:
         """The closure of an expression or of any sub-expression (compiled on first use)."""
