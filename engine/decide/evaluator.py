@@ -231,6 +231,7 @@ class _Evaluation:
             definitions = self.definitions[name] = [r for r in self.checked.values[name] if self.active(r)]
         frame, frames = Frame(), self.frames
         frames.append(frame)
+        chosen: Rule | None
         try:
             if len(definitions) == 1 and definitions[0].when is None:  # the common case: one unconditional definition
                 chosen, pending = definitions[0], None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
+import sys
 from decimal import Decimal, DecimalException, InvalidOperation
 from functools import singledispatch
 from typing import Any, Callable, Iterable, Protocol
@@ -359,7 +360,8 @@ class Program:
 
             # one Python function per expression runs faster than its tree of closures; the
             # closures stay where a coverage recorder listens to every condition
-            found = _observed(node, self.names) if self.recorder else pysource.function(node, self.names)
+            found = (_observed(node, self.names) if self.recorder else
+                     pysource.function(node, self.names, sys.modules[__name__]))
             self.closures[id(node)] = found
             self._compiled[id(node)] = (node, found)
         return found

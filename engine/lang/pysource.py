@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from engine.lang import ast, compiler
+from engine.lang import ast, builtins
 from engine.lang.values import Unknown
 
 MAX_DEPTH = 40  # nested blocks of one function; a deeper expression keeps its closures (the parser stops at 100)
@@ -31,8 +31,8 @@ class _TooDeep(Exception):
 class _Writer:
     """The statements of one function, its local variables and the objects its namespace holds."""
 
-    def __init__(self, names: compiler.Names) -> None:
-        self.names = names
+    def __init__(self, names: Any, compiler: Any) -> None:
+        self.names, self.compiler = names, compiler
         self.lines: list[str] = []
         self.namespace: dict[str, Any] = {"U": Unknown, "unknown_of": compiler._unknown}
         self.count = 0
@@ -61,7 +61,7 @@ class _Writer:
 
     def closure(self, node: ast.Expr, depth: int) -> str:
         """The compiler's closure of `node`, called."""
-        function, result = self.constant(compiler._compile(node, self.names)), self.temp()
+        function, result = self.constant(self.compiler._compile(node, self.names)), self.temp()
         self.emit(depth, f"{result} = {function}(scope)")
         return result
 
@@ -94,15 +94,15 @@ def _may_be_unknown(node: ast.Expr) -> bool:
 def _compare(w: _Writer, node: ast.Compare, depth: int) -> str:
     a, b = w.value(node.left, depth), w.value(node.right, depth)
     result, op = w.temp(), _OPERATORS[node.op]
-    compare, when_none = compiler.COMPARISONS[node.op], node.op in ("!=", "not in")
+    compare, when_none = w.compiler.COMPARISONS[node.op], node.op in ("!=", "not in")
 
     def decide(x: Any, y: Any) -> Any:
         return when_none if x is None or y is None else compare(x, y)
 
     def undecided(x: Any, y: Any) -> Any:  # as the compiler's Compare, when a side is unknown
         if isinstance(x, Unknown) and isinstance(y, Unknown):
-            return compiler._unknown(x, y)
-        return compiler._decide_over_possible(x, y, decide)
+            return w.compiler._unknown(x, y)
+        return w.compiler._decide_over_possible(x, y, decide)
 
     sides = [side for side, node_ in ((a, node.left), (b, node.right)) if _may_be_unknown(node_)]
     test = "if"
@@ -145,15 +145,15 @@ def _unary(w: _Writer, node: ast.Unary, depth: int) -> str:
     if node.op == "not":
         w.emit(depth, f"{result} = {operand} if {operand}.__class__ is U or {operand} is None else not {operand}")
     else:
-        w.emit(depth, f"{result} = {w.constant(compiler._negate)}({operand})")
+        w.emit(depth, f"{result} = {w.constant(w.compiler._negate)}({operand})")
     return result
 
 
 def _if(w: _Writer, node: ast.If, depth: int) -> str:
     test, result = w.value(node.condition, depth), w.temp()
-    outcomes = (compiler._compile(node.then, w.names), compiler._compile(node.otherwise, w.names))
+    outcomes = (w.compiler._compile(node.then, w.names), w.compiler._compile(node.otherwise, w.names))
     w.emit(depth, f"if {test}.__class__ is U:")
-    w.emit(depth + 1, f"{result} = {w.constant(compiler._still_needed)}({test}, scope, {w.constant(outcomes)})")
+    w.emit(depth + 1, f"{result} = {w.constant(w.compiler._still_needed)}({test}, scope, {w.constant(outcomes)})")
     for keyword, branch in ((f"elif {test}:", node.then), ("else:", node.otherwise)):
         w.emit(depth, keyword)
         w.emit(depth + 1, f"{result} = {w.value(branch, depth + 1)}")
@@ -163,16 +163,16 @@ def _if(w: _Writer, node: ast.If, depth: int) -> str:
 def _binary(w: _Writer, node: ast.Binary, depth: int) -> str:
     a, b = w.value(node.left, depth), w.value(node.right, depth)
     result = w.temp()
-    w.emit(depth, f"{result} = {w.constant(compiler.binary(node))}({a}, {b})")
+    w.emit(depth, f"{result} = {w.constant(w.compiler.binary(node))}({a}, {b})")
     return result
 
 
 def _call(w: _Writer, node: ast.Call, depth: int) -> str:
-    if compiler.builtins.REGISTRY[node.function].lagged:
+    if builtins.REGISTRY[node.function].lagged:
         return w.closure(node, depth)
     found = [w.value(arg, depth) for arg in node.args]
     result = w.temp()
-    w.emit(depth, f"{result} = {w.constant(compiler.call(node, w.names))}({', '.join(found)})")
+    w.emit(depth, f"{result} = {w.constant(w.compiler.call(node, w.names))}({', '.join(found)})")
     return result
 
 
@@ -190,13 +190,15 @@ _WRITERS: dict[type, Callable[[_Writer, Any, int], str]] = {
 }
 
 
-def function(node: ast.Expr, names: compiler.Names) -> compiler.Fn:
-    """`node` as one Python function of a scope; the compiler's closure when it nests too deep."""
-    writer = _Writer(names)
+def function(node: ast.Expr, names: Any, compiler: Any) -> Callable[[Any], Any]:
+    """`node` as one Python function of a scope; the compiler's closure when it nests too deep.
+    `compiler` is the module `engine.lang.compiler`, handed over by its `Program` (which imports
+    this module: an import back would be a circle)."""
+    writer = _Writer(names, compiler)
     try:
         result = writer.value(node, 1)
     except _TooDeep:
-        return compiler._compile(node, names)
+        return compiler._compile(node, names)  # type: ignore[no-any-return]
     source = "\n".join(["def run(scope):", *writer.lines, f"    return {result}"])
     exec(compile(source, f"<rule expression at {node.span}>", "exec"), writer.namespace)  # noqa: S102 - our own source
     return writer.namespace["run"]  # type: ignore[no-any-return]

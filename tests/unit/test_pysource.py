@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -35,8 +35,8 @@ class Scope:
 
 
 class Names:
-    inputs = {"a": None, "b": None, "n": None}
-    values = {"v": None}
+    inputs: ClassVar[dict[str, None]] = {"a": None, "b": None, "n": None}
+    values: ClassVar[dict[str, None]] = {"v": None}
 
 
 def name(text: str) -> ast.Name:
@@ -50,7 +50,7 @@ def literal(value: Any) -> ast.Literal:
 def both(node: ast.Expr, facts: dict[str, Any], values: dict[str, Any] | None = None) -> tuple[Any, Any]:
     """The generated function's and the closure's result, after checking they read the same names in order."""
     generated, closure = Scope(facts, values), Scope(facts, values)
-    results = pysource.function(node, Names)(generated), compiler._compile(node, Names)(closure)
+    results = pysource.function(node, Names, compiler)(generated), compiler._compile(node, Names)(closure)
     assert generated.read == closure.read
     return results
 
@@ -79,7 +79,7 @@ def test_an_expression_nested_too_deep_keeps_its_closures() -> None:
     node: ast.Expr = name("b")
     for _ in range(pysource.MAX_DEPTH + 5):
         node = ast.Logic("and", (ast.Compare("==", name("a"), literal("x"), AT), node), AT)
-    function = pysource.function(node, Names)
+    function = pysource.function(node, Names, compiler)
     assert function.__code__.co_filename == compiler.__file__  # the closure, not generated source
     assert both(node, {"a": "x", "b": True}) == (True, True)
     assert both(node, {"a": "x"})[0] == both(node, {"a": "x"})[1]
@@ -102,7 +102,7 @@ def test_every_rule_expression_gives_what_its_closure_gives_on_the_examples(rule
             for scope in scopes:
                 scope.share(plans.plans_of(program))
             results = []
-            for scope, function in zip(scopes, (pysource.function(node, checked), compiler._compile(node, checked))):
+            for scope, function in zip(scopes, (pysource.function(node, checked, compiler), compiler._compile(node, checked))):
                 try:
                     results.append(function(scope))
                 except engine.EngineError as exc:
