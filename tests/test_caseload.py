@@ -204,3 +204,19 @@ def test_processes_reading_slices_of_row_groups_write_the_one_core_bytes(tmp_pat
         assert (outs[2] / table).read_bytes() == (outs[1] / table).read_bytes()
     assert [c["case"] for c in pq.read_table(outs[2] / "cases.parquet").to_pylist()] == [
         row["case"] for row in rows if row["case"] != "bad"]
+
+
+def test_compact_tables_are_smaller_and_become_the_plain_tables_again(rulebook: engine.Rulebook) -> None:
+    from engine.caseload import batches, rows
+
+    decisions = [rulebook.evaluate(REPO / "examples" / f"{name}.yaml") for name in EXAMPLES] * 20
+    outcomes = [rows.outcome(d.case, d, "parquet") for d in decisions]
+    plain = batches.gathered(outcomes, "parquet").batch
+    compact = batches.gathered(outcomes, "parquet", compact=True).batch
+    assert isinstance(plain, batches.Tables) and isinstance(compact, batches.Tables)
+    assert tuple(plain.obligations.schema.names) == rows.OBLIGATION_COLUMNS
+    assert compact.obligations.nbytes < plain.obligations.nbytes / 2
+    assert compact.plain().obligations.equals(plain.obligations)
+    assert compact.plain().cases.equals(plain.cases)
+    mixed = compact.then(plain)  # a compact table followed by a plain one: both made plain
+    assert mixed.obligations.equals(plain.then(plain).obligations)

@@ -73,7 +73,7 @@ def decide_partition(part: str, settings: run.Settings) -> Decided:
     book = run.worker_book(settings)
     with fsspec.open(part, "rb") as handle:
         return gathered(run.decide_rows(book, casesource.read_parquet_part(handle, book.checked.inputs, part), settings),
-                        settings.kind)
+                        settings.kind, compact=True)  # dictionary-encoded: the client holds partitions in flight
 
 
 def in_order(client: Any, task: Callable[[str, run.Settings], T], parts: list[str], settings: run.Settings) -> Iterator[T]:

@@ -16,6 +16,8 @@ from engine.decide.decision import Decision
 from engine.lang.errors import Diagnostic
 
 STATUSES = ("applies", "exempted", "not_applicable", "unknown")
+# the columns of an obligation row, in the order of the row's tuple and of the Parquet table
+OBLIGATION_COLUMNS = ("case", "rule", "status", "due", "actor", "fulfilled", "exempted_by", "legal_basis", "eli")
 
 
 @attrs.frozen
@@ -25,7 +27,7 @@ class Outcome:
     source: str
     line: str | None = None                          # JSON-lines output
     case: dict[str, Any] | None = None               # Parquet output: the per-case row
-    obligations: tuple[dict[str, Any], ...] = ()     # Parquet output: the per-case × obligation rows
+    obligations: tuple[tuple[Any, ...], ...] = ()    # Parquet output: the per-case × obligation rows (OBLIGATION_COLUMNS)
     problems: tuple[Diagnostic, ...] = ()
 
     @property
@@ -58,11 +60,11 @@ def case_row(decision: Decision) -> dict[str, Any]:
     }
 
 
-def obligation_rows(decision: Decision) -> list[dict[str, Any]]:
-    return [{
-        "case": decision.case, "rule": o["rule"], "status": o["status"], "due": o.get("due"),
-        "actor": o["actor"], "fulfilled": o.get("fulfilled"),
-        "exempted_by": (o.get("exempted_by") or {}).get("rule"),
-        "legal_basis": [basis["cite"] for basis in o["legal_basis"]],
-        "eli": [basis["eli"] for basis in o["legal_basis"]],
-    } for o in decision.obligations]
+def obligation_rows(decision: Decision) -> list[tuple[Any, ...]]:
+    """One tuple per obligation, in the order of OBLIGATION_COLUMNS (tuples: some 36 a case, and
+    the Arrow columns are built from them without a dict lookup per cell)."""
+    case = decision.case
+    return [(case, o["rule"], o["status"], o.get("due"), o["actor"], o.get("fulfilled"),
+             (o.get("exempted_by") or {}).get("rule"),
+             [basis["cite"] for basis in o["legal_basis"]], [basis["eli"] for basis in o["legal_basis"]])
+            for o in decision.obligations]

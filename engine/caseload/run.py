@@ -171,7 +171,8 @@ def in_slices(slices: list[Slice], settings: Settings, jobs: int) -> Iterator[De
 
 def _decide_slice(piece: Slice, settings: Settings) -> Decided:
     book = worker_book(settings)
-    return gathered(decide_rows(book, casesource.read_slice(piece, book.checked.inputs), settings), settings.kind)
+    return gathered(decide_rows(book, casesource.read_slice(piece, book.checked.inputs), settings), settings.kind,
+                    compact=True)
 
 
 def in_processes(rows: Iterable[Row], settings: Settings, jobs: int) -> Iterator[Outcome]:

@@ -72,6 +72,7 @@ class ParquetSink:
 
     def _write_group(self, group: Tables) -> None:
         # contiguous columns, so the pages do not depend on how the cases were batched
+        group = group.plain()  # tables a worker sent compact are written as any others
         for name, table in (("cases", group.cases), ("obligations", group.obligations)):
             if table.num_rows:
                 self._writers[name].write_table(table.combine_chunks())

@@ -69,7 +69,8 @@ def _unknown_input(input_id: str) -> Unknown:
 
 def _shown(inputs: dict[str, Any]) -> dict[str, Any]:
     """The facts a rule read, by name, in their JSON form."""
-    return {name: values.to_json(inputs[name]) for name in sorted(inputs)}
+    to_json = values.to_json
+    return {name: to_json(inputs[name]) for name in sorted(inputs)}
 
 
 class _Evaluation:
@@ -80,6 +81,8 @@ class _Evaluation:
     def __init__(self, program: Program, case: Case, as_of: dt.date, proposals: dict[str, Proposal],
                  lifting: LiftIndex) -> None:
         self.program, self.checked, self.case, self.as_of = program, program.checked, case, as_of
+        self.facts = case.facts
+        self.closures = program.closures  # one lookup per call instead of two function calls
         self.refs = self.checked.legal_refs
         self.lifting = lifting
         self.proposals = proposals
@@ -95,6 +98,7 @@ class _Evaluation:
         self.actives: dict[str, bool] = {}
         self.nodes: dict[int, TraceNode] = {}
         self.context: plans.Context | None = None
+        self.definitions: dict[str, list[Rule]] = {}  # the active definitions of each value, by name
 
     def share(self, shared: plans.Plans) -> None:
         """Take which rules take part, their order, lifters and citations from the context this
@@ -106,6 +110,7 @@ class _Evaluation:
         if self.context.needs_municipality:
             self.missing.add("municipality")
         self.actives, self.bases, self.cites = self.context.actives, self.context.bases, self.context.cites
+        self.definitions = self.context.definitions
 
     def _context(self) -> plans.Context:
         context = plans.Context(plans.plans_of(self.program), self._active)
@@ -135,36 +140,48 @@ class _Evaluation:
 
     # -- the Scope protocol used by compiled closures --------------------------------
     def input(self, input_id: str) -> Any:
-        value = self.case.facts.get(input_id, _ABSENT)
+        value = self.facts.get(input_id, _ABSENT)
         if value is _ABSENT:
             value = _unknown_input(input_id)
-        if self.frames:
-            self.frames[-1].inputs[input_id] = value  # its JSON form is made when it is shown
+        frames = self.frames
+        if frames:
+            frames[-1].inputs[input_id] = value  # its JSON form is made when it is shown
         return value
 
     def value(self, name: str) -> Any:
-        if name not in self.memo:
-            self.memo[name] = self._value(name)
-        result, node = self.memo[name]
-        if self.frames:
-            self.frames[-1].children[name] = node
-        return result
+        found = self.memo.get(name)
+        if found is None:
+            found = self.memo[name] = self._value(name)
+        frames = self.frames
+        if frames:
+            frames[-1].children[name] = found[1]
+        return found[0]
 
     # -- the decision ------------------------------------------------------------------
     def run(self) -> dict[str, Any]:
         context = self.context
         assert context is not None, "share() first"
         obligations = [self._obligation(r) for r in context.obligations]
-        names = context.value_names
-        value_results = {name: self._remember(name) for name in names}
+        names, memo, to_json = context.value_names, self.memo, values.to_json
+        known: dict[str, Any] = {}
+        unknown: list[str] = []
+        for name in names:  # as `value` would, with no rule asking
+            found = memo.get(name)
+            if found is None:
+                found = memo[name] = self._value(name)
+            if found[0].__class__ is Unknown:
+                self.missing |= found[0].missing
+                unknown.append(name)
+            else:
+                known[name] = to_json(found[0])
         exemptions = [self._exemption_summary(r) for r in context.exemptions if self._exemption(r)[0] is True]
         roots = [step for _, step in obligations] + [self.memo[n][1] for n in names]
         self.actives = {}  # a decision keeps its evaluation for the trace: keep it small
         return {
             "obligations": [o for o, _ in obligations],
             "exemptions": exemptions,
-            "values": {k: values.to_json(v) for k, v in value_results.items() if not isinstance(v, Unknown)},
-            "unknown_values": sorted(k for k, v in value_results.items() if isinstance(v, Unknown)),
+            "values": known,
+            "unknown_values": sorted(unknown),
             "missing": sorted(self.missing),
             "trace": lambda: tuple(self.node(step) for step in roots),
         }
@@ -185,14 +202,11 @@ class _Evaluation:
                 failed=failed, missing=step.missing, at=str(rule.span), note=step.note, confidence=rule.confidence)
         return self.nodes[id(step)]
 
-    def _remember(self, name: str) -> Any:
-        result = self.value(name)
-        if isinstance(result, Unknown):
-            self.missing |= result.missing
-        return result
-
     def _call(self, rule: Rule, node: ast.Expr | None, default: Any = True) -> Any:
-        return default if node is None else self.program.function(node)(self)
+        if node is None:
+            return default
+        function = self.closures.get(id(node))
+        return (function or self.program.function(node))(self)
 
     def _cites(self, rule: Rule) -> tuple[dict[str, Any], ...]:
         found = self.cites.get(id(rule))
@@ -212,14 +226,25 @@ class _Evaluation:
         return frame
 
     def _value(self, name: str) -> tuple[Any, Recorded]:
-        definitions = [r for r in self.checked.values[name] if self.active(r)]
-        frame = self._frame()
+        definitions = self.definitions.get(name)
+        if definitions is None:
+            definitions = self.definitions[name] = [r for r in self.checked.values[name] if self.active(r)]
+        frame, frames = Frame(), self.frames
+        frames.append(frame)
+        chosen: Rule | None
         try:
-            chosen, pending = self._choose(name, definitions)
-            result = self._call(chosen, chosen.expr) if chosen else (pending or None)
+            if len(definitions) == 1 and definitions[0].when is None:  # the common case: one unconditional definition
+                chosen, pending = definitions[0], None
+            else:
+                chosen, pending = self._choose(name, definitions)
+            if chosen:
+                expr = chosen.expr
+                result = True if expr is None else (self.closures.get(id(expr)) or self.program.function(expr))(self)
+            else:
+                result = pending or None
         finally:
-            self.frames.pop()
-        missing = result.missing if isinstance(result, Unknown) else ()
+            frames.pop()
+        missing = result.missing if result.__class__ is Unknown else ()
         failed_of = () if chosen else tuple(r.when for r in definitions if r.when is not None)
         step = Recorded("value", chosen or definitions[0], result, frame, failed_of,
                         tuple(sorted(missing)) if missing else (), None if chosen else "no definition applies")
@@ -228,9 +253,11 @@ class _Evaluation:
     def _choose(self, name: str, definitions: list[Rule]) -> tuple[Rule | None, Unknown | None]:
         applicable: list[Rule] = []
         pending: list[tuple[Rule, Unknown]] = []
+        closures, program = self.closures, self.program
         for rule in definitions:
-            condition = self._call(rule, rule.when)
-            if isinstance(condition, Unknown):
+            when = rule.when
+            condition = True if when is None else (closures.get(id(when)) or program.function(when))(self)
+            if condition.__class__ is Unknown:
                 pending.append((rule, condition))
             elif condition is True:
                 applicable.append(rule)
@@ -250,12 +277,19 @@ class _Evaluation:
         return Unknown(missing, frozenset(candidates))
 
     def _obligation(self, rule: Rule) -> tuple[dict[str, Any], Recorded]:
-        frame = self._frame()
+        frame, frames, when = Frame(), self.frames, rule.when
+        frames.append(frame)
         try:
-            condition = self._call(rule, rule.when)
-            outcome = self._outcome(rule, condition)
+            condition = True if when is None else (self.closures.get(id(when)) or self.program.function(when))(self)
+            outcome = self._outcome(rule, condition) if condition is True or condition.__class__ is Unknown else None
         finally:
-            self.frames.pop()
+            frames.pop()
+        if outcome is None:  # most obligations of a case: the condition does not hold
+            return {"rule": rule.id, "actor": rule.actor, "title": rule.title, "legal_basis": list(self._cites(rule)),
+                    "facts": _shown(frame.inputs) if frame.inputs else {}, "status": "not_applicable", "due": None,
+                    **({"confidence": rule.confidence} if rule.confidence else {})}, Recorded(
+                "obligation", rule, "not_applicable", frame,
+                (when,) if when is not None and (condition is False or condition is None) else (), (), rule.note)
         missing = outcome.pop("_missing")
         self.missing |= missing
         failed_of = (rule.when,) if rule.when is not None and (condition is False or condition is None) else ()

@@ -26,7 +26,8 @@ MAX_CONTEXTS = 4096  # a bound, never reached by real caseloads: a few kinds of 
 class Context:
     """The rules taking part, sorted as a decision lists them, and what their citations read on these days."""
 
-    __slots__ = ("actives", "needs_municipality", "obligations", "value_names", "exemptions", "lifters", "bases", "cites")
+    __slots__ = ("actives", "needs_municipality", "obligations", "value_names", "exemptions", "lifters", "bases", "cites",
+                 "definitions")
 
     def __init__(self, plans: Plans, active: Callable[[Rule], bool]) -> None:
         self.actives = {rule.id: active(rule) for rule in plans.rules}
@@ -37,6 +38,7 @@ class Context:
         self.lifters: dict[str, tuple[Rule, ...]] = {}
         self.bases: dict[int, dict[str, Any]] = {}  # by id() of the citation, as the evaluator keeps them
         self.cites: dict[int, tuple[dict[str, Any], ...]] = {}  # by id() of the rule: its citations' bases
+        self.definitions: dict[str, list[Rule]] = {}  # by value name: its definitions taking part, in file order
 
 
 class Plans:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
+import sys
 from decimal import Decimal, DecimalException, InvalidOperation
 from functools import singledispatch
 from typing import Any, Callable, Iterable, Protocol
@@ -171,10 +172,15 @@ ARITHMETIC: dict[tuple[str, type, type], Callable[[Any, Any], Any]] = {
 
 @_compile.register
 def _(node: ast.Binary, names: Names) -> Fn:
-    left, right, op = _compile(node.left, names), _compile(node.right, names), node.op
+    left, right, apply = _compile(node.left, names), _compile(node.right, names), binary(node)
+    return lambda scope: apply(left(scope), right(scope))
 
-    def run(scope: Scope) -> Any:
-        a, b = left(scope), right(scope)
+
+def binary(node: ast.Binary) -> Callable[[Any, Any], Any]:
+    """An arithmetic node's operation on its two operands' values."""
+    op = node.op
+
+    def apply(a: Any, b: Any) -> Any:
         missing = _unknown(a, b)
         if missing or a is None or b is None:
             return missing
@@ -190,7 +196,7 @@ def _(node: ast.Binary, names: Names) -> Fn:
         if values.too_large(result):  # the check bounds this; a division by a tiny result can still get here
             raise fail(f"'{ast.to_source(node)}' gives a number of more than {values.MAX_DIGITS} digits", node)
         return result
-    return run
+    return apply
 
 
 def _reason(exc: Exception) -> str:
@@ -283,12 +289,17 @@ def _(node: ast.Call, names: Names) -> Fn:
     builtin = builtins.REGISTRY[node.function]
     if builtin.lagged:
         return _compile_lagged(node, names)
-    args = [_compile(a, names) for a in node.args]
+    args, apply = [_compile(a, names) for a in node.args], call(node, names)
+    return lambda scope: apply(*[arg(scope) for arg in args])
+
+
+def call(node: ast.Call, names: Names) -> Callable[..., Any]:
+    """A (not lagged) built-in's call on its arguments' values."""
+    builtin = builtins.REGISTRY[node.function]
     # a built-in that cannot answer from the facts it was given names the inputs it read
     read = frozenset(a.dotted for a in node.args if isinstance(a, ast.Name) and a.dotted in names.inputs)
 
-    def run(scope: Scope) -> Any:
-        found = [arg(scope) for arg in args]
+    def apply(*found: Any) -> Any:
         missing = _unknown(*found)
         if (missing or any(a is None for a in found)) and not builtin.takes_unknown:
             return missing
@@ -297,7 +308,7 @@ def _(node: ast.Call, names: Names) -> Fn:
         except (DecimalException, ValueError, OverflowError) as exc:
             raise fail(f"{node.function}(): {_reason(exc)}", node) from None
         return Unknown(read) if isinstance(result, Unknown) and not result.missing else result
-    return run
+    return apply
 
 
 def _compile_lagged(node: ast.Call, names: Names) -> Fn:
@@ -329,23 +340,29 @@ def _(node: ast.Steps, names: Names) -> Fn:
 
 
 class Program:
-    """A checked rule set with every rule expression compiled once, ready for many cases."""
+    """A checked rule set whose rule expressions are compiled once (on first use), ready for many cases."""
 
     def __init__(self, checked: Any, recorder: Recorder | None = None) -> None:
         self.checked = checked
         self.names: Names = checked if recorder is None else _Observed(checked, recorder)
+        self.recorder = recorder
         # by identity: structurally equal literals may differ in type (`false == 0` in Python)
         self._compiled: dict[int, tuple[ast.Expr, Fn]] = {}  # keeps each node alive, so its id stays its own
-        self._closures: dict[int, Fn] = {}                    # the same closures, for the one lookup per call
-        for rule in checked.ruleset.rules:
-            for _, node in rule.expressions():
-                self.function(node)
+        self.closures: dict[int, Fn] = {}                     # the same functions, for the one lookup per call
+        # each expression is compiled when first evaluated: one case needs only the rules taking
+        # part in it, and writing and compiling every expression's source takes about 40 ms
 
     def function(self, node: ast.Expr) -> Fn:
         """The closure of an expression or of any sub-expression (compiled on first use)."""
-        found = self._closures.get(id(node))
+        found = self.closures.get(id(node))
         if found is None:
-            found = self._closures[id(node)] = _observed(node, self.names)
+            from engine.lang import pysource  # it builds on this module's functions
+
+            # one Python function per expression runs faster than its tree of closures; the
+            # closures stay where a coverage recorder listens to every condition
+            found = (_observed(node, self.names) if self.recorder else
+                     pysource.function(node, self.names, sys.modules[__name__]))
+            self.closures[id(node)] = found
             self._compiled[id(node)] = (node, found)
         return found
 

@@ -116,6 +116,7 @@ class Unknown:
 Value = Union[Decimal, Money, Rate, dt.date, Duration, bool, str, frozenset[Any], tuple[Any, ...], Unknown, None]
 
 
+@functools.lru_cache(maxsize=8192)  # a caseload repeats its dates; a bad one raises and is not kept
 def parse_date(text: str) -> dt.date:
     """A date written YYYY-MM-DD between FIRST_DATE and LAST_DATE, on every Python version
     (3.11's `date.fromisoformat` also takes 19900401 and 1990-W14-1; 3.10's does not)."""
@@ -219,6 +220,11 @@ def format_decimal(value: Decimal, min_places: int) -> str:
 
 def to_json(value: Any) -> Any:
     """The JSON form of a value: rates and money as decimal strings, dates ISO."""
+    kind = value.__class__
+    if kind is bool or kind is str or value is None:  # the most frequent, answered first
+        return value
+    if kind is dt.date:
+        return value.isoformat()
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return value
     if isinstance(value, Decimal):
