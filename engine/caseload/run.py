@@ -12,9 +12,7 @@ the number of processes.
 """
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
 import multiprocessing
 import threading
 from collections import deque
@@ -31,7 +29,7 @@ from engine.decide import casesource
 from engine.decide.casebatch import Row
 from engine.decide.casetable import Slice
 from engine.lang.errors import EngineError
-from engine.rulebook import Rulebook, load
+from engine.rulebook import Rulebook, collector, load
 
 T = TypeVar("T")
 U = TypeVar("U")
@@ -80,29 +78,10 @@ def worker_book(settings: Settings) -> Rulebook:
         return _books[key]
 
 
-@contextlib.contextmanager
-def collected_rarely() -> Iterator[None]:
-    """While a process runs a caseload: what it has loaded (the rulebook) is set aside from the
-    cyclic garbage collector (`gc.freeze`), and young objects are collected every 10,000
-    allocations instead of 700. Deciding a case allocates many short-lived objects, few of them in
-    cycles, and the collector took about a tenth of the CPU time (bench/README.md). The settings
-    are process-wide, so the command line uses this around its run (and restores them after),
-    the library does not."""
-    threshold = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(10_000, *threshold[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*threshold)
-        gc.unfreeze()
-
-
 def _start_worker(settings: Settings) -> None:
     """A pool process: load the rulebook, then collect garbage rarely for the rest of its life."""
     worker_book(settings)
-    gc.freeze()
-    gc.set_threshold(10_000, *gc.get_threshold()[1:])
+    collector.collect_rarely()
 
 
 def decide_rows(book: Rulebook, rows: Iterable[Row], settings: Settings) -> Iterator[Outcome]:

@@ -12,7 +12,7 @@ import click
 from engine import rulebook
 from engine.caseload import run
 from engine.caseload.rows import Outcome
-from engine.rulebook import gate
+from engine.rulebook import collector, gate
 
 T = TypeVar("T")
 
@@ -56,7 +56,7 @@ def eval_caseload(cases: Path, out: str, jobs: int, scheduler: str | None, as_of
         summary = dask.evaluate(str(cases), out, scheduler, settings, on_bad=report_bad,
                                 progress=functools.partial(progress_bar, unit=" partitions"))
     else:
-        with run.collected_rarely():
+        with collector.collected_rarely():
             summary = run.evaluate_caseload(book, cases, out, settings, jobs, on_bad=report_bad, progress=progress_bar,
                                             slice_progress=functools.partial(progress_bar, unit=" slices"))
     click.echo(f"{summary.cases} case(s) decided, {summary.bad} bad row(s)" + ("" if out == "-" else f" -> {out}"),

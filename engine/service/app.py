@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
 from engine import rulebook
-from engine.rulebook import gate
+from engine.rulebook import collector, gate
 from engine.service import catalogue, decisions, openapi, problems, refusion, web
 from engine.service.decision_log import LogWriter
 from engine.service.running import Runner
@@ -49,8 +49,13 @@ def create_app(rules: Path | str | None = None, log: Path | str | None = None,
 
 
 def from_environment() -> FastAPI:
-    """The factory each uvicorn worker calls: the settings `paragraf serve` put in the environment."""
-    return create_app(settings=settings_from_environment())
+    """The factory each uvicorn worker calls: the settings `paragraf serve` put in the environment.
+    A worker process decides request after request, so once its rulebook is loaded the garbage
+    collector sets it aside and runs rarely (`collector`): no full collection pauses every request
+    in flight (p99 49 → 25 ms under load, bench/README.md)."""
+    app = create_app(settings=settings_from_environment())
+    collector.collect_rarely()
+    return app
 
 
 def _closing(service: Service) -> Any:
