@@ -73,10 +73,42 @@ def test_compact_form_names_each_citation_once_and_resolves_every_key(rulebook: 
 def test_each_trace_node_is_written_once(rulebook: engine.Rulebook) -> None:
     data = rulebook.evaluate(HILLEROD).to_dict(include=("trace",))
     nodes = data["explanation"]["nodes"]
-    children = [child for node in nodes.values() for child in node.get("children", [])]
-    assert set(children) <= set(nodes) and len(children) > len(set(children))  # shared, not repeated
+    children = [child for node in nodes for child in node.get("children", [])]
+    assert set(children) <= set(range(len(nodes))) and len(children) > len(set(children))  # shared, not repeated
+    assert len({(node["kind"], node["name"]) for node in nodes}) == len(nodes)
     expanded = forms.expand(data)["explanation"]
     assert sum(1 for _ in _walk(expanded)) > len(nodes)
+
+
+def test_a_node_names_its_file_once(rulebook: engine.Rulebook) -> None:
+    explanation = rulebook.evaluate(HILLEROD).to_dict(include=("trace",))["explanation"]
+    files = explanation["files"]
+    assert len(files) == len(set(files)) and all(name.startswith("rules/") for name in files)
+    first = explanation["nodes"][explanation["roots"][0]]
+    path = REPO / files[first["at"][0]]
+    assert f"id: {first['name']}" in path.read_text(encoding="utf-8").splitlines()[first["at"][1] - 1]
+
+
+def test_a_decision_with_keyed_nodes_reads_as_before(rulebook: engine.Rulebook) -> None:
+    """Decisions stored before the nodes were numbered keyed them `kind:name` and wrote places as
+    text: they expand (for reports and replay) exactly as the numbered form does."""
+    numbered = json.loads(rulebook.evaluate(HILLEROD).to_json(include=("trace",)))
+    keyed = json.loads(json.dumps(numbered))
+    explanation = keyed["explanation"]
+    files, keys = explanation.pop("files"), [f"{n['kind']}:{n['name']}" for n in explanation["nodes"]]
+
+    def place(at: list[int]) -> str:
+        return f"{files[at[0]]}:{at[1]}:{at[2]}"
+
+    table = {}
+    for key, node in zip(keys, explanation["nodes"]):
+        node = {k: v for k, v in node.items() if k not in ("kind", "name")}
+        node["at"] = place(node["at"])
+        node["children"] = [keys[child] for child in node.get("children", [])] or None
+        node["failed"] = [{**part, "at": place(part["at"])} for part in node.get("failed", [])] or None
+        table[key] = {k: v for k, v in node.items() if v is not None}
+    keyed["explanation"] = {"roots": [keys[root] for root in explanation["roots"]], "nodes": table}
+    assert forms.expand(keyed) == forms.expand(numbered)
 
 
 def _walk(nodes: list[dict[str, Any]]) -> Any:

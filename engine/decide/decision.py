@@ -156,14 +156,15 @@ def _obligation(item: dict[str, Any], table: _Keys) -> dict[str, Any]:
 
 
 class _Keys:
-    """The decision's tables: citations (by their text), trace nodes (by `kind:name`) and titles
-    (by rule id), each written once."""
+    """The decision's tables: citations (by their text), titles (by rule id), trace nodes (by
+    number) and the rule files the nodes' places name (by number), each written once."""
 
     def __init__(self) -> None:
         self.basis: dict[str, dict[str, Any]] = {}
         self.titles: dict[str, dict[str, str]] = {}
-        self.nodes: dict[str, dict[str, Any]] = {}
-        self.node_keys: dict[int, str] = {}
+        self.nodes: list[dict[str, Any]] = []
+        self.node_numbers: dict[int, int] = {}
+        self.files: dict[str, int] = {}
 
     def cites(self, bases: Iterable[dict[str, Any]], owner: dict[str, Any] | TraceNode | None = None) -> list[str]:
         if owner is not None:
@@ -184,26 +185,29 @@ class _Keys:
         self.titles.setdefault(rule, title)
 
     def explanation(self, roots: Iterable[TraceNode]) -> dict[str, Any]:
-        return {"roots": [self.node(root) for root in roots], "nodes": self.nodes}
+        numbers = [self.node(root) for root in roots]
+        return {"roots": numbers, "nodes": self.nodes, "files": list(self.files)}
 
-    def node(self, node: TraceNode) -> str:
-        """The node's key in the table (`kind:rule`, or `kind:name` for a value), adding it once."""
-        if id(node) in self.node_keys:
-            return self.node_keys[id(node)]
-        key = base = f"{node.kind}:{node.defines or node.rule}"
-        number = 1
-        while key in self.nodes:
-            number += 1
-            key = f"{base}#{number}"
-        self.node_keys[id(node)] = key
-        self.nodes[key] = {}
+    def at(self, place: str) -> list[int]:
+        """`file:line:column` as [file number, line, column]: the file's path is written once."""
+        path, line, column = place.rsplit(":", 2)
+        return [self.files.setdefault(path, len(self.files)), int(line), int(column)]
+
+    def node(self, node: TraceNode) -> int:
+        """The node's number in the table, adding it once."""
+        if id(node) in self.node_numbers:
+            return self.node_numbers[id(node)]
+        number = self.node_numbers[id(node)] = len(self.nodes)
+        self.nodes.append({})
         self.title(node)
-        data = {  # kind and name are in the key; the rule only when a value's definition has its own id
-            "rule": node.rule if node.rule != (node.defines or node.rule) else None, "value": node.value,
-            "inputs": node.inputs, "missing": list(node.missing), "at": node.at, "note": node.note,
+        name = node.defines or node.rule
+        data = {  # the rule only when a value's definition has an id of its own
+            "kind": node.kind, "name": name, "rule": node.rule if node.rule != name else None, "value": node.value,
+            "inputs": node.inputs, "missing": list(node.missing), "at": self.at(node.at), "note": node.note,
             "confidence": node.confidence, "cites": self.cites(node.cites),
             "children": [self.node(child) for child in node.children],
-            "failed": [{"expr": f.expr, "at": f.at, "facts": f.facts, "cites": self.cites(f.cites)} for f in node.failed],
+            "failed": [{"expr": f.expr, "at": self.at(f.at), "facts": f.facts, "cites": self.cites(f.cites)}
+                       for f in node.failed],
         }
-        self.nodes[key] = {k: v for k, v in data.items() if v not in (None, [], {})}
-        return key
+        self.nodes[number] = {k: v for k, v in data.items() if v not in (None, [], {})}
+        return number

@@ -42,19 +42,24 @@ BASIS = _object({
     "eli": {"type": ["string", "null"], "format": "uri"},
 }, ["act", "version", "eli"])
 
+PLACE = {"type": "array", "items": {"type": "integer", "minimum": 0}, "minItems": 3, "maxItems": 3,
+         "description": "[file, line, column]: the file a number into explanation.files."}
+
 FAILED = _object({
-    "expr": {"type": "string"}, "at": {"type": "string"}, "facts": {"type": "object"}, "cites": CITES,
+    "expr": {"type": "string"}, "at": PLACE, "facts": {"type": "object"}, "cites": CITES,
 }, ["expr", "at", "facts"])
 
-NODE = _object({
-    "rule": {"type": "string", "description": "For a value: the definition chosen, when its id is not the value's name."},
-    "value": JSON_VALUE, "inputs": {"type": "object"}, "missing": KEYS, "at": {"type": "string"},
-    "note": {"type": "string"}, "confidence": {"type": "string"}, "cites": CITES,
-    "children": {**KEYS, "description": "Keys of the nodes of the rules this one used."},
-    "failed": {"type": "array", "items": FAILED},
-}, ["at"])
+NODES = {"type": "array", "items": {"type": "integer", "minimum": 0}}
 
-NODE_KEY = "^(value|obligation|exemption):[^#]+(#[0-9]+)?$"
+NODE = _object({
+    "kind": {"enum": ["value", "obligation", "exemption"]},
+    "name": {"type": "string", "description": "The rule's id, or for a value the value's name."},
+    "rule": {"type": "string", "description": "For a value: the definition chosen, when its id is not the value's name."},
+    "value": JSON_VALUE, "inputs": {"type": "object"}, "missing": KEYS, "at": PLACE,
+    "note": {"type": "string"}, "confidence": {"type": "string"}, "cites": CITES,
+    "children": {**NODES, "description": "Numbers of the nodes of the rules this one used."},
+    "failed": {"type": "array", "items": FAILED},
+}, ["kind", "name", "at"])
 
 
 def decision_schema() -> dict[str, Any]:
@@ -75,9 +80,9 @@ def decision_schema() -> dict[str, Any]:
             "legal_basis": {"type": "object", "additionalProperties": BASIS},
             "titles": {"type": "object", "additionalProperties": TEXTS},
             "explanation": _object({
-                "roots": {"type": "array", "items": {"type": "string", "pattern": NODE_KEY}},
-                "nodes": {"type": "object", "propertyNames": {"pattern": NODE_KEY}, "additionalProperties": NODE},
-            }, ["roots", "nodes"]),
+                "roots": NODES, "nodes": {"type": "array", "items": NODE},
+                "files": {"type": "array", "items": {"type": "string"}},
+            }, ["roots", "nodes", "files"]),
         }, ["schema", "case", "as_of", "municipality", "rulebook", "case_digest", "proposals", "obligations",
             "exemptions", "values", "unknown_values", "missing", "legal_basis"],
             dependentRequired={"explanation": ["titles"], "titles": ["explanation"]}),

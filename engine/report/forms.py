@@ -2,10 +2,13 @@
 
 ``paragraf/decision@2`` (compact) writes each citation once, in the decision's ``legal_basis``
 table (key → act, version, ELI), and each rule's titles once, in ``titles``; obligations,
-exemptions and trace nodes name them by key. The explanation, when included, is a flat table of
-trace nodes (``explanation.nodes``, keyed ``kind:rule``, or ``kind:name`` for a value, whose node names its
-``rule`` only when the definition chosen has an id of its own) with the top-level keys in
-``explanation.roots``, so a value used by twenty rules is written once, not twenty times. Titles
+exemptions and trace nodes name them by key. The explanation, when included, is a flat list of
+trace nodes (``explanation.nodes``: each with its ``kind`` and ``name``, the rule or the value it
+defines, and its ``rule`` only when the definition chosen has an id of its own), with the numbers
+of the top-level nodes in ``explanation.roots`` and of the nodes a rule used in its
+``children``, so a value used by twenty rules is written once, not twenty times; a node's place
+is [file, line, column], the file a number into ``explanation.files``. (Decisions written before
+the nodes were numbered keyed them ``kind:name`` and wrote places as text; both are read.) Titles
 are rulebook data: a decision with its explanation carries them in ``titles`` (by rule id); the
 compact form names rules by id only.
 
@@ -33,9 +36,28 @@ def expand(data: dict[str, Any]) -> dict[str, Any]:
     full["obligations"] = [_obligation(o, basis, titles) for o in data["obligations"]]
     full["exemptions"] = [{**e, "title": titles[e["rule"]], "legal_basis": _cites(e["legal_basis"], basis)}
                           for e in data["exemptions"]]
-    nodes = data["explanation"]["nodes"]
-    full["explanation"] = [_node(nodes, key, basis, titles) for key in data["explanation"]["roots"]]
+    explanation = data["explanation"]
+    nodes = explanation["nodes"]
+    if isinstance(nodes, list):  # nodes by number, places by file number
+        nodes = {number: _keyed(node, explanation["files"]) for number, node in enumerate(nodes)}
+    full["explanation"] = [_node(nodes, key, basis, titles) for key in explanation["roots"]]
     return full
+
+
+def _keyed(node: dict[str, Any], files: list[str]) -> dict[str, Any]:
+    """A numbered node in the form of a node keyed `kind:name` (decisions written before the
+    nodes were numbered): kind and name apart, places as `file:line:column`."""
+    keyed = {key: value for key, value in node.items() if key not in ("kind", "name")}
+    keyed["_kind"], keyed["_name"] = node["kind"], node["name"]
+    keyed["at"] = _place(node["at"], files)
+    if "failed" in node:
+        keyed["failed"] = [{**part, "at": _place(part["at"], files)} for part in node["failed"]]
+    return keyed
+
+
+def _place(at: list[int], files: list[str]) -> str:
+    file, line, column = at
+    return f"{files[file]}:{line}:{column}"
 
 
 def _cites(keys: list[str], basis: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
@@ -52,9 +74,10 @@ def _obligation(item: dict[str, Any], basis: dict[str, Any], titles: dict[str, A
     return full
 
 
-def _node(nodes: dict[str, Any], key: str, basis: dict[str, Any], titles: dict[str, Any]) -> dict[str, Any]:
-    kind, name = key.split("#")[0].split(":", 1)
-    node = {"kind": kind, "rule": name, **nodes[key]}
+def _node(nodes: dict[Any, Any], key: Any, basis: dict[str, Any], titles: dict[str, Any]) -> dict[str, Any]:
+    stored = dict(nodes[key])
+    kind, name = (stored.pop("_kind"), stored.pop("_name")) if "_kind" in stored else key.split("#")[0].split(":", 1)
+    node = {"kind": kind, "rule": name, **stored}
     if kind == "value":
         node["defines"] = name
     node["title"] = titles[node["rule"]]
