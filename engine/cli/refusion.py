@@ -1,11 +1,12 @@
 """`paragraf refusion` (per-week refusion for a caseload) and `paragraf explain-week` (why one week)."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Callable, Iterator
 
 import click
 
@@ -17,8 +18,6 @@ from engine.cli.caseload import PathOrUrl
 from engine.cli.common import (LANG_OPTION, RULES_OPTION, choose_rulebook, guarded, input_path, load_rulebook, report_bad_rows,
                                stdin_to_file)
 
-if TYPE_CHECKING:
-    from engine.refusion import payments as payment_records
 # NumPy and pyarrow are imported inside the refusion commands, so that every other command
 # starts without them.
 
@@ -90,22 +89,15 @@ def refusion(payments_path: Path, out: Path | None, summary: bool, proposals: tu
     with _bar(None, "rows", "reading") as bar:
         read = payment_records.read_payments(payments_path, _codes(book), progress=bar.update)
     totals = refusion_module.Summary()
-    writer = _Writer(out if out is not None else (None if summary else "-"))
-    log = auditlog.DecisionLog(log_path) if log_path is not None else None
-    context = _log_context(book, payments_path, proposals) if log is not None else {}
-    with _bar(len(read.persons), "persons", "refusion") as bar:
+    with _output(book, payments_path, proposals, out, summary, log_path) as take, \
+            _bar(len(read.persons), "persons", "refusion") as bar:
         for result, table in refusion_module.evaluate_tables(program, read, proposals, progress=bar.update, jobs=jobs):
-            writer.write(table)
-            for record in auditlog.refusion_records(table, context) if log is not None else ():
-                log.append(record)  # type: ignore[union-attr]
+            take(table)
             if summary:
                 totals.add(result, read)
-    writer.close()
-    if log is not None:
-        log.close()
     if summary:
         _write_csv(totals.to_table(), None)
-    _report_bad(payments_path, read)
+    _report_bad(payments_path, read.bad, read.rows)
 
 
 def _in_units(payments_path: Path, units: list[Any], rules: Path | None, book: rulebook.Rulebook,
@@ -115,6 +107,20 @@ def _in_units(payments_path: Path, units: list[Any], rules: Path | None, book: r
     from engine.cli import refusion_stream
     from engine.refusion import tables as refusion_module
 
+    with _output(book, payments_path, proposals, out, summary, log_path) as take, \
+            _bar(None, "persons", "refusion") as bar:
+        totals = refusion_stream.decide(Path(payments_path), units, rules, book.program, _codes(book), proposals,
+                                        jobs, summary, take, bar.update)
+    if summary:
+        _write_csv(refusion_module.Summary(totals.summary).to_table(), None)
+    _report_bad(payments_path, totals.bad, totals.rows)
+
+
+@contextlib.contextmanager
+def _output(book: rulebook.Rulebook, payments_path: Path, proposals: tuple[str, ...], out: Path | None,
+            summary: bool, log_path: Path | None) -> Iterator[Callable[[Any], None]]:
+    """Where each per-week table goes: the output (none when only the summary is asked for) and,
+    with --log, the decision log, entry by entry; both closed when all went well."""
     writer = _Writer(out if out is not None else (None if summary else "-"))
     log = auditlog.DecisionLog(log_path) if log_path is not None else None
     context = _log_context(book, payments_path, proposals) if log is not None else {}
@@ -124,16 +130,10 @@ def _in_units(payments_path: Path, units: list[Any], rules: Path | None, book: r
         for record in auditlog.refusion_records(table, context) if log is not None else ():
             log.append(record)  # type: ignore[union-attr]
 
-    with _bar(None, "persons", "refusion") as bar:
-        totals = refusion_stream.decide(Path(payments_path), units, rules, book, proposals, jobs, summary,
-                                        take, bar.update)
+    yield take
     writer.close()
     if log is not None:
         log.close()
-    if summary:
-        _write_csv(refusion_module.Summary(totals.summary).to_table(), None)
-    report_bad_rows([f"{payments_path}:{bad.line}: {bad.reason}" for bad in totals.bad], len(totals.bad),
-                    f"malformed row(s) skipped; {totals.rows} good row(s) processed")
 
 
 def _compare(payments: Path, proposal: str, base: tuple[str, ...], html_path: Path | None, fmt: str, lang: str,
@@ -176,9 +176,9 @@ def _check_proposals(book: rulebook.Rulebook, proposals: tuple[str, ...]) -> Non
         raise click.BadParameter(f"unknown proposal '{unknown[0]}'", param_hint="--with")
 
 
-def _report_bad(path: Path, read: payment_records.Payments) -> None:
-    report_bad_rows([f"{path}:{bad.line}: {bad.reason}" for bad in read.bad], len(read.bad),
-                    f"malformed row(s) skipped; {read.rows} good row(s) processed")
+def _report_bad(path: Path, bad_rows: list[Any], good: int) -> None:
+    report_bad_rows([f"{path}:{bad.line}: {bad.reason}" for bad in bad_rows], len(bad_rows),
+                    f"malformed row(s) skipped; {good} good row(s) processed")
 
 
 class _Writer:

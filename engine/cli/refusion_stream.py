@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterable, Iterator
 import attrs
 
 from engine import rulebook
+from engine.lang.compiler import Program
 from engine.refusion.payments import BadRow
 
 _WORKER: dict[str, Any] = {}  # a worker process's rulebook, loaded once
@@ -30,11 +31,13 @@ class Totals:
     summary: dict[tuple[str, str], list[int]] = attrs.field(factory=dict)
 
 
-def decide(path: Path, units: list[Any], rules: Path | None, book: rulebook.Rulebook, proposals: tuple[str, ...],
-           jobs: int, summary: bool, take: Callable[[Any], None], progress: Callable[[int], None]) -> Totals:
-    """Decide every unit, handing each table to `take` in file order."""
+def decide(path: Path, units: list[Any], rules: Path | None, program: Program, codes: tuple[str, ...],
+           proposals: tuple[str, ...], jobs: int, summary: bool, take: Callable[[Any], None],
+           progress: Callable[[int], None]) -> Totals:
+    """Decide every unit (with `program` here, or the rulebook of `rules` loaded in each worker),
+    handing each table to `take` in file order."""
     totals = Totals()
-    for result in _results(path, units, rules, book, proposals, jobs, summary):
+    for result in _results(path, units, rules, program, codes, proposals, jobs, summary):
         for table in result.read_tables():
             take(table)
         totals.bad += result.bad
@@ -48,14 +51,13 @@ def decide(path: Path, units: list[Any], rules: Path | None, book: rulebook.Rule
     return totals
 
 
-def _results(path: Path, units: list[Any], rules: Path | None, book: rulebook.Rulebook, proposals: tuple[str, ...],
-             jobs: int, summary: bool) -> Iterator[Any]:
+def _results(path: Path, units: list[Any], rules: Path | None, program: Program, codes: tuple[str, ...],
+             proposals: tuple[str, ...], jobs: int, summary: bool) -> Iterator[Any]:
     from engine.refusion import stream
 
-    codes = book.checked.inputs["citizen.benefit"].input.values  # type: ignore[union-attr]
     if jobs == 1 or len(units) == 1:
         for unit in units:
-            yield stream.decide_unit(book.program, path, unit, codes, proposals, summary)
+            yield stream.decide_unit(program, path, unit, codes, proposals, summary)
         return
     # spawned, not forked: a fork would copy Arrow's and Numba's thread pools mid-flight
     # the tables come back through files in memory (/dev/shm where there is one), mapped, not copied
