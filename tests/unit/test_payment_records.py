@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -31,6 +32,20 @@ def benefits(read: payments.Payments) -> list[str]:
     return [read.codes[i] for i in read.benefit]
 
 
+def write_payments(path: Path, kind: str, rows: list[dict[str, str]], column: str, typed: list[Any]) -> None:
+    """`rows` (text, as in CSV) written as `kind`; in Parquet and JSON lines, `column` holds the
+    `typed` values instead of its text."""
+    if kind == "csv":
+        names = list(rows[0])
+        path.write_text("\n".join([",".join(names), *(",".join(r[n] for n in names) for r in rows)]) + "\n")
+    elif kind == "parquet":
+        table = pa.table({n: [r[n] for r in rows] for n in rows[0] if n != column})
+        pq.write_table(table.append_column(column, pa.array(typed)), path)
+    else:
+        records = [dict(r, **{column: value}) for r, value in zip(rows, typed)]
+        path.write_text("".join(json.dumps(r) + "\n" for r in records))
+
+
 def test_eu_export_gives_the_exported_code(codes) -> None:  # type: ignore[no-untyped-def]
     read = payments.from_records(ROWS, codes)
     assert read.bad == []
@@ -40,15 +55,7 @@ def test_eu_export_gives_the_exported_code(codes) -> None:  # type: ignore[no-un
 @pytest.mark.parametrize("kind", ["csv", "parquet", "jsonl"])
 def test_eu_export_in_every_file_format(tmp_path: Path, codes, kind: str) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / f"payments.{kind}"
-    if kind == "csv":
-        names = list(ROWS[0])
-        path.write_text("\n".join([",".join(names), *(",".join(r[n] for n in names) for r in ROWS)]) + "\n")
-    elif kind == "parquet":
-        table = pa.table({n: [r[n] for r in ROWS] for n in ROWS[0] if n != "eu_export"})
-        pq.write_table(table.append_column("eu_export", pa.array([True, None, False])), path)
-    else:
-        records = [dict(r, eu_export={"true": True, "": None, "false": False}[r["eu_export"]]) for r in ROWS]
-        path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    write_payments(path, kind, ROWS, "eu_export", [True, None, False])
     read = payments.read_payments(path, codes)
     assert read.bad == []
     assert benefits(read) == ["a_dagpenge_eu", "a_dagpenge", "kontantydelse"]
@@ -89,15 +96,7 @@ def test_hours_take_the_place_of_the_amount(codes) -> None:  # type: ignore[no-u
 @pytest.mark.parametrize("kind", ["csv", "parquet", "jsonl"])
 def test_hours_in_every_file_format(tmp_path: Path, codes, kind: str) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / f"payments.{kind}"
-    if kind == "csv":
-        names = list(PLACEMENT[0])
-        path.write_text("\n".join([",".join(names), *(",".join(r[n] for n in names) for r in PLACEMENT)]) + "\n")
-    elif kind == "parquet":
-        table = pa.table({n: [r[n] for r in PLACEMENT] for n in PLACEMENT[0] if n != "hours"})
-        pq.write_table(table.append_column("hours", pa.array([None, 12.5, 20.0])), path)
-    else:
-        records = [dict(r, hours={"": None, "12.5": 12.5, "20": 20}[r["hours"]]) for r in PLACEMENT]
-        path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    write_payments(path, kind, PLACEMENT, "hours", [None, 12.5, 20])
     read = payments.read_payments(path, codes)
     assert read.bad == []
     assert read.ore.tolist() == [70000, 1250, 2000]
