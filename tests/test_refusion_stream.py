@@ -1,6 +1,6 @@
-"""`paragraf refusion` on a Parquet file grouped by person, decided in units of whole persons
-(`engine.refusion.stream`): the same table, bad rows and summary as reading the whole file, and
-the same bytes with one process or two."""
+"""`paragraf refusion` on a Parquet or CSV file grouped by person, decided in units of whole
+persons (`engine.refusion.stream`, `engine.refusion.csv_units`): the same table, bad rows and
+summary as reading the whole file, and the same bytes with one process or two."""
 from __future__ import annotations
 
 import datetime as dt
@@ -22,6 +22,19 @@ CODES = ("kontanthjaelp", "a_dagpenge", "sygedagpenge", "su", "ledighedsydelse")
 def grouped_file(path: Path, persons: int = 240, seed: int = 7) -> Path:
     """Payment records grouped by person, in several row groups, with bad rows among them: a
     negative amount, an unknown code, an impossible date, 'to' before 'from'."""
+    pq.write_table(pa.Table.from_pylist(grouped_rows(persons, seed)), path, row_group_size=300)
+    return path
+
+
+def grouped_csv(path: Path, persons: int = 240, seed: int = 7) -> Path:
+    """The records of `grouped_file` as CSV, one line each."""
+    rows = grouped_rows(persons, seed)
+    lines = [",".join(rows[0])] + [",".join(row.values()) for row in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def grouped_rows(persons: int, seed: int) -> list[dict[str, str]]:
     rng = random.Random(seed)
     rows: list[dict[str, str]] = []
     for number in range(persons):
@@ -35,13 +48,13 @@ def grouped_file(path: Path, persons: int = 240, seed: int = 7) -> Path:
     for where, field, value in ((5, "amount", "-12.00"), (333, "benefit", "kontanthjalp"),
                                 (len(rows) // 2, "from", "2016-02-30"), (len(rows) - 3, "to", "2015-01-01")):
         rows[where][field] = value
-    pq.write_table(pa.Table.from_pylist(rows), path, row_group_size=300)
-    return path
+    return rows
 
 
 @pytest.fixture
 def small_units(monkeypatch: pytest.MonkeyPatch) -> None:  # in this process (--jobs 1) only
     monkeypatch.setattr(stream, "MIN_UNIT_ROWS", 16)  # row groups cut in parts too
+    monkeypatch.setattr(stream, "UNIT_ROWS", 100)  # CSV files in units of about 100 rows
     monkeypatch.setattr(payment_files, "BATCH_ROWS", 32)  # and read in several batches
     monkeypatch.setattr(payment_files, "PART_ROWS", 8)
 
@@ -63,6 +76,44 @@ def test_a_file_whose_persons_are_not_together_or_not_parquet_is_read_whole(tmp_
     assert stream.plan_units(tmp_path / "p.parquet") is None
     (tmp_path / "p.csv").write_text("person,municipality,benefit,amount,from,to\n", encoding="utf-8")
     assert stream.plan_units(tmp_path / "p.csv") is None
+    (tmp_path / "p.jsonl").write_text('{"person": "a"}\n', encoding="utf-8")
+    assert stream.plan_units(tmp_path / "p.jsonl") is None
+
+
+def test_csv_units_cover_the_file_and_begin_where_a_person_does(tmp_path: Path, small_units: None) -> None:
+    path = grouped_csv(tmp_path / "p.csv")
+    units = stream.plan_units(path)
+    assert units is not None and len(units) > 8
+    data = path.read_bytes()
+    assert units[0].start == data.index(b"\n") + 1 and units[-1].end == len(data) and units[0].first_line == 2
+    lines = data.decode().splitlines()
+    for before, after in zip(units[:-1], units[1:]):
+        assert before.end == after.start and data[after.start - 1:after.start] == b"\n"
+        assert after.first_line == before.first_line + data[before.start:before.end].count(b"\n")
+        assert lines[after.first_line - 1].split(",")[0] != lines[after.first_line - 2].split(",")[0]
+
+
+@pytest.mark.parametrize("change", ["quote", "carriage return", "blank line", "apart", "columns"])
+def test_a_csv_file_that_units_could_misnumber_is_read_whole(tmp_path: Path, change: str, small_units: None,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    path = grouped_csv(tmp_path / "p.csv", persons=120)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    if change == "quote":
+        lines[5] = lines[5].replace("p0", '"p0', 1).replace(",", '",', 1)
+    elif change == "carriage return":
+        lines[5] += "\r"
+    elif change == "blank line":
+        lines.insert(6, "")
+    elif change == "apart":
+        lines.append(lines[1])
+    else:
+        lines[5] += ",extra"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert (stream.plan_units(path) is None) == (change != "blank line")  # a blank line is a row to Arrow too
+    code, stderr = run(path, "--out", tmp_path / "units.csv")
+    monkeypatch.setattr(stream, "plan_units", lambda path: None)
+    assert run(path, "--out", tmp_path / "whole.csv") == (code, stderr) and code == 1
+    assert (tmp_path / "units.csv").read_bytes() == (tmp_path / "whole.csv").read_bytes()
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -84,12 +135,30 @@ def test_units_give_the_table_and_the_bad_rows_of_the_whole_file(tmp_path: Path,
     assert "2016-02-30" in stderr and f"{read.rows} good row(s) processed" in stderr
 
 
+def test_csv_units_give_the_bytes_and_the_bad_rows_of_the_whole_file(tmp_path: Path, small_units: None,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    path = grouped_csv(tmp_path / "p.csv", persons=300)
+    path.write_text(",".join(f'"{name}"' for name in payment_files.REQUIRED) + path.read_text()[path.read_text().index("\n"):])
+    assert len(stream.plan_units(path) or ()) > 8  # the names in quotes, as Arrow writes them
+    code, stderr = run(path, "--out", tmp_path / "units.csv")
+    monkeypatch.setattr(stream, "plan_units", lambda path: None)  # the whole file at once
+    whole_code, whole_stderr = run(path, "--out", tmp_path / "whole.csv")
+    assert (tmp_path / "units.csv").read_bytes() == (tmp_path / "whole.csv").read_bytes()
+    assert code == whole_code == 1 and stderr == whole_stderr and stderr.count(f"{path}:") == 4
+    assert f"{path}:" in stderr and "2016-02-30" in stderr
+
+
 def test_one_process_or_two_write_the_same_bytes_and_summary(tmp_path: Path, small_units: None,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     path = grouped_file(tmp_path / "p.parquet", persons=400)
     run(path, "--out", tmp_path / "one.parquet", "--jobs", "1")
     run(path, "--out", tmp_path / "two.parquet", "--jobs", "2")
     assert (tmp_path / "one.parquet").read_bytes() == (tmp_path / "two.parquet").read_bytes()
+    text = grouped_csv(tmp_path / "p.csv", persons=400)  # the workers read their own lines of a CSV file
+    run(text, "--out", tmp_path / "csv-one.parquet", "--jobs", "1")
+    run(text, "--out", tmp_path / "csv-two.parquet", "--jobs", "2")
+    assert (tmp_path / "csv-two.parquet").read_bytes() == (tmp_path / "csv-one.parquet").read_bytes()
+    assert pq.read_table(tmp_path / "csv-one.parquet").equals(pq.read_table(tmp_path / "one.parquet"))
     summaries = [CliRunner().invoke(main, ["refusion", str(path), "--summary", "--jobs", jobs]).stdout
                  for jobs in ("1", "2")]
     monkeypatch.setattr(stream, "plan_units", lambda path: None)  # the whole file at once

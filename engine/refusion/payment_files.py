@@ -17,7 +17,7 @@ import io
 import itertools
 import json
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, BinaryIO, Callable, Iterator
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -57,7 +57,7 @@ def batches(path: Path, typed: bool = False) -> Iterator[tuple[pa.RecordBatch, i
 
 
 def _csv_batches(path: Path, typed: bool) -> Iterator[tuple[pa.RecordBatch, int]]:
-    names = _csv_header(path)
+    names = csv_header(path)
     if typed:
         yield from _typed_csv_batches(path, names)
     else:
@@ -73,15 +73,31 @@ def _typed_csv_batches(path: Path, names: list[str]) -> Iterator[tuple[pa.Record
     read-ahead thread while an error unwinds was what aborted the process (SIGABRT) now and then."""
     from pyarrow import csv
 
-    types = {n: TYPED.get(n, pa.string()) for n in names}
-    text_columns = [n for n in names if types[n] == pa.string() and n != "benefit"]
     try:
-        reader = csv.open_csv(path, read_options=csv.ReadOptions(use_threads=False, block_size=1 << 24,
-                                                                 column_names=names, skip_rows=1),
-                              parse_options=csv.ParseOptions(ignore_empty_lines=False),
-                              convert_options=csv.ConvertOptions(column_types=types))
-        line = 2
-        for batch in reader:
+        yield from _typed_batches(lambda: csv.open_csv(path, **_typed_options(names, skip_rows=1)), names, 2)
+    except OSError as exc:
+        raise CaseError(f"{path}: cannot read as CSV: {exc}") from None
+
+
+def typed_csv_bytes(data: bytes, names: list[str], first_line: int) -> Iterator[tuple[pa.RecordBatch, int]]:
+    """Some whole lines of a CSV file (no header), as `_typed_csv_batches` reads the file."""
+    from pyarrow import csv
+
+    yield from _typed_batches(lambda: csv.open_csv(io.BytesIO(data), **_typed_options(names, skip_rows=0)), names, first_line)
+
+
+def _typed_options(names: list[str], skip_rows: int) -> dict[str, Any]:
+    from pyarrow import csv
+
+    return {"read_options": csv.ReadOptions(use_threads=False, block_size=1 << 24, column_names=names, skip_rows=skip_rows),
+            "parse_options": csv.ParseOptions(ignore_empty_lines=False),
+            "convert_options": csv.ConvertOptions(column_types={n: TYPED.get(n, pa.string()) for n in names})}
+
+
+def _typed_batches(reader: Callable[[], Any], names: list[str], line: int) -> Iterator[tuple[pa.RecordBatch, int]]:
+    text_columns = [n for n in names if TYPED.get(n, pa.string()) == pa.string() and n != "benefit"]
+    try:
+        for batch in reader():
             marks = (pc.any(pc.match_substring(batch.column(n), mark)).as_py() for n in text_columns for mark in '"\n\r')
             if any(marks):
                 raise AsText()  # a stray quote or a quoted line break: only the text path says where
@@ -89,8 +105,6 @@ def _typed_csv_batches(path: Path, names: list[str]) -> Iterator[tuple[pa.Record
             line += batch.num_rows
     except pa.ArrowInvalid:
         raise AsText() from None
-    except OSError as exc:
-        raise CaseError(f"{path}: cannot read as CSV: {exc}") from None
 
 
 def _text_csv_batches(path: Path, names: list[str]) -> Iterator[tuple[pa.RecordBatch, int]]:
@@ -99,7 +113,13 @@ def _text_csv_batches(path: Path, names: list[str]) -> Iterator[tuple[pa.RecordB
     editors, at a line feed, a carriage return or both."""
     def records(lines: Iterator[bytes]) -> Iterator[dict[str, object]]:
         return _csv_records(itertools.islice(_at_carriage_returns(lines), 1, None), names)  # past the header
-    yield from _line_batches(path, records, first=2)
+    with path.open("rb") as handle:
+        yield from _line_batches(handle, records, first=2)
+
+
+def text_csv_lines(handle: BinaryIO, names: list[str], first_line: int) -> Iterator[tuple[pa.RecordBatch, int]]:
+    """Some whole lines of a CSV file (no header, no carriage return), as the text path reads them."""
+    yield from _line_batches(handle, lambda lines: _csv_records(lines, names), first=first_line)
 
 
 def _at_carriage_returns(lines: Iterator[bytes]) -> Iterator[bytes]:
@@ -110,17 +130,16 @@ def _at_carriage_returns(lines: Iterator[bytes]) -> Iterator[bytes]:
             yield line
 
 
-def _line_batches(path: Path, records: Callable[[Iterator[bytes]], Iterator[dict[str, object]]],
+def _line_batches(handle: BinaryIO, records: Callable[[Iterator[bytes]], Iterator[dict[str, object]]],
                   first: int = 1) -> Iterator[tuple[pa.RecordBatch, int]]:
     """Batches of one record a line (`records` of the lines, the first numbered `first`), each
     with the line number of its first record."""
     batch: list[dict[str, object]] = []
-    with path.open("rb") as handle:
-        for record in records(iter(handle)):
-            batch.append(record)
-            if len(batch) >= BATCH_ROWS:
-                yield as_strings(batch), first
-                first, batch = first + len(batch), []
+    for record in records(iter(handle)):
+        batch.append(record)
+        if len(batch) >= BATCH_ROWS:
+            yield as_strings(batch), first
+            first, batch = first + len(batch), []
     yield as_strings(batch), first
 
 
@@ -177,7 +196,7 @@ def _csv_record(raw: bytes, names: list[str]) -> dict[str, object]:
     return dict(zip(names, values))
 
 
-def _csv_header(path: Path) -> list[str]:
+def csv_header(path: Path) -> list[str]:
     with path.open("rb") as handle:
         first_line = next(_at_carriage_returns(iter([handle.readline()])), b"")
     header = first_line.decode("utf-8-sig", errors="replace").strip()
@@ -302,7 +321,8 @@ def _kroner_text(column: pa.Array) -> pa.Array:
 
 
 def _json_batches(path: Path) -> Iterator[tuple[pa.RecordBatch, int]]:
-    yield from _line_batches(path, lambda lines: map(_json_record, lines))
+    with path.open("rb") as handle:
+        yield from _line_batches(handle, lambda lines: map(_json_record, lines))
 
 
 def _json_record(raw: bytes) -> dict[str, object]:

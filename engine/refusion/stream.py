@@ -19,18 +19,18 @@ from typing import Any, Iterable
 import attrs
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from engine.lang import filekind
 from engine.lang.compiler import Program
-from engine.refusion import tables
+from engine.refusion import csv_units, tables
 from engine.refusion.payment_files import open_parquet, parquet_rows
-from engine.refusion.payments import BadRow, from_batches
+from engine.refusion.payments import BadRow, Payments, from_batches
 
 # Units at least (row groups cut in parts when fewer), whatever --jobs is, so that the output is
 # the same byte for byte with any number of processes, and these share the units evenly.
 MIN_UNITS = 8
 MIN_UNIT_ROWS = 1 << 16  # a row group is not cut into parts smaller than this
+UNIT_ROWS = 1 << 20  # the most rows of a unit of a file without row groups (CSV), bar one person's
 _COMPILED: dict[tuple[Any, ...], tuple[Program, Any]] = {}  # the program kept alive: its id stays its own
 
 
@@ -40,6 +40,9 @@ class Unit:
 
     first: int
     end: int
+
+    def read(self, path: Path, codes: tuple[str, ...]) -> Payments:
+        return from_batches(parquet_rows(path, self.first, self.end), codes)
 
 
 @attrs.frozen
@@ -63,41 +66,37 @@ class UnitResult:
             return [pa.Table.from_batches([batch], reader.schema) for batch in reader]
 
 
-def plan_units(path: Path) -> list[Unit] | None:
-    """The file cut into units of whole persons, or None when it cannot be decided in units (not
-    Parquet, the person column not text, or some person's rows not all together)."""
-    if filekind.payment_kind(path) != "parquet":
+def plan_units(path: Path) -> list[Unit] | list[csv_units.CsvUnit] | None:
+    """The file cut into units of whole persons, or None when it cannot be decided in units (JSON
+    lines, the person column not text, some person's rows not all together, or a CSV file that
+    `engine.refusion.csv_units` cannot cut)."""
+    kind = filekind.payment_kind(path)
+    if kind == "csv":
+        return csv_units.plan(path, lambda starts, rows: _cuts(starts, _row_candidates(rows), rows)[:-1])
+    if kind != "parquet":
         return None
     handle, _ = open_parquet(path)
     if not pa.types.is_string(handle.schema_arrow.field("person").type):
         return None
-    starts = _person_starts(handle)
+    starts = csv_units.person_starts(batch.column(0) for batch in handle.iter_batches(batch_size=1 << 20, columns=["person"]))
     if starts is None:
         return None
     total = handle.metadata.num_rows
-    cuts = starts[np.searchsorted(starts, _candidates(handle))]  # the first person beginning at or after
-    cuts = np.unique(np.r_[0, cuts[cuts < total], total]) if total else np.zeros(1, np.int64)
+    cuts = _cuts(starts[:-1], _candidates(handle), total) if total else np.zeros(1, np.int64)
     return [Unit(int(lo), int(hi)) for lo, hi in zip(cuts[:-1], cuts[1:])]
 
 
-def _person_starts(handle: Any) -> np.ndarray | None:
-    """The rows at which a new person begins (empty persons count as one), or None when a person
-    begins twice: their rows are not together."""
-    starts, names, offset, last = [], [], 0, None
-    for batch in handle.iter_batches(batch_size=1 << 20, columns=["person"]):
-        person = pc.fill_null(batch.column(0), "")
-        if not len(person):
-            continue
-        change = np.flatnonzero(pc.not_equal(person[1:], person[:-1]).to_numpy(zero_copy_only=False)) + 1
-        if last is None or person[0].as_py() != last:
-            change = np.r_[0, change]
-        starts.append(change + offset)
-        names.append(person.take(pa.array(change, pa.int64())))
-        offset, last = offset + len(person), person[-1].as_py()
-    joined = pa.chunked_array(names, pa.string())
-    if pc.count_distinct(joined, mode="all").as_py() != len(joined):
-        return None
-    return np.concatenate([*starts, [offset]]).astype(np.int64)
+def _cuts(starts: np.ndarray, candidates: np.ndarray, total: int) -> np.ndarray:
+    """Where units begin (and the end last): at the first person beginning at or after each candidate."""
+    cuts = starts[np.minimum(np.searchsorted(starts, candidates), len(starts) - 1)]
+    return np.unique(np.r_[0, cuts, total])
+
+
+def _row_candidates(rows: int) -> np.ndarray:
+    """Where the units of a file without row groups should begin: at most UNIT_ROWS apart, and
+    MIN_UNITS of them (of at least MIN_UNIT_ROWS rows) when the file is large enough."""
+    count = max(-(-rows // UNIT_ROWS), min(MIN_UNITS, rows // MIN_UNIT_ROWS), 1)
+    return (np.arange(count) * rows) // count
 
 
 def _candidates(handle: Any) -> np.ndarray:
@@ -117,7 +116,7 @@ def decide_unit(program: Program, path: Path, unit: Unit, codes: tuple[str, ...]
                 summary: bool = False, spool: str | None = None) -> UnitResult:
     """Read, check and decide one unit: its per-week tables slice by slice, as Arrow IPC in memory
     or, given a `spool` folder (for another process to map), in a file there."""
-    read = from_batches(parquet_rows(path, unit.first, unit.end), codes)
+    read = unit.read(path, codes)
     key = (id(program), codes, tuple(sorted(proposals)))
     if key not in _COMPILED:  # once per process: the units of a file share it
         _COMPILED.clear()
