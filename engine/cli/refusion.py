@@ -68,7 +68,7 @@ def refusion(payments_path: Path, out: Path | None, summary: bool, proposals: tu
     entry of the decision log, committed one by one (`paragraf audit verify` checks the chain).
     """
     from engine.refusion import payments as payment_records
-    from engine.refusion import stream
+    from engine.refusion import regroup, stream
     from engine.refusion import tables as refusion_module
 
     if compare_with is not None:
@@ -85,6 +85,9 @@ def refusion(payments_path: Path, out: Path | None, summary: bool, proposals: tu
     _check_proposals(book, proposals)
     if (units := stream.plan_units(Path(payments_path))) is not None:
         return _in_units(payments_path, units, choice.path, book, proposals, jobs, summary, out, log_path)
+    if regroup.worth_it(Path(payments_path)):  # persons apart: regrouped on disk, then in units
+        with regroup.buckets(Path(payments_path), _codes(book)) as buckets:
+            return _in_units(payments_path, buckets, choice.path, book, proposals, jobs, summary, out, log_path)
     program = book.program
     with _bar(None, "rows", "reading") as bar:
         read = payment_records.read_payments(payments_path, _codes(book), progress=bar.update)
@@ -102,8 +105,7 @@ def refusion(payments_path: Path, out: Path | None, summary: bool, proposals: tu
 
 def _in_units(payments_path: Path, units: list[Any], rules: Path | None, book: rulebook.Rulebook,
               proposals: tuple[str, ...], jobs: int, summary: bool, out: Path | None, log_path: Path | None) -> None:
-    """A Parquet file grouped by person, decided in units of whole persons (bounded memory; with
-    --jobs N, in N processes)."""
+    """A file decided in units of whole persons (bounded memory; with --jobs N, in N processes)."""
     from engine.cli import refusion_stream
     from engine.refusion import tables as refusion_module
 

@@ -104,9 +104,10 @@ def _read(path: Path, codes: tuple[str, ...], progress: Callable[[int], None] | 
     return from_batches(batches(path, typed), codes, progress, strict=typed and filekind.payment_kind(path) == "csv")
 
 
-def from_batches(read: Iterable[tuple[pa.RecordBatch, int]], codes: tuple[str, ...],
+def from_batches(read: Iterable[tuple[pa.RecordBatch, int | np.ndarray]], codes: tuple[str, ...],
                  progress: Callable[[int], None] | None = None, strict: bool = False) -> Payments:
-    """Payments from batches of a file's records, each with the line (or row) of its first."""
+    """Payments from batches of a file's records, each with the line (or row) of its first, or
+    with the line of each (`engine.refusion.regroup`: rows taken from all over a file)."""
     builder = _Builder(codes, strict=strict)
     for batch, first_line in read:
         builder.add(batch, first_line)
@@ -134,8 +135,9 @@ class _Builder:
         self.facts: dict[str, dict[int, int]] = {name: {} for name in PERSON_FACTS}
         self.bad: list[BadRow] = []
 
-    def add(self, batch: pa.RecordBatch, first_line: int) -> None:
-        lines = np.arange(first_line, first_line + batch.num_rows, dtype=np.int64)
+    def add(self, batch: pa.RecordBatch, first_line: int | np.ndarray) -> None:
+        lines = first_line if isinstance(first_line, np.ndarray) else \
+            np.arange(first_line, first_line + batch.num_rows, dtype=np.int64)
         columns = {name: batch.column(name) for name in batch.schema.names}
         reason, parsed = _check(columns, self.code_index)
         good = pc.is_null(reason).to_numpy(zero_copy_only=False)
@@ -218,6 +220,19 @@ def _running_sums(values: np.ndarray, group: np.ndarray) -> np.ndarray:
     out = np.empty_like(total)
     out[order] = total - np.repeat(before, np.diff(np.r_[starts, len(order)]))
     return out
+
+
+def check_strictly(batch: pa.RecordBatch, codes: tuple[str, ...]) -> None:
+    """AsText when a row of the batch is bad, as a typed CSV batch is checked (`from_batches`, strict)."""
+    reason, _ = _check({name: batch.column(name) for name in batch.schema.names}, pa.array(codes))
+    if reason.null_count < len(reason):
+        raise AsText()
+
+
+def person_order(column: pa.Array, order: dict[str, int]) -> np.ndarray:
+    """Each row's person numbered in the order persons first appear (`order` carries the numbers
+    from batch to batch; a row without a person is numbered as the person '')."""
+    return _encode(pc.fill_null(pc.cast(column, pa.string()), ""), order)
 
 
 def _encode(column: pa.Array, index: dict[str, int]) -> np.ndarray:

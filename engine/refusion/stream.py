@@ -70,6 +70,8 @@ def plan_units(path: Path) -> list[Unit] | list[csv_units.CsvUnit] | None:
     """The file cut into units of whole persons, or None when it cannot be decided in units (JSON
     lines, the person column not text, some person's rows not all together, or a CSV file that
     `engine.refusion.csv_units` cannot cut)."""
+    if not path.is_file():
+        return None  # reading it whole says what is wrong
     kind = filekind.payment_kind(path)
     if kind == "csv":
         return csv_units.plan(path, lambda starts, rows: _cuts(starts, _row_candidates(rows), rows)[:-1])
