@@ -3,6 +3,7 @@
     python -m bench.yardstick compute --n 100000 --rounds 5     # the staircase alone, one thread
     python -m bench.yardstick e2e --n 100000 --rounds 3         # `paragraf refusion` vs e2e/numba_e2e.py
     python -m bench.yardstick million --jobs 2                  # a million persons: wall time, peak memory
+    python -m bench.yardstick million --jobs 2 --by-date        # the same records as a ledger by date
 
 The yardstick's scripts are run as they are, never copied: each round runs its Numba loop, its
 tuned NumPy and paragraf's native kernel one after the other, each in its own process on the same
@@ -200,13 +201,28 @@ def e2e(args: argparse.Namespace) -> None:
           f"load average {load[0]:.1f} before, {os.getloadavg()[0]:.1f} after")
 
 
+def _ledger(payments: Path) -> Path:
+    """The same records sorted by their first day, as a ledger by date holds them (made once):
+    each person's rows lie far apart, and `paragraf refusion` regroups them on disk."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    ledger = payments.with_name(payments.stem + "_by_date.parquet")
+    if not ledger.exists():
+        table = pq.read_table(payments)
+        pq.write_table(table.take(pc.sort_indices(table, [("from", "ascending")])), ledger, row_group_size=1 << 20)
+    return ledger
+
+
 def million(args: argparse.Namespace) -> None:
     payments = _payments(1_000_000)
+    if args.by_date:
+        payments = _ledger(payments)
     out = WORK / "out" / "paragraf_million.parquet"
     out.parent.mkdir(parents=True, exist_ok=True)
     load = os.getloadavg()
     seconds, peak, tree, cpu = _measured(["paragraf", "refusion", str(payments), "--out", str(out), "--jobs", str(args.jobs)])
-    print(f"paragraf refusion, 1,000,000 persons, --jobs {args.jobs}: {seconds:.1f} s wall, {cpu:.1f} s CPU "
+    print(f"paragraf refusion, 1,000,000 persons{' by date' if args.by_date else ''}, --jobs {args.jobs}: {seconds:.1f} s wall, {cpu:.1f} s CPU "
           f"(user + system, all processes); peak memory {peak / 2**20:.2f} GiB in the largest process, "
           f"{tree / 2**20:.2f} GiB summed over the processes; load average {load[0]:.1f} before, "
           f"{os.getloadavg()[0]:.1f} after")
@@ -221,6 +237,7 @@ def main() -> None:
         sub.add_argument("--rounds", type=int, default=3)
         sub.add_argument("--repeats", type=int, default=3)
         sub.add_argument("--jobs", type=int, default=1)
+        sub.add_argument("--by-date", action="store_true", help="million: the records sorted by date, persons apart")
     args = parser.parse_args()
     if args.command == "paragraf-compute":
         paragraf_compute(args.n, args.repeats)
