@@ -91,3 +91,15 @@ def test_one_process_or_two_write_the_same_bytes_and_log_the_same_entries(tmp_pa
     records = [[entry.record for entry in auditlog.DecisionLog(tmp_path / name, create=False).entries()]
                for name in ("one.db", "whole.db")]
     assert records[0] == records[1] and len(records[0]) > 100
+
+
+def test_no_room_for_the_buckets_is_said_plainly(tmp_path: Path, small_buckets: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = ledger(tmp_path / "p.csv", persons=120)
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(pa.ipc, "new_file", full)
+    result = CliRunner().invoke(main, ["refusion", str(path)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "cannot regroup its rows by person" in result.stderr and "No space left on device" in result.stderr
+    assert "TMPDIR" in result.stderr

@@ -93,8 +93,8 @@ def test_csv_units_cover_the_file_and_begin_where_a_person_does(tmp_path: Path, 
         assert lines[after.first_line - 1].split(",")[0] != lines[after.first_line - 2].split(",")[0]
 
 
-@pytest.mark.parametrize("change", ["quote", "carriage return", "blank line", "apart", "columns"])
-def test_a_csv_file_that_units_could_misnumber_is_read_whole(tmp_path: Path, change: str, small_units: None,
+@pytest.mark.parametrize("change", ["quote", "carriage return", "blank line", "apart", "columns", "not UTF-8"])
+def test_a_csv_file_with_odd_lines_is_read_whole_or_gives_the_same_in_units(tmp_path: Path, change: str, small_units: None,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     path = grouped_csv(tmp_path / "p.csv", persons=120)
     lines = path.read_text(encoding="utf-8").splitlines()
@@ -106,10 +106,12 @@ def test_a_csv_file_that_units_could_misnumber_is_read_whole(tmp_path: Path, cha
         lines.insert(6, "")
     elif change == "apart":
         lines.append(lines[1])
-    else:
+    elif change == "columns":
         lines[5] += ",extra"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    assert (stream.plan_units(path) is None) == (change != "blank line")  # a blank line is a row to Arrow too
+    if change == "not UTF-8":  # in a municipality: only that unit goes to the text path
+        path.write_bytes(path.read_bytes().replace(b",101,", b",1\xe601,", 1))
+    assert (stream.plan_units(path) is None) == (change not in ("blank line", "not UTF-8"))  # rows to Arrow too
     code, stderr = run(path, "--out", tmp_path / "units.csv")
     monkeypatch.setattr(stream, "plan_units", lambda path: None)
     assert run(path, "--out", tmp_path / "whole.csv") == (code, stderr) and code == 1

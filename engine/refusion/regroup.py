@@ -23,6 +23,7 @@ import numpy as np
 import pyarrow as pa
 
 from engine.lang import filekind
+from engine.lang.errors import EngineError
 from engine.refusion import payment_files
 from engine.refusion.payment_files import AsText
 from engine.refusion.payments import Payments, check_strictly, from_batches, person_order
@@ -69,9 +70,13 @@ def buckets(path: Path, codes: tuple[str, ...]) -> Iterator[list[BucketUnit]]:
     """The file's rows spilled into bucket files (removed on leaving), as units in order."""
     with tempfile.TemporaryDirectory(prefix="paragraf-buckets-") as folder:
         try:
-            units = _spill(path, Path(folder), codes, typed=True)
-        except AsText:  # a CSV row only the text path reports as the whole file's reading does
-            units = _spill(path, Path(folder), codes, typed=False)
+            try:
+                units = _spill(path, Path(folder), codes, typed=True)
+            except AsText:  # a CSV row only the text path reports as the whole file's reading does
+                units = _spill(path, Path(folder), codes, typed=False)
+        except OSError as exc:
+            raise EngineError(f"{path}: cannot regroup its rows by person in {folder}: {exc}; set TMPDIR to "
+                              "a folder with room for about the file's size") from None
         yield units
 
 
