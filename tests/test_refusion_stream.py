@@ -94,8 +94,8 @@ def test_csv_units_cover_the_file_and_begin_where_a_person_does(tmp_path: Path, 
 
 
 @pytest.mark.parametrize("change", ["quote", "carriage return", "blank line", "apart", "columns", "not UTF-8"])
-def test_a_csv_file_with_odd_lines_is_read_whole_or_gives_the_same_in_units(tmp_path: Path, change: str, small_units: None,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_csv_file_with_odd_lines_is_read_whole_or_gives_the_same_in_units(
+        tmp_path: Path, change: str, small_units: None, monkeypatch: pytest.MonkeyPatch) -> None:
     path = grouped_csv(tmp_path / "p.csv", persons=120)
     lines = path.read_text(encoding="utf-8").splitlines()
     if change == "quote":
