@@ -21,7 +21,9 @@ from engine.law.model import Rule
 from engine.lang.yamlsource import YNode, from_plain, read_yaml
 
 TOP_LEVEL = {"case", "as_of", "known_on", "municipality", "citizen", "payments"}
-PAYMENT_FIELDS = ("benefit", "amount", "from", "to", "municipality", "person")
+# the columns of a payment record (engine.refusion.payment_files: REQUIRED, then OPTIONAL)
+PAYMENT_FIELDS = ("person", "municipality", "benefit", "amount", "from", "to",
+                  "flexjob_visitation_date", "early_pension_granted", "eu_export", "hours")
 PAYMENT_HINT = "write '- {benefit: ..., amount: \"1234.50\", from: YYYY-MM-DD, to: YYYY-MM-DD}'"
 MAX_ID = 200
 MAX_PERCENT = Decimal(1000)

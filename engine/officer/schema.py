@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 from typing import Any, Callable
 
+from engine.decide.casefile import PAYMENT_FIELDS
 from engine.law import loader, model
 from engine.law.model import Rule
 
@@ -90,7 +91,11 @@ def case_schema(inputs: dict[str, Rule]) -> dict[str, Any]:
         "properties": {"case": {"type": ["string", "integer"], "description": "The case id (never a CPR number)."},
                        "as_of": {**DATE, "description": "The date whose law applies."},
                        "known_on": {**DATE, "description": "Use the facts as recorded by this date."},
-                       "payments": {"type": "array"}},
+                       "payments": {"type": "array", "description": "Payment records, each with the columns of a "
+                                    "payment file (docs/refusion.md).",
+                                    "items": {"type": "object", "additionalProperties": False,
+                                              "properties": {name: {"type": ["string", "number", "boolean", "null"]}
+                                                             for name in PAYMENT_FIELDS}}}},
     }
     for input_id, rule in sorted(inputs.items()):
         _place(root, input_id.split("."), _fact_schema(rule))

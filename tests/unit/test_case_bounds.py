@@ -109,7 +109,16 @@ def test_junk_under_payments(book: engine.Rulebook, payments: Any, where: str) -
 
 def test_well_formed_payments_are_accepted(book: engine.Rulebook) -> None:
     record = {"benefit": "kontanthjaelp", "amount": "700.00", "from": "2022-05-02", "to": "2022-05-08"}
-    assert book.evaluate({**GOOD, "payments": [record]}).case == "good"
+    placement = {"benefit": "virksomhedspraktik", "amount": "0", "hours": "12.5", "from": "2022-05-02",
+                 "to": "2022-05-08", "eu_export": "false", "flexjob_visitation_date": "2014-01-06"}
+    assert book.evaluate({**GOOD, "payments": [record, placement]}).case == "good"
+
+
+def test_a_case_payment_takes_the_columns_of_a_payment_file() -> None:
+    from engine.decide import casefile
+    from engine.refusion import payment_files
+
+    assert casefile.PAYMENT_FIELDS == (*payment_files.REQUIRED, *payment_files.OPTIONAL)
 
 
 def _batch(tmp_path: Path) -> Path:
