@@ -230,7 +230,7 @@ class _Evaluation:
         definitions = self.definitions.get(name)
         if definitions is None:
             definitions = self.definitions[name] = [r for r in self.checked.values[name] if self.active(r)]
-        step, frames = Recorded("value", None), self.frames
+        step, frames = Recorded("value", definitions[0]), self.frames
         frames.append(step)
         chosen: Rule | None
         try:
@@ -249,7 +249,7 @@ class _Evaluation:
         if chosen:
             step.rule = chosen
         else:
-            step.rule, step.note = definitions[0], "no definition applies"
+            step.note = "no definition applies"
             step.failed_of = tuple(r.when for r in definitions if r.when is not None)
         if result.__class__ is Unknown and result.missing:
             step.missing = tuple(sorted(result.missing))

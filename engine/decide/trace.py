@@ -65,7 +65,7 @@ class Recorded:
 
     __slots__ = ("kind", "rule", "value", "inputs", "children", "failed_of", "missing", "note")
 
-    def __init__(self, kind: str, rule: Rule | None, value: Any = None, failed_of: tuple[ast.Expr, ...] = (),
+    def __init__(self, kind: str, rule: Rule, value: Any = None, failed_of: tuple[ast.Expr, ...] = (),
                  missing: tuple[str, ...] = (), note: str | None = None) -> None:
         self.kind, self.rule, self.value = kind, rule, value
         self.inputs: dict[str, Any] = {}

@@ -177,8 +177,9 @@ def _call(w: _Writer, node: ast.Call, depth: int) -> str:
 
 
 def _set(w: _Writer, node: ast.SetLit, depth: int) -> str:
-    if all(isinstance(item, ast.Literal) for item in node.items):  # a literal is never unknown: built once
-        return w.constant(frozenset(item.value for item in node.items))
+    literals = [item.value for item in node.items if isinstance(item, ast.Literal)]
+    if len(literals) == len(node.items):  # a literal is never unknown: the set is built once
+        return w.constant(frozenset(literals))
     found = [w.value(item, depth) for item in node.items]
     result = w.temp()
     items = "".join(f"{item}, " for item in found)

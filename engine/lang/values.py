@@ -242,12 +242,12 @@ def to_json(value: Any) -> Any:
         shown.update({key: day.isoformat() for key, day in (("end", value.end), ("recorded", value.recorded)) if day})
         return shown
     if isinstance(value, frozenset):
-        shown = [to_json(v) for v in value]
-        if len(shown) < 2:
-            return shown
-        if all(v.__class__ is str for v in shown):  # the usual set of codes: the key's type part is the same for all
-            return sorted(shown)
-        return sorted(shown, key=lambda v: (str(type(v)), v))
+        items = [to_json(v) for v in value]
+        if len(items) < 2:
+            return items
+        if all(v.__class__ is str for v in items):  # the usual set of codes: the key's type part is the same for all
+            return sorted(items)
+        return sorted(items, key=lambda v: (str(type(v)), v))
     if isinstance(value, tuple):
         return [to_json(v) for v in value]
     if isinstance(value, Unknown):
