@@ -94,6 +94,7 @@ class _Evaluation:
         self.shown: dict[str, Any] = {}  # the JSON form of each fact shown, made once a case
         self.context: plans.Context | None = None
         self.definitions: dict[str, list[Rule]] = {}  # the active definitions of each value, by name
+        self.templates: dict[str, dict[str, Any]] = {}  # not-applicable obligations' entries, by rule id
 
     def share(self, shared: plans.Plans) -> None:
         """Take which rules take part, their order, lifters and citations from the context this
@@ -106,6 +107,7 @@ class _Evaluation:
             self.missing.add("municipality")
         self.actives, self.bases, self.cites = self.context.actives, self.context.bases, self.context.cites
         self.definitions = self.context.definitions
+        self.templates = self.context.not_applicable
 
     def _context(self) -> plans.Context:
         context = plans.Context(plans.plans_of(self.program), self._active)
@@ -289,10 +291,17 @@ class _Evaluation:
             outcome = self._outcome(rule, condition) if condition is True or condition.__class__ is Unknown else None
         finally:
             frames.pop()
+        if outcome is None:  # most obligations of a case: the condition does not hold
+            if when is not None and (condition is False or condition is None):
+                step.failed_of = (when,)
+            template = self.templates.get(rule.id) or self._not_applicable(rule)
+            result = template.copy()
+            result["legal_basis"] = template["legal_basis"].copy()
+            if step.inputs:
+                result["facts"] = self._shown(step.inputs)
+            return result, step
         if when is not None and (condition is False or condition is None):
             step.failed_of = (when,)
-        if outcome is None:  # most obligations of a case: the condition does not hold
-            return self._not_applicable(rule, self._shown(step.inputs) if step.inputs else {}), step
         missing = outcome.pop("_missing")
         self.missing |= missing
         step.value = outcome["status"]
@@ -304,20 +313,14 @@ class _Evaluation:
             result["confidence"] = rule.confidence
         return result, step
 
-    def _not_applicable(self, rule: Rule, facts: dict[str, Any]) -> dict[str, Any]:
-        """A not-applicable obligation's entry without the facts its condition read: the same for
-        every case of the context, so made once and copied (its list of legal bases too)."""
-        templates = self.context.not_applicable if self.context is not None else {}
-        template = templates.get(rule.id)
-        if template is None:
-            template = templates[rule.id] = {
-                "rule": rule.id, "actor": rule.actor, "title": rule.title, "legal_basis": list(self._cites(rule)),
-                "facts": {}, "status": "not_applicable", "due": None,
-                **({"confidence": rule.confidence} if rule.confidence else {})}
-        result = template.copy()
-        result["legal_basis"] = template["legal_basis"].copy()
-        result["facts"] = facts
-        return result
+    def _not_applicable(self, rule: Rule) -> dict[str, Any]:
+        """A not-applicable obligation's entry when its condition read no fact: the same for every
+        case of the context, so made once and copied (its list of legal bases too)."""
+        template = self.templates[rule.id] = {
+            "rule": rule.id, "actor": rule.actor, "title": rule.title, "legal_basis": list(self._cites(rule)),
+            "facts": {}, "status": "not_applicable", "due": None,
+            **({"confidence": rule.confidence} if rule.confidence else {})}
+        return template
 
     def _outcome(self, rule: Rule, condition: Any) -> dict[str, Any]:
         if isinstance(condition, Unknown):

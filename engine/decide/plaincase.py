@@ -47,15 +47,47 @@ def read(data: dict[str, Any], inputs: dict[str, Rule], groups: frozenset[str]) 
 
 
 def _plain(value: Any, budget: list[int]) -> Any:
-    """The plain form the node path gives (`to_python` of `from_plain`): dates and decimals as text."""
+    """The plain form the node path gives (`to_python` of `from_plain`): dates and decimals as text.
+    Scalars are converted in their container's loop, not by a call each (a row has some 25 values)."""
+    kind = value.__class__
+    if kind is dict:
+        if not all(key.__class__ is str and key != "<<" for key in value):
+            raise _Other
+        pairs = value.items()
+    elif kind is list or kind is tuple:
+        pairs = enumerate(value)
+    else:
+        return _plain_scalar(value, budget)
+    budget[0] -= 1
+    found: Any = {} if kind is dict else [None] * len(value)
+    for key, item in pairs:  # each scalar as `_plain_scalar` takes it, written out here
+        kind = item.__class__
+        if kind is str:
+            if not item.isprintable() or (not item.isascii() and max(item) > "\uffff"):
+                raise _Other
+            budget[1] -= len(item)
+        elif kind is dt.date or kind is Decimal:
+            item = str(item)
+        elif kind is int:
+            budget[1] -= len(str(item))
+        elif kind is not bool and item is not None:
+            found[key] = _plain(item, budget)  # a container, or something not plain
+            continue
+        budget[0] -= 1
+        found[key] = item
+    if budget[0] < 0 or budget[1] < 0:  # over the node path's bounds: it takes the text path
+        raise _Other
+    return found
+
+
+def _plain_scalar(value: Any, budget: list[int]) -> Any:
+    """A value that is not a container (one that is not plain raises)."""
     budget[0] -= 1
     kind = value.__class__
-    if budget[0] < 0:
-        raise _Other
     if kind is str:
-        budget[1] -= len(value)
-        if budget[1] < 0 or not value.isprintable() or (not value.isascii() and max(value) > "\uffff"):
+        if not value.isprintable() or (not value.isascii() and max(value) > "\uffff"):
             raise _Other
+        budget[1] -= len(value)
         return value
     if kind is bool or value is None:
         return value
@@ -64,10 +96,6 @@ def _plain(value: Any, budget: list[int]) -> Any:
         return value
     if kind is dt.date or kind is Decimal:
         return str(value)
-    if kind is list or kind is tuple:
-        return [_plain(item, budget) for item in value]
-    if kind is dict and all(key.__class__ is str and key != "<<" for key in value):
-        return {key: _plain(item, budget) for key, item in value.items()}
     raise _Other
 
 

@@ -179,12 +179,15 @@ def test_plain_data_is_read_as_its_json_text_is(inputs: dict[str, Rule], change:
 @pytest.mark.parametrize("citizen", [
     {"hours": 37.5}, {"name": "two\nlines"}, {"name": "\U0001F600"}, {"talks": {"2024-01-04"}}, {7: "seven"},
     {"hours": 10 ** 5000}, {"deep": functools.reduce(lambda inner, _: {"x": inner}, range(3000), {})},
+    {"name": "x" * 100_001}, {"talks": ["2024-01-04"] * 10_001}, {"name": "tab\there"},
 ])
 def test_data_that_json_would_change_is_read_through_its_text(inputs: dict[str, Rule], citizen: dict[Any, Any]) -> None:
+    from engine.decide import plaincase
     from engine.lang.yamlsource import from_plain
 
     case = {**PLAIN, "citizen": {**PLAIN["citizen"], **citizen}}
     assert from_plain(case) is None
+    assert plaincase.read(case, inputs, casefile._groups(inputs)) is None
     assert _read_plain(case, inputs) == _from_json_text(case, inputs)
 
 
