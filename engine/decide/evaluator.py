@@ -166,11 +166,13 @@ class _Evaluation:
             found = memo.get(name)
             if found is None:
                 found = memo[name] = self._value(name)
-            if found[0].__class__ is Unknown:
-                self.missing |= found[0].missing
+            value = found[0]
+            kind = value.__class__
+            if kind is Unknown:
+                self.missing |= value.missing
                 unknown.append(name)
-            else:
-                known[name] = to_json(found[0])
+            else:  # text, truth values and None are their own JSON form: no call for them
+                known[name] = value if kind is str or kind is bool or value is None else to_json(value)
         exemptions = [self._exemption_summary(r) for r in context.exemptions if self._exemption(r)[0] is True]
         roots = [step for _, step in obligations] + [self.memo[n][1] for n in names]
         self.actives = {}  # a decision keeps its evaluation for the trace: keep it small
