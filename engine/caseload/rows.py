@@ -63,8 +63,13 @@ def case_row(decision: Decision) -> dict[str, Any]:
 def obligation_rows(decision: Decision) -> list[tuple[Any, ...]]:
     """One tuple per obligation, in the order of OBLIGATION_COLUMNS (tuples: some 36 a case, and
     the Arrow columns are built from them without a dict lookup per cell)."""
-    case = decision.case
-    return [(case, o["rule"], o["status"], o.get("due"), o["actor"], o.get("fulfilled"),
-             (o.get("exempted_by") or {}).get("rule"),
-             [basis["cite"] for basis in o["legal_basis"]], [basis["eli"] for basis in o["legal_basis"]])
-            for o in decision.obligations]
+    case, rows = decision.case, []
+    for o in decision.obligations:
+        bases, exempted = o["legal_basis"], o.get("exempted_by")
+        if len(bases) == 1:  # most obligations cite one paragraph: its lists without two comprehensions
+            cites, elis = [bases[0]["cite"]], [bases[0]["eli"]]
+        else:
+            cites, elis = [basis["cite"] for basis in bases], [basis["eli"] for basis in bases]
+        rows.append((case, o["rule"], o["status"], o.get("due"), o["actor"], o.get("fulfilled"),
+                     exempted.get("rule") if exempted else None, cites, elis))
+    return rows

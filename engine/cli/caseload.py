@@ -12,6 +12,7 @@ import click
 from engine import rulebook
 from engine.caseload import run
 from engine.caseload.rows import Outcome
+from engine.decide import casetable
 from engine.rulebook import collector, gate
 
 T = TypeVar("T")
@@ -45,14 +46,13 @@ def eval_caseload(cases: Path, out: str, jobs: int, scheduler: str | None, as_of
     With `known_on`, every case is decided on the facts recorded by that day."""
     book = gate.require(rulebook.load(rules_dir))  # the same gate as one case
     settings = run.Settings.of(book, out, as_of, proposals, known_on)
+    if scheduler is not None or settings.kind == "parquet" or casetable.is_table(cases):
+        # Arrow's default pool faults freed pages in again batch after batch; on Dask this process
+        # only gathers the workers' tables (bench/README.md, "Dask memory")
+        run.system_allocator()
     if scheduler is not None:
-        import pyarrow
-
         from engine.caseload import dask
 
-        # this process only gathers the workers' tables: the system allocator hands freed buffers
-        # back, where Arrow's default pool keeps them (bench/README.md, "Dask memory")
-        pyarrow.set_memory_pool(pyarrow.system_memory_pool())
         summary = dask.evaluate(str(cases), out, scheduler, settings, on_bad=report_bad,
                                 progress=functools.partial(progress_bar, unit=" partitions"))
     else:

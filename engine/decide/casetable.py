@@ -141,19 +141,33 @@ def _rows(label: str, records: Iterator[dict[str, Any]], read: Callable[[Any], C
             yield Row(source, problems=exc.diagnostics)
 
 
+_PATHS: dict[str, tuple[list[str], str]] = {}  # a column's groups and leaf: the same columns on every row
+
+
+def _path(column: str) -> tuple[list[str], str]:
+    found = _PATHS.get(column)
+    if found is None:
+        if len(_PATHS) > 10_000:  # the columns of a few caseloads at a time
+            _PATHS.clear()
+        *parents, leaf = column.split(".")
+        found = _PATHS[column] = (parents, leaf)
+    return found
+
+
 def _nested(record: dict[str, Any], types: Mapping[str, str], from_text: bool) -> dict[str, Any]:
     """A flat row with dotted column names → the nested case mapping; empty cells are left out."""
     case: dict[str, Any] = {}
     for column, cell in record.items():
         if cell is None or cell == "":
             continue
-        *parents, leaf = column.split(".")
+        parents, leaf = _path(column)
         place = case
         for parent in parents:
             place = place.setdefault(parent, {})
             if not isinstance(place, dict):
                 raise CaseError(f"{column}: '{parent}' is both a fact and a group of facts; rename one column")
-        place[leaf] = _cell(column, cell, types.get(column), from_text)
+        place[leaf] = cell if cell.__class__ is not str or not from_text and types.get(column) != "events" else \
+            _cell(column, cell, types.get(column), from_text)
     return case
 
 

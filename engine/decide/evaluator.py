@@ -17,7 +17,7 @@ from engine.lang.compiler import Program
 from engine.law.lifting import LiftIndex
 from engine.law.model import Rule, highest_priority
 from engine.decide.proposals import Proposal, ProposalLike, parse_switch
-from engine.decide.trace import FailedPart, Frame, Recorded, TraceNode
+from engine.decide.trace import FailedPart, Recorded, TraceNode
 from engine.lang.values import Unknown
 
 
@@ -39,7 +39,7 @@ def outcome(program: Program, case: Case, as_of: dt.date, proposals: Iterable[Pr
     switched = {p.name: p for p in (p if isinstance(p, Proposal) else parse_switch(p) for p in proposals)}
     run = _Evaluation(program, case, as_of, switched, lifting or LiftIndex(program.checked))
     for name, value in (overrides or {}).items():  # recorded as if its first definition gave it
-        run.memo[name] = (value, Recorded("value", run.checked.values[name][0], value, Frame()))
+        run.memo[name] = (value, Recorded("value", run.checked.values[name][0], value))
     rule = run.checked.rule(rule_id)
     if rule is not None and rule.kind == "obligation":
         return run._obligation(rule)[0].get(field) if run.active(rule) else None
@@ -67,12 +67,6 @@ def _unknown_input(input_id: str) -> Unknown:
     return found
 
 
-def _shown(inputs: dict[str, Any]) -> dict[str, Any]:
-    """The facts a rule read, by name, in their JSON form."""
-    to_json = values.to_json
-    return {name: to_json(inputs[name]) for name in sorted(inputs)}
-
-
 class _Evaluation:
     """One case's evaluation. Every rule evaluated leaves a `Recorded` step (what it read and
     gave); the trace nodes, with their citations and the parts of conditions that failed, are
@@ -89,7 +83,7 @@ class _Evaluation:
         self.blocks = subjects.blocks_of(program)
         self.refusion_inputs = subjects.refusion_inputs_of(program)
         self.case_blocks = subjects.case_blocks(case.data, plans.plans_of(program).known_blocks)
-        self.frames: list[Frame] = []
+        self.frames: list[Recorded] = []  # the steps being evaluated, innermost last
         self.memo: dict[str, tuple[Any, Recorded]] = {}
         self.exemption_memo: dict[str, tuple[Any, Recorded]] = {}
         self.missing: set[str] = set()
@@ -97,8 +91,10 @@ class _Evaluation:
         self.cites: dict[int, tuple[dict[str, Any], ...]] = {}  # by id() of the rule
         self.actives: dict[str, bool] = {}
         self.nodes: dict[int, TraceNode] = {}
+        self.shown: dict[str, Any] = {}  # the JSON form of each fact shown, made once a case
         self.context: plans.Context | None = None
         self.definitions: dict[str, list[Rule]] = {}  # the active definitions of each value, by name
+        self.templates: dict[str, dict[str, Any]] = {}  # not-applicable obligations' entries, by rule id
 
     def share(self, shared: plans.Plans) -> None:
         """Take which rules take part, their order, lifters and citations from the context this
@@ -111,6 +107,7 @@ class _Evaluation:
             self.missing.add("municipality")
         self.actives, self.bases, self.cites = self.context.actives, self.context.bases, self.context.cites
         self.definitions = self.context.definitions
+        self.templates = self.context.not_applicable
 
     def _context(self) -> plans.Context:
         context = plans.Context(plans.plans_of(self.program), self._active)
@@ -169,11 +166,13 @@ class _Evaluation:
             found = memo.get(name)
             if found is None:
                 found = memo[name] = self._value(name)
-            if found[0].__class__ is Unknown:
-                self.missing |= found[0].missing
+            value = found[0]
+            kind = value.__class__
+            if kind is Unknown:
+                self.missing |= value.missing
                 unknown.append(name)
-            else:
-                known[name] = to_json(found[0])
+            else:  # text, truth values and None are their own JSON form: no call for them
+                known[name] = value if kind is str or kind is bool or value is None else to_json(value)
         exemptions = [self._exemption_summary(r) for r in context.exemptions if self._exemption(r)[0] is True]
         roots = [step for _, step in obligations] + [self.memo[n][1] for n in names]
         self.actives = {}  # a decision keeps its evaluation for the trace: keep it small
@@ -189,15 +188,15 @@ class _Evaluation:
     def node(self, step: Recorded) -> TraceNode:
         """The trace node of a recorded step (built once; shared steps give the same node)."""
         if id(step) not in self.nodes:
-            self.frames.append(step.frame)  # what finding the failed parts reads belongs to the rule
+            self.frames.append(step)  # what finding the failed parts reads belongs to the rule
             try:
                 failed = tuple(part for condition in step.failed_of for part in self._failed(condition))
             finally:
                 self.frames.pop()
-            frame, rule = step.frame, step.rule
+            frame, rule = step, step.rule
             self.nodes[id(step)] = TraceNode(
                 kind=step.kind, rule=rule.id, defines=rule.name if step.kind == "value" else None,
-                title=rule.title, cites=self._cites(rule), value=values.to_json(step.value), inputs=_shown(frame.inputs),
+                title=rule.title, cites=self._cites(rule), value=values.to_json(step.value), inputs=self._shown(frame.inputs),
                 children=tuple(self.node(frame.children[k]) for k in sorted(frame.children)),
                 failed=failed, missing=step.missing, at=str(rule.span), note=step.note, confidence=rule.confidence)
         return self.nodes[id(step)]
@@ -220,17 +219,23 @@ class _Evaluation:
             found = self.bases[id(citation)] = self.refs.legal_basis(citation, self.as_of)
         return found
 
-    def _frame(self) -> Frame:
-        frame = Frame()
-        self.frames.append(frame)
-        return frame
+    def _shown(self, inputs: dict[str, Any]) -> dict[str, Any]:
+        """The facts a rule read, by name, in their JSON form (a fact's form is made once a case: many
+        rules read the same facts, and a fact's value does not change during the evaluation)."""
+        shown, result = self.shown, {}
+        for name in (sorted(inputs) if len(inputs) > 1 else inputs):
+            found = shown.get(name, _ABSENT)
+            if found is _ABSENT:
+                found = shown[name] = values.to_json(inputs[name])
+            result[name] = found
+        return result
 
     def _value(self, name: str) -> tuple[Any, Recorded]:
         definitions = self.definitions.get(name)
         if definitions is None:
             definitions = self.definitions[name] = [r for r in self.checked.values[name] if self.active(r)]
-        frame, frames = Frame(), self.frames
-        frames.append(frame)
+        step, frames = Recorded("value", definitions[0]), self.frames
+        frames.append(step)
         chosen: Rule | None
         try:
             if len(definitions) == 1 and definitions[0].when is None:  # the common case: one unconditional definition
@@ -244,10 +249,14 @@ class _Evaluation:
                 result = pending or None
         finally:
             frames.pop()
-        missing = result.missing if result.__class__ is Unknown else ()
-        failed_of = () if chosen else tuple(r.when for r in definitions if r.when is not None)
-        step = Recorded("value", chosen or definitions[0], result, frame, failed_of,
-                        tuple(sorted(missing)) if missing else (), None if chosen else "no definition applies")
+        step.value = result
+        if chosen:
+            step.rule = chosen
+        else:
+            step.note = "no definition applies"
+            step.failed_of = tuple(r.when for r in definitions if r.when is not None)
+        if result.__class__ is Unknown and result.missing:
+            step.missing = tuple(sorted(result.missing))
         return result, step
 
     def _choose(self, name: str, definitions: list[Rule]) -> tuple[Rule | None, Unknown | None]:
@@ -277,29 +286,43 @@ class _Evaluation:
         return Unknown(missing, frozenset(candidates))
 
     def _obligation(self, rule: Rule) -> tuple[dict[str, Any], Recorded]:
-        frame, frames, when = Frame(), self.frames, rule.when
-        frames.append(frame)
+        step, frames, when = Recorded("obligation", rule, "not_applicable", (), (), rule.note), self.frames, rule.when
+        frames.append(step)
         try:
             condition = True if when is None else (self.closures.get(id(when)) or self.program.function(when))(self)
             outcome = self._outcome(rule, condition) if condition is True or condition.__class__ is Unknown else None
         finally:
             frames.pop()
         if outcome is None:  # most obligations of a case: the condition does not hold
-            return {"rule": rule.id, "actor": rule.actor, "title": rule.title, "legal_basis": list(self._cites(rule)),
-                    "facts": _shown(frame.inputs) if frame.inputs else {}, "status": "not_applicable", "due": None,
-                    **({"confidence": rule.confidence} if rule.confidence else {})}, Recorded(
-                "obligation", rule, "not_applicable", frame,
-                (when,) if when is not None and (condition is False or condition is None) else (), (), rule.note)
+            if when is not None and (condition is False or condition is None):
+                step.failed_of = (when,)
+            template = self.templates.get(rule.id) or self._not_applicable(rule)
+            result = template.copy()
+            result["legal_basis"] = template["legal_basis"].copy()
+            if step.inputs:
+                result["facts"] = self._shown(step.inputs)
+            return result, step
+        if when is not None and (condition is False or condition is None):
+            step.failed_of = (when,)
         missing = outcome.pop("_missing")
         self.missing |= missing
-        failed_of = (rule.when,) if rule.when is not None and (condition is False or condition is None) else ()
-        step = Recorded("obligation", rule, outcome["status"], frame, failed_of, tuple(sorted(missing)) if missing else (),
-                        rule.note)
+        step.value = outcome["status"]
+        if missing:
+            step.missing = tuple(sorted(missing))
         result = {"rule": rule.id, "actor": rule.actor, "title": rule.title, "legal_basis": list(self._cites(rule)),
-                  "facts": _shown(frame.inputs), **outcome}
+                  "facts": self._shown(step.inputs), **outcome}
         if rule.confidence:
             result["confidence"] = rule.confidence
         return result, step
+
+    def _not_applicable(self, rule: Rule) -> dict[str, Any]:
+        """A not-applicable obligation's entry when its condition read no fact: the same for every
+        case of the context, so made once and copied (its list of legal bases too)."""
+        template = self.templates[rule.id] = {
+            "rule": rule.id, "actor": rule.actor, "title": rule.title, "legal_basis": list(self._cites(rule)),
+            "facts": {}, "status": "not_applicable", "due": None,
+            **({"confidence": rule.confidence} if rule.confidence else {})}
+        return template
 
     def _outcome(self, rule: Rule, condition: Any) -> dict[str, Any]:
         if isinstance(condition, Unknown):
@@ -344,14 +367,16 @@ class _Evaluation:
 
     def _exemption(self, rule: Rule) -> tuple[Any, Recorded]:
         if rule.id not in self.exemption_memo:
-            frame = self._frame()
+            step = Recorded("exemption", rule, None, (), (), rule.note)
+            self.frames.append(step)
             try:
                 holds = self._call(rule, rule.when)
             finally:
                 self.frames.pop()
             missing = holds.missing if isinstance(holds, Unknown) else ()
-            failed_of = (rule.when,) if rule.when is not None and holds is False else ()
-            step = Recorded("exemption", rule, holds, frame, failed_of, tuple(sorted(missing)) if missing else (), rule.note)
+            step.value = holds
+            step.failed_of = (rule.when,) if rule.when is not None and holds is False else ()
+            step.missing = tuple(sorted(missing)) if missing else ()
             self.exemption_memo[rule.id] = (holds, step)
         return self.exemption_memo[rule.id]
 

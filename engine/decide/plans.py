@@ -27,7 +27,7 @@ class Context:
     """The rules taking part, sorted as a decision lists them, and what their citations read on these days."""
 
     __slots__ = ("actives", "needs_municipality", "obligations", "value_names", "exemptions", "lifters", "bases", "cites",
-                 "definitions")
+                 "definitions", "not_applicable")
 
     def __init__(self, plans: Plans, active: Callable[[Rule], bool]) -> None:
         self.actives = {rule.id: active(rule) for rule in plans.rules}
@@ -39,6 +39,7 @@ class Context:
         self.bases: dict[int, dict[str, Any]] = {}  # by id() of the citation, as the evaluator keeps them
         self.cites: dict[int, tuple[dict[str, Any], ...]] = {}  # by id() of the rule: its citations' bases
         self.definitions: dict[str, list[Rule]] = {}  # by value name: its definitions taking part, in file order
+        self.not_applicable: dict[str, dict[str, Any]] = {}  # by obligation id: its entry when it does not apply
 
 
 class Plans:

@@ -36,6 +36,8 @@ def as_known(case: Case, as_of: dt.date, known_on: dt.date | None) -> tuple[Case
                     ignored.append(_shown(name, event, reason))
             value = tuple(kept)
         facts[name] = value
+    if not ignored:  # every event kept: the case as it was (most cases of a caseload)
+        return case, ()
     return attrs.evolve(case, facts=facts), tuple(ignored)
 
 

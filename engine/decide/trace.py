@@ -52,30 +52,22 @@ class TraceNode:
         return next((found for c in self.children if (found := c.find(rule_id)) is not None), None)
 
 
-class Frame:
-    """What one rule's evaluation read: inputs and the recorded steps of the rules it used."""
-
-    __slots__ = ("inputs", "children")  # one per rule evaluated, kept while the decision lives
-
-    def __init__(self) -> None:
-        self.inputs: dict[str, Any] = {}       # as read; shown in their JSON form
-        self.children: dict[str, Recorded] = {}
-
-
-@attrs.define(eq=False)
 class Recorded:
     """One rule's evaluation as recorded on the fast path: enough to build its `TraceNode` later.
 
+    It is also the rule's frame while the rule is evaluated: `inputs` holds the facts it read (as
+    read; shown in their JSON form) and `children` the `Recorded` steps of the rules it used.
     `failed_of` holds the conditions whose failed parts the node shows (found only when the
-    explanation is built); `frame.children` holds the `Recorded` steps of the rules it used.
-    `value` and the values in `frame.inputs` are kept as evaluated; their JSON form is made only
-    for what is shown.
+    explanation is built). `value` and the values in `inputs` are kept as evaluated; their JSON
+    form is made only for what is shown. One object per rule evaluated (some 80 a case), kept
+    while the decision lives: slots, and no separate frame object.
     """
 
-    kind: str
-    rule: Rule
-    value: Any
-    frame: Frame
-    failed_of: tuple[ast.Expr, ...] = ()
-    missing: tuple[str, ...] = ()
-    note: str | None = None
+    __slots__ = ("kind", "rule", "value", "inputs", "children", "failed_of", "missing", "note")
+
+    def __init__(self, kind: str, rule: Rule, value: Any = None, failed_of: tuple[ast.Expr, ...] = (),
+                 missing: tuple[str, ...] = (), note: str | None = None) -> None:
+        self.kind, self.rule, self.value = kind, rule, value
+        self.inputs: dict[str, Any] = {}
+        self.children: dict[str, Recorded] = {}
+        self.failed_of, self.missing, self.note = failed_of, missing, note

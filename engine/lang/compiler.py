@@ -72,6 +72,11 @@ def _reached(step: ast.Step, function: Fn, names: Names) -> Fn:
 
 
 def _unknown(*args: Any) -> Unknown | None:
+    for arg in args:  # most often none is unknown: answered without building a list
+        if arg.__class__ is Unknown:
+            break
+    else:
+        return None
     found = [a for a in args if isinstance(a, Unknown)]
     return Unknown(frozenset().union(*(u.missing for u in found))) if found else None
 

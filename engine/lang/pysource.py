@@ -177,6 +177,9 @@ def _call(w: _Writer, node: ast.Call, depth: int) -> str:
 
 
 def _set(w: _Writer, node: ast.SetLit, depth: int) -> str:
+    literals = [item.value for item in node.items if isinstance(item, ast.Literal)]
+    if len(literals) == len(node.items):  # a literal is never unknown: the set is built once
+        return w.constant(frozenset(literals))
     found = [w.value(item, depth) for item in node.items]
     result = w.temp()
     items = "".join(f"{item}, " for item in found)

@@ -242,7 +242,12 @@ def to_json(value: Any) -> Any:
         shown.update({key: day.isoformat() for key, day in (("end", value.end), ("recorded", value.recorded)) if day})
         return shown
     if isinstance(value, frozenset):
-        return sorted((to_json(v) for v in value), key=lambda v: (str(type(v)), v))
+        items = [to_json(v) for v in value]
+        if len(items) < 2:
+            return items
+        if all(v.__class__ is str for v in items):  # the usual set of codes: the key's type part is the same for all
+            return sorted(items)
+        return sorted(items, key=lambda v: (str(type(v)), v))
     if isinstance(value, tuple):
         return [to_json(v) for v in value]
     if isinstance(value, Unknown):

@@ -99,6 +99,7 @@ class Rulebook:
         self._program: Program | None = None
         self._lifting: LiftIndex | None = None
         self._act_facts: dict[str, touched.ActFacts] | None = None
+        self._uncovered: dict[dt.date, tuple[Any, ...]] = {}  # by day: the acts in force the rules do not encode
 
     def __getstate__(self) -> dict[str, Any]:
         return {**self.__dict__, "_program": None}  # closures do not pickle; rebuilt on first use
@@ -132,6 +133,16 @@ class Rulebook:
         if self._lifting is None:
             self._lifting = LiftIndex(self.checked)
         return self._lifting
+
+    def _not_covered(self, day: dt.date) -> tuple[Any, ...]:
+        """The acts in force on `day` that the rules do not encode (kept by day: a caseload repeats its days)."""
+        found: dict[dt.date, tuple[Any, ...]] = self.__dict__.setdefault("_uncovered", {})  # one pickled before kept none
+        acts = found.get(day)
+        if acts is None:
+            if len(found) >= 8192:
+                found.clear()
+            acts = found[day] = tuple(self.checked.legal_refs.not_covered(day))
+        return acts
 
     def _touches(self, act: str, facts: dict[str, Any]) -> bool:
         """Whether a case with these facts concerns the act (`engine.law.touched`): a date the
@@ -169,7 +180,7 @@ class Rulebook:
         switched = self.proposals(proposals)
         facts, ignored = timeline.as_known(read, day, known)
         result = evaluator.evaluate(program, facts, day, switched, self.lifting)
-        not_covered = [act for act in self.checked.legal_refs.not_covered(day) if self._touches(act.name, facts.facts)]
+        not_covered = [act for act in self._not_covered(day) if self._touches(act.name, facts.facts)]
         return Decision(
             case=read.id, as_of=day.isoformat(), municipality=read.municipality,
             rulebook={"fingerprint": self.fingerprint, "engine_version": engine_version()},

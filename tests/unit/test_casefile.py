@@ -179,12 +179,15 @@ def test_plain_data_is_read_as_its_json_text_is(inputs: dict[str, Rule], change:
 @pytest.mark.parametrize("citizen", [
     {"hours": 37.5}, {"name": "two\nlines"}, {"name": "\U0001F600"}, {"talks": {"2024-01-04"}}, {7: "seven"},
     {"hours": 10 ** 5000}, {"deep": functools.reduce(lambda inner, _: {"x": inner}, range(3000), {})},
+    {"name": "x" * 100_001}, {"talks": ["2024-01-04"] * 10_001}, {"name": "tab\there"},
 ])
 def test_data_that_json_would_change_is_read_through_its_text(inputs: dict[str, Rule], citizen: dict[Any, Any]) -> None:
+    from engine.decide import plaincase
     from engine.lang.yamlsource import from_plain
 
     case = {**PLAIN, "citizen": {**PLAIN["citizen"], **citizen}}
     assert from_plain(case) is None
+    assert plaincase.read(case, inputs, casefile._groups(inputs)) is None
     assert _read_plain(case, inputs) == _from_json_text(case, inputs)
 
 
@@ -195,3 +198,53 @@ def test_a_problem_in_plain_data_is_reported_with_its_place_in_the_json_text(inp
     problems = _read_plain(case, inputs)
     assert isinstance(problems, (tuple, list)) and problems == _from_json_text(case, inputs)
     assert problems[0].spans[0].col > 1  # a place in the text, not the start every plain node sits at
+
+
+def _through_nodes(case: dict[str, Any], inputs: dict[str, Rule]) -> Any:
+    """What reading the case through its node tree gives (the path before the plain reader)."""
+    from engine.lang.yamlsource import from_plain
+
+    plain = from_plain(case)
+    try:
+        return casefile._read(plain, inputs) if plain is not None else _from_json_text(case, inputs)
+    except EngineError:
+        return _from_json_text(case, inputs)
+
+
+PLAIN_ROW = {**PLAIN, "citizen": {**PLAIN["citizen"], "talks": [
+    {"date": "2024-01-04", "kind": "jobsamtale"}, {"date": dt.date(2024, 2, 1), "end": "2024-02-03"}, "2023-12-01"]}}
+
+
+def test_a_row_without_problems_is_read_straight_from_its_dict(inputs: dict[str, Rule]) -> None:
+    from engine.decide import plaincase
+
+    assert plaincase.read(PLAIN_ROW, inputs, casefile._groups(inputs)) is not None
+    read = casefile.read_case(PLAIN_ROW, inputs)
+    assert read == _through_nodes(PLAIN_ROW, inputs) == _from_json_text(PLAIN_ROW, inputs)
+    assert list(read.facts) == list(_through_nodes(PLAIN_ROW, inputs).facts)  # the facts in the same order
+
+
+@pytest.mark.parametrize("citizen", [
+    {"hours": True}, {"hours": "7"}, {"hours": -1}, {"hours": "1e3"}, {"income": "12.345"}, {"income": 12},
+    {"rate": "40"}, {"rate": 40}, {"rate": "2000%"}, {"complex_case": "true"}, {"complex_case": 1},
+    {"benefit": "kontanthjalp"}, {"benefit": ["x"]}, {"birth_date": "2024-02-30"}, {"birth_date": 20240101},
+    {"name": 7}, {"name": False}, {"name": {"a": 1}}, {"nme": "x"}, {"talks": "2024-01-01"},
+    {"talks": [{"date": "2024-01-04", "kind": None}]}, {"talks": [{"date": "2024-01-04", "kind": 3}]},
+    {"talks": [{"date": None}]}, {"talks": [{"kind": "x"}]}, {"talks": [{"date": "2024-01-04", "where": "x"}]},
+    {"talks": [{"date": "2024-01-04", "end": "2024-01-01"}]}, {"talks": [{"date": "2024-01-04", "recorded": "2023-01-01"}]},
+    {"talks": [{"date": "2024-01-04", "end": None, "recorded": "2024-02-01"}]}, {"talks": [None]}, {"talks": [7]},
+])
+def test_the_plain_reader_gives_what_the_node_path_gives(inputs: dict[str, Rule], citizen: dict[str, Any]) -> None:
+    case = {**PLAIN_ROW, "citizen": {**PLAIN_ROW["citizen"], **citizen}}
+    assert _read_plain(case, inputs) == _through_nodes(case, inputs)
+
+
+@pytest.mark.parametrize("top", [
+    {"case": 7}, {"case": True}, {"case": "x" * 201}, {"case": ["a"]}, {"case": None}, {"as_of": "2024-13-01"},
+    {"as_of": None}, {"known_on": "2024-05-01"}, {"known_on": 5}, {"municipality": 101}, {"municipality": "999"},
+    {"payments": []}, {"payments": [{"benefit": "x", "amount": "1", "from": "2024-01-01", "to": "2024-01-07"}]},
+    {"citizen": None}, {"citizen": "x"}, {"extra": 1}, {"citizen": {}},
+])
+def test_the_plain_reader_gives_what_the_node_path_gives_at_the_top(inputs: dict[str, Rule], top: dict[str, Any]) -> None:
+    case = {**PLAIN_ROW, **top}
+    assert _read_plain(case, inputs) == _through_nodes(case, inputs)
