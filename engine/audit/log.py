@@ -40,13 +40,12 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Iterator
 
 import attrs
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from engine.audit import keys
 from engine.lang.errors import EngineError
 
 if TYPE_CHECKING:
     import pyarrow as pa
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 GENESIS = "0" * 64
 SCHEMA = "paragraf/decision-log@1"
@@ -179,7 +178,7 @@ class DecisionLog:
             raise LogError(f"{self.path}: not a regular file; give the path of a decision log")
         if not create and not self.path.is_file():
             raise LogError(f"{self.path}: no such decision log")
-        self.signing_key = signing_key or (keys.from_environment() if create else None)
+        self.signing_key = signing_key or (_keys().from_environment() if create else None)
         try:
             self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
             # text damaged into invalid UTF-8 is read with replacement characters: it then no
@@ -233,8 +232,8 @@ class DecisionLog:
             self.db.execute("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?)", attrs.astuple(entry))
             if self.signing_key is not None:
                 self.db.execute("INSERT INTO signatures VALUES (?, ?, ?)", (
-                    entry.seq, keys.key_id(self.signing_key.public_key()),
-                    keys.sign(self.signing_key, entry_message(entry.seq, entry.entry_hash))))
+                    entry.seq, _keys().key_id(self.signing_key.public_key()),
+                    _keys().sign(self.signing_key, entry_message(entry.seq, entry.entry_hash))))
             self.db.execute("INSERT OR REPLACE INTO head VALUES (1, ?, ?)", (entry.seq, entry.entry_hash))
             self.db.execute("COMMIT")
         except BaseException:
@@ -398,3 +397,11 @@ def refusion_records(table: pa.Table, context: dict[str, Any]) -> Iterator[dict[
         rows.setdefault(person, []).append(row)
     for person, weeks in rows.items():
         yield {"schema": REFUSION_SCHEMA, **context, "person": person, "weeks": weeks}
+
+
+def _keys() -> Any:
+    """The signing keys' module, imported when a log is opened for writing: it brings in the
+    cryptography library, which every other command would otherwise load at start-up."""
+    from engine.audit import keys
+
+    return keys

@@ -11,7 +11,7 @@ import click
 
 from engine import report as reports
 
-from engine.audit import anchor, keys, log as auditlog, record as records, replay as replays, exemption_report
+from engine.audit import log as auditlog, record as records, replay as replays, exemption_report
 from engine.cli.group import main
 from engine.cli.common import (LANG_OPTION, RULES_OPTION, guarded, input_path, load_rulebook,
                                report_bad_rows, stdin_to_file)
@@ -78,6 +78,8 @@ def verify(log: Path, expected: tuple[str, ...], public_key: Path | None, signed
 
     Exit 0 when it is, 1 naming every entry that breaks it.
     """
+    from engine.audit import anchor, keys  # the cryptography library: only for these commands
+
     if signed_entries and public_key is None:
         raise click.BadParameter("give the key to check the signatures with", param_hint="--public-key")
     checkpoints = [anchor.read_checkpoint(given) for given in expected]
@@ -103,6 +105,8 @@ def verify(log: Path, expected: tuple[str, ...], public_key: Path | None, signed
 def checkpoint(log: Path, key: Path | None, out: Path | None) -> None:
     """Print LOG's head as a checkpoint (JSON) to keep away from the log, and give later to
     'audit verify --expect-head'. The chain is verified first."""
+    from engine.audit import anchor, keys
+
     made = anchor.make_checkpoint(log, keys.load_private(key) if key is not None else None)
     text = json.dumps(made, sort_keys=True, indent=2) + "\n"
     if out is None:
@@ -117,6 +121,8 @@ def checkpoint(log: Path, key: Path | None, out: Path | None) -> None:
 def keygen(private_key: Path) -> None:
     """Make an Ed25519 key pair: PRIVATE_KEY (owner-readable only) and PRIVATE_KEY.pub.
     Appending processes sign entries when PARAGRAF_LOG_KEY names the private key."""
+    from engine.audit import keys
+
     public = keys.generate(private_key)
     click.echo(f"private key: {private_key}\npublic key: {public} (id {keys.key_id(keys.load_public(public))})")
 
