@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import mmap
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable
 
 import attrs
 import numpy as np
@@ -50,62 +50,24 @@ class CsvUnit:
             return from_batches(payment_files.text_csv_lines(io.BytesIO(data), names, self.first_line), codes)
 
 
-def plan(path: Path, cut_rows: Callable[[np.ndarray, int], np.ndarray]) -> list[CsvUnit] | None:
-    """The file cut into units at the person starts that `cut_rows(starts, rows)` chooses, or None
-    when it cannot be cut (see the module)."""
-    payment_files.csv_header(path)  # a file-level problem is reported as for the whole file
+def plan(path: Path, cut_rows: Callable[[np.ndarray], np.ndarray]) -> list[CsvUnit] | None:
+    """The file cut into units at the rows `cut_rows(starts)` chooses among the rows where a person
+    begins (`starts` ends with the row count), or None when it cannot be cut (see the module)."""
+    names = payment_files.csv_header(path)  # a file-level problem is reported as for the whole file
     with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
         body = data.find(b"\n") + 1  # past the header, whose names may be quoted (Arrow quotes them)
         if body == 0 or data.find(b'"', body) >= 0 or data.find(b"\r") >= 0:
             return None
-    starts = _person_starts(path)
+    try:
+        starts = payment_files.person_starts(payment_files.csv_persons(path, names))
+    except (pa.ArrowInvalid, OSError):  # a line Arrow cannot take apart: the whole file's reading reports it
+        return None
     if starts is None or len(starts) < 2:
         return None
-    rows = cut_rows(starts[:-1], int(starts[-1]))
+    rows = cut_rows(starts)[:-1]
     offsets = _line_offsets(path, rows + 1)  # row r is line r + 2, which begins after the (r + 1)-th line feed
-    size = path.stat().st_size
-    bounds = np.r_[offsets, size]
+    bounds = np.r_[offsets, path.stat().st_size]
     return [CsvUnit(int(lo), int(hi), int(row) + 2) for lo, hi, row in zip(bounds[:-1], bounds[1:], rows)]
-
-
-def _person_starts(path: Path) -> np.ndarray | None:
-    """The rows at which a new person begins, and the row count last; None when Arrow cannot read
-    the person column or a person's lines are not together."""
-    from pyarrow import csv
-
-    names = payment_files.csv_header(path)
-    try:
-        reader = csv.open_csv(path, read_options=csv.ReadOptions(use_threads=False, block_size=1 << 24,
-                                                                 column_names=names, skip_rows=1),
-                              parse_options=csv.ParseOptions(ignore_empty_lines=False),
-                              convert_options=csv.ConvertOptions(include_columns=["person"],
-                                                                 column_types={"person": pa.string()}))
-        return person_starts(batch.column(0) for batch in reader)
-    except (pa.ArrowInvalid, OSError):
-        return None
-
-
-def person_starts(columns: Iterable[pa.Array]) -> np.ndarray | None:
-    """The rows at which a new person begins in a person column read in parts (a missing person
-    counts as one), and the row count last; None when a person begins twice: their rows are not
-    together."""
-    import pyarrow.compute as pc
-
-    starts, names, offset, last = [], [], 0, None
-    for column in columns:
-        person = pc.fill_null(column, "")
-        if not len(person):
-            continue
-        change = np.flatnonzero(pc.not_equal(person[1:], person[:-1]).to_numpy(zero_copy_only=False)) + 1
-        if last is None or person[0].as_py() != last:
-            change = np.r_[0, change]
-        starts.append(change + offset)
-        names.append(person.take(pa.array(change, pa.int64())))
-        offset, last = offset + len(person), person[-1].as_py()
-    joined = pa.chunked_array(names, pa.string())
-    if pc.count_distinct(joined, mode="all").as_py() != len(joined):
-        return None
-    return np.concatenate([*starts, [offset]]).astype(np.int64)
 
 
 def _line_offsets(path: Path, counts: np.ndarray) -> np.ndarray:

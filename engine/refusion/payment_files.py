@@ -17,8 +17,9 @@ import io
 import itertools
 import json
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Iterator
+from typing import Any, BinaryIO, Callable, Iterable, Iterator
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -86,12 +87,43 @@ def typed_csv_bytes(data: bytes, names: list[str], first_line: int) -> Iterator[
     yield from _typed_batches(lambda: csv.open_csv(io.BytesIO(data), **_typed_options(names, skip_rows=0)), names, first_line)
 
 
+def csv_persons(path: Path, names: list[str]) -> Iterator[pa.Array]:
+    """The person column alone of a CSV payment file, in parts, parsed as the typed path parses the
+    file (ArrowInvalid when a line cannot be taken apart)."""
+    from pyarrow import csv
+
+    options = _typed_options(names, skip_rows=1)
+    options["convert_options"] = csv.ConvertOptions(include_columns=["person"], column_types={"person": pa.string()})
+    yield from (batch.column(0) for batch in csv.open_csv(path, **options))
+
+
 def _typed_options(names: list[str], skip_rows: int) -> dict[str, Any]:
     from pyarrow import csv
 
     return {"read_options": csv.ReadOptions(use_threads=False, block_size=1 << 24, column_names=names, skip_rows=skip_rows),
             "parse_options": csv.ParseOptions(ignore_empty_lines=False),
             "convert_options": csv.ConvertOptions(column_types={n: TYPED.get(n, pa.string()) for n in names})}
+
+
+def person_starts(columns: Iterable[pa.Array]) -> np.ndarray | None:
+    """The rows at which a new person begins in a person column read in parts (a missing person
+    counts as one), and the row count last; None when a person begins twice: their rows are not
+    together (a unit of `engine.refusion.stream` holds whole persons)."""
+    starts, names, offset, last = [], [], 0, None
+    for column in columns:
+        person = pc.fill_null(column, "")
+        if not len(person):
+            continue
+        change = np.flatnonzero(pc.not_equal(person[1:], person[:-1]).to_numpy(zero_copy_only=False)) + 1
+        if last is None or person[0].as_py() != last:
+            change = np.r_[0, change]
+        starts.append(change + offset)
+        names.append(person.take(pa.array(change, pa.int64())))
+        offset, last = offset + len(person), person[-1].as_py()
+    joined = pa.chunked_array(names, pa.string())
+    if pc.count_distinct(joined, mode="all").as_py() != len(joined):
+        return None
+    return np.concatenate([*starts, [offset]]).astype(np.int64)
 
 
 def _typed_batches(reader: Callable[[], Any], names: list[str], line: int) -> Iterator[tuple[pa.RecordBatch, int]]:

@@ -23,7 +23,7 @@ import pyarrow as pa
 from engine.lang import filekind
 from engine.lang.compiler import Program
 from engine.refusion import csv_units, tables
-from engine.refusion.payment_files import open_parquet, parquet_rows
+from engine.refusion.payment_files import open_parquet, parquet_rows, person_starts
 from engine.refusion.payments import BadRow, Payments, from_batches
 
 # Units at least (row groups cut in parts when fewer), whatever --jobs is, so that the output is
@@ -74,24 +74,25 @@ def plan_units(path: Path) -> list[Unit] | list[csv_units.CsvUnit] | None:
         return None  # reading it whole says what is wrong
     kind = filekind.payment_kind(path)
     if kind == "csv":
-        return csv_units.plan(path, lambda starts, rows: _cuts(starts, _row_candidates(rows), rows)[:-1])
+        return csv_units.plan(path, lambda starts: _cuts(starts, _row_candidates(int(starts[-1]))))
     if kind != "parquet":
         return None
     handle, _ = open_parquet(path)
     if not pa.types.is_string(handle.schema_arrow.field("person").type):
         return None
-    starts = csv_units.person_starts(batch.column(0) for batch in handle.iter_batches(batch_size=1 << 20, columns=["person"]))
+    starts = person_starts(batch.column(0) for batch in handle.iter_batches(batch_size=1 << 20, columns=["person"]))
     if starts is None:
         return None
-    total = handle.metadata.num_rows
-    cuts = _cuts(starts[:-1], _candidates(handle), total) if total else np.zeros(1, np.int64)
+    cuts = _cuts(starts, _candidates(handle))
     return [Unit(int(lo), int(hi)) for lo, hi in zip(cuts[:-1], cuts[1:])]
 
 
-def _cuts(starts: np.ndarray, candidates: np.ndarray, total: int) -> np.ndarray:
-    """Where units begin (and the end last): at the first person beginning at or after each candidate."""
-    cuts = starts[np.minimum(np.searchsorted(starts, candidates), len(starts) - 1)]
-    return np.unique(np.r_[0, cuts, total])
+def _cuts(starts: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+    """Where units begin, and the row count last: at the first person beginning at or after each
+    candidate (`starts` ends with the row count; a candidate past the last person's start cuts nothing)."""
+    total = starts[-1]
+    cuts = starts[np.searchsorted(starts, candidates)]
+    return np.unique(np.r_[0, cuts[cuts < total], total])
 
 
 def _row_candidates(rows: int) -> np.ndarray:
