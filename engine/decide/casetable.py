@@ -166,8 +166,8 @@ def _nested(record: dict[str, Any], types: Mapping[str, str], from_text: bool) -
             place = place.setdefault(parent, {})
             if not isinstance(place, dict):
                 raise CaseError(f"{column}: '{parent}' is both a fact and a group of facts; rename one column")
-        place[leaf] = cell if cell.__class__ is not str or not from_text and types.get(column) != "events" else \
-            _cell(column, cell, types.get(column), from_text)
+        read = cell.__class__ is str and (from_text or types.get(column) == "events")  # else taken as it is
+        place[leaf] = _cell(column, cell, types.get(column), from_text) if read else cell
     return case
 
 
