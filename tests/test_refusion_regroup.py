@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from engine.audit import log as auditlog
 from engine.cli import main
 from engine.refusion import payment_files, regroup, stream
-from test_refusion_stream import grouped_rows
+from test_refusion_stream import grouped_rows, write_csv
 
 
 def ledger(path: Path, persons: int = 300) -> Path:
@@ -25,8 +25,7 @@ def ledger(path: Path, persons: int = 300) -> Path:
     if path.suffix == ".parquet":
         pq.write_table(pa.Table.from_pylist(rows), path, row_group_size=250)
     elif path.suffix == ".csv":
-        path.write_text("\n".join([",".join(payment_files.REQUIRED)] + [",".join(r.values()) for r in rows]) + "\n",
-                        encoding="utf-8")
+        write_csv(path, rows)
     else:
         path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     return path

@@ -28,9 +28,12 @@ def grouped_file(path: Path, persons: int = 240, seed: int = 7) -> Path:
 
 def grouped_csv(path: Path, persons: int = 240, seed: int = 7) -> Path:
     """The records of `grouped_file` as CSV, one line each."""
-    rows = grouped_rows(persons, seed)
-    lines = [",".join(rows[0])] + [",".join(row.values()) for row in rows]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return write_csv(path, grouped_rows(persons, seed))
+
+
+def write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
+    """Records of text values as CSV, one line each (no value holds a comma or a quote)."""
+    path.write_text("\n".join([",".join(rows[0]), *(",".join(row.values()) for row in rows)]) + "\n", encoding="utf-8")
     return path
 
 

@@ -104,8 +104,7 @@ def test_hours_in_every_file_format(tmp_path: Path, codes, kind: str) -> None:  
 
 def test_a_file_without_hours_reports_the_placement_rows(tmp_path: Path, codes) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "payments.csv"
-    names = [n for n in PLACEMENT[0] if n != "hours"]
-    path.write_text("\n".join([",".join(names), *(",".join(r[n] for n in names) for r in PLACEMENT)]) + "\n")
+    write_payments(path, "csv", [{n: v for n, v in r.items() if n != "hours"} for r in PLACEMENT], "hours", [])
     read = payments.read_payments(path, codes)
     assert [bad.line for bad in read.bad] == [3, 4]
     assert "gives its hours in the column 'hours'" in read.bad[0].reason
