@@ -2,7 +2,7 @@
 
 `KernelSource(batch, order, outputs).build()` writes, for the values in `order`, a loop over a
 part of the persons: block by block (`BLOCK` persons), week by week, person by person, every
-value in dependency order. Four analyses keep the machine code close to a hand-written loop,
+value in dependency order. Five analyses keep the machine code close to a hand-written loop,
 each derived from the rules alone:
 
 * values the same for every person in a week (the benefit sets in force, a rate of a date) are
@@ -16,7 +16,10 @@ each derived from the rules alone:
 * the input is read as it is spread, week-major, without a person-major copy: a cursor per
   week walks the entries (persons in order within a week), and a block's persons of one week
   lie side by side in the benefits, the entries and the results. A person's past (`previous`,
-  the running counts of `count_weeks`/`sum_weeks`) is kept in arrays one block wide.
+  the running counts of `count_weeks`/`sum_weeks`) is kept in arrays one block wide;
+* a week with no entries and no benefit, two in three of the yardstick population's, takes a copy
+  of the week's values written for an empty week, which the compiler folds to what such a week
+  can change (the counts, the steps carried over).
 """
 from __future__ import annotations
 
@@ -111,6 +114,10 @@ def unsigned_indices(text: str) -> str:
     return _SUBSCRIPT.sub(unsigned, text)
 
 
+def _indented(lines: list[str]) -> list[str]:
+    return ["    " + line for line in lines]
+
+
 def _overlap(a: Rule, b: Rule) -> bool:
     """Whether two definitions are in force in some common week."""
     return max(a.window[0], b.window[0]) <= min(a.window[1], b.window[1])
@@ -153,7 +160,7 @@ class KernelSource:
         self.none_outputs = [n for n in self.outputs if n not in self.present]
         tables = "".join(f"{name} = np.array({list(items)}, np.int64)\n" for items, name in self.tables.items())
         self.text = (_HEADER.replace("\n\n\n@njit", "\n" + tables + "\n\n@njit", 1) + "\n".join(constants + stored) + "\n\n\n"
-                     + unsigned_indices(_PERSONS + "\n".join(self._prologue(person) + self._week() + body + self._epilogue()))
+                     + unsigned_indices(_PERSONS + "\n".join(self._prologue(person) + self._paths(body) + self._epilogue()))
                      + "\n")
         return self
 
@@ -174,6 +181,14 @@ class KernelSource:
                   "                bits = benefits[w, p]", "                lo = hi",
                   "                while hi < end and entry_person[hi] == p:", "                    hi += 1"]
         return lines + person
+
+    def _paths(self, body: list[str]) -> list[str]:
+        """The week's values twice: for a week with no entries and no benefit (most weeks of most
+        persons), with its benefits and sums written as zeros, so that the compiler leaves out
+        what only a payment can change; and for any other week, after the pass over its entries."""
+        empty = ["                bits = 0"] + [f"                {total} = 0" for total in self.fused.values()]
+        return (["                if hi == lo and bits == 0:"] + _indented(empty + body)
+                + ["                else:"] + _indented(self._week() + body))
 
     def _week(self) -> list[str]:
         """One pass over the person's entries of the week for every fused amount."""

@@ -1,6 +1,7 @@
 """The native kernel: compiled from the rule files, and the NumPy evaluator for what it cannot compile."""
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -114,6 +115,28 @@ def test_the_amounts_of_a_week_are_summed_in_one_pass(rulebook: engine.Rulebook)
     calls = [node for rule in rules for _, expr in rule.expressions() for node in ast.walk(expr)
              if isinstance(node, ast.Call) and node.function == "amount"]
     assert len(calls) > len(source.fused)  # the rules write some amount(...) twice
+
+
+def test_empty_weeks_carry_the_step_and_count_to_its_reset(rulebook: engine.Rulebook) -> None:
+    """Weeks with no payment take the kernel's empty-week path: the step carries over a gap and
+    starts again after 52 weeks of self-support, as the NumPy evaluator says week by week."""
+    codes = rulebook.checked.inputs["citizen.benefit"].input.values  # type: ignore[union-attr]
+    spell = {"municipality": "101", "benefit": "kontanthjaelp", "amount": "1000.00"}
+    records = [{**spell, "person": "gap", "from": "2016-01-04", "to": "2016-01-31"},  # 4 weeks
+               {**spell, "person": "gap", "from": "2016-06-06", "to": "2016-06-12"},  # after 14 empty weeks
+               {**spell, "person": "reset", "from": "2016-01-04", "to": "2016-01-31"},
+               {**spell, "person": "reset", "from": "2017-02-06", "to": "2017-02-12"}]  # after 53 empty weeks
+    read = payments.from_records(records, codes)
+    spread = weeks.spread(read, np.arange(read.rows), np.arange(len(read.persons)), weeks.week_range(read))
+    compiled = native.NativeProgram(rulebook.program, series.plan(rulebook.program.checked), codes)
+    names = (*AMOUNTS, "finansiering.uge.trin")
+    found, expected = compiled.run(spread, names), compiled.batch.run(spread, names)
+    assert _cells(found, names, spread, codes) == _cells(expected, names, spread, codes)
+    step = batch.to_python(found["finansiering.uge.trin"], (spread.range.count, 2), codes)[0]
+    week = {day: (weeks.day_number(day) - spread.range.first) // 7 for day in (dt.date(2016, 6, 6), dt.date(2017, 2, 6))}
+    gap, reset = (list(read.persons).index(person) for person in ("gap", "reset"))
+    assert step[week[dt.date(2016, 6, 6)], gap] == 5  # the fifth week of one count
+    assert step[week[dt.date(2017, 2, 6)], reset] == 1  # a new count
 
 
 def _many(count: int) -> list[dict[str, str]]:
