@@ -117,7 +117,7 @@ def unsigned_indices(text: str) -> str:
     return _SUBSCRIPT.sub(unsigned, text)
 
 
-PERSON = " " * 16  # the indentation of a person's week in the kernel's source
+_IN_WEEK = " " * 16  # the indentation of a person's week in the kernel's source
 _ON_DAY = re.compile(r"\bmonday (==|!=) (\d+)\b")
 
 
@@ -200,20 +200,18 @@ class KernelSource:
         return lines + person
 
     def _paths(self, body: list[str]) -> list[str]:
-        """The week's values in up to three copies, each left for the compiler to fold: in a week
-        on none of the days the rules name (`week.monday == <date>`, such as the first week of the
-        2016 rules), with those tests decided; of those weeks, one with no entries and no benefit
-        (most weeks of most persons), with its benefits and sums written as zeros; and the rules
-        as written, for the few weeks on a named day."""
+        """The week's values in up to three copies for the compiler to fold (see the module's
+        notes): on a day the rules name, as written; on any other day with those tests decided,
+        once for a week with no entries and no benefit and once for any other week."""
         days = _named_days(body)
         usual = _on_no_named_day(body)
-        empty = [f"{PERSON}bits = 0"] + [f"{PERSON}{total} = 0" for total in self.fused.values()]
-        paths = ([f"{PERSON}if hi == lo and bits == 0:"] + _indented(empty + usual)
-                 + [f"{PERSON}else:"] + _indented(self._week() + usual))
+        empty = [f"{_IN_WEEK}bits = 0"] + [f"{_IN_WEEK}{total} = 0" for total in self.fused.values()]
+        paths = ([f"{_IN_WEEK}if hi == lo and bits == 0:"] + _indented(empty + usual)
+                 + [f"{_IN_WEEK}else:"] + _indented(self._week() + usual))
         if not days:
             return paths
-        return ([f"{PERSON}if {' and '.join(f'monday != {day}' for day in days)}:"] + _indented(paths)
-                + [f"{PERSON}else:"] + _indented(self._week() + body))
+        return ([f"{_IN_WEEK}if {' and '.join(f'monday != {day}' for day in days)}:"] + _indented(paths)
+                + [f"{_IN_WEEK}else:"] + _indented(self._week() + body))
 
     def _week(self) -> list[str]:
         """One pass over the person's entries of the week for every fused amount."""

@@ -125,7 +125,7 @@ def test_empty_weeks_carry_the_step_and_count_to_its_reset(rulebook: engine.Rule
     codes = rulebook.checked.inputs["citizen.benefit"].input.values  # type: ignore[union-attr]
     spell = {"municipality": "101", "benefit": "kontanthjaelp", "amount": "1000.00"}
     records = [{**spell, "person": "gap", "from": "2016-01-04", "to": "2016-01-31"},  # 4 weeks
-               {**spell, "person": "gap", "from": "2016-06-06", "to": "2016-06-12"},  # after 14 empty weeks
+               {**spell, "person": "gap", "from": "2016-06-06", "to": "2016-06-12"},  # after 18 empty weeks
                {**spell, "person": "reset", "from": "2016-01-04", "to": "2016-01-31"},
                {**spell, "person": "reset", "from": "2017-02-06", "to": "2017-02-12"}]  # after 53 empty weeks
     read = payments.from_records(records, codes)
