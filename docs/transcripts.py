@@ -18,7 +18,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from engine import cli, rulebook
+from engine import rulebook
+from engine.interfaces import cli
 
 CHECKED = ("syntax", "schema", "name", "type", "bound", "citation", "cycle", "conflict", "exemption")
 TOY = ["--rules", "docs/tutorial/rules"]

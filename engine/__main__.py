@@ -1,3 +1,3 @@
-from engine.cli import main
+from engine.interfaces.cli import main
 
 main()

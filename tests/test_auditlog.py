@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from engine.audit import log as auditlog
-from engine.cli import main
+from engine.interfaces.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 import engine
 from engine.caseload import dask as on_dask, run
-from engine.cli import main
+from engine.interfaces.cli import main
 from tests.unit.test_casetable import EXAMPLES, REPO, example_rows, write_csv, write_parquet
 
 

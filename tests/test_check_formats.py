@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 import engine
-from engine.cli import main
+from engine.interfaces.cli import main
 from tests.test_golden import three_mistakes
 
 SARIF_SCHEMA = json.loads((Path(__file__).parent / "fixtures/sarif/sarif-schema-2.1.0.json").read_text(encoding="utf-8"))

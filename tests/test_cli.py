@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from engine.cli import main
+from engine.interfaces.cli import main
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 CASE = str(EXAMPLES / "aarhus-complex.yaml")

@@ -23,7 +23,7 @@ from click.testing import CliRunner
 
 import engine
 from engine.audit import exemption_report
-from engine.cli import main
+from engine.interfaces.cli import main
 from engine.planning import concentration as conc
 from engine.refusion import payments as payment_records
 

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 import engine
 from engine.audit import log as auditlog
-from engine.cli import main
+from engine.interfaces.cli import main
 from engine.officer import schema
 from engine.officer.decision_schema import decision_schema
 from engine.report import forms

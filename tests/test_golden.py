@@ -8,7 +8,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from engine.cli import main
+from engine.interfaces.cli import main
 
 GOLDEN = Path(__file__).parent / "golden"
 REPO = GOLDEN.parent.parent

@@ -10,7 +10,7 @@ from typing import Any, Callable
 import pytest
 from click.testing import CliRunner
 
-from engine.cli import main
+from engine.interfaces.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -2,7 +2,9 @@
 
 The layer order is written once, here. A module may import from its own subpackage (without a
 circle) and from the layers before its own; never from a later one, and never from the public
-facade `engine` itself, which exists for callers outside the package.
+facade `engine` itself, which exists for callers outside the package. A subpackage nested in a
+layer (`engine.interfaces.cli`) belongs to that layer, and inside the layer the nested
+subpackages have an order of their own (`INNER`), checked the same way.
 """
 from __future__ import annotations
 
@@ -16,7 +18,9 @@ import pytest
 
 import engine
 
-LAYERS = ("lang", "law", "report", "decide", "refusion", "rulebook", "caseload", "audit", "officer", "planning", "service", "cli")
+LAYERS = ("lang", "law", "report", "decide", "refusion", "rulebook", "caseload", "audit", "officer", "planning", "interfaces")
+# inside a layer, lowest first; "" is the layer's own modules, outside any nested subpackage
+INNER = {"interfaces": ("", "service", "cli")}
 ROOT_MODULES = ("engine", "engine.__main__")  # the facade and `python -m engine`: they may import anything
 MAX_LINES = 450
 PACKAGE = Path(engine.__file__).parent
@@ -66,6 +70,12 @@ def layer(module: str) -> str | None:
     return parts[1] if len(parts) > 1 and parts[1] in LAYERS else None
 
 
+def inner(module: str) -> str:
+    """The nested subpackage of its layer a module sits in, "" for the layer's own modules."""
+    parts = module.split(".")
+    return parts[2] if len(parts) > 2 and parts[2] in INNER.get(parts[1], ()) else ""
+
+
 def violations(root: Path) -> list[str]:
     """Imports that point up the layers or into the facade, and circles inside a subpackage."""
     problems, graph = [], {}
@@ -90,6 +100,18 @@ def upward(found: Import) -> list[str]:
     if LAYERS.index(theirs) > LAYERS.index(mine):
         return [f"{found.where}: `{found.text}` imports {found.target}, but {mine} may not import {theirs} "
                 f"(layers: {order})"]
+    if theirs == mine and mine in INNER:
+        return inward(found, INNER[mine])
+    return []
+
+
+def inward(found: Import, inside: tuple[str, ...]) -> list[str]:
+    mine, theirs = inner(found.source), inner(found.target)
+    if inside.index(theirs) > inside.index(mine):
+        name = ".".join(found.source.split(".")[:3 if mine else 2])
+        order = " < ".join(part or "the rest of the layer" for part in inside)
+        return [(f"{found.where}: `{found.text}` imports {found.target}, but {name} may not import "
+                 f"{theirs} (inside {layer(found.source)}: {order})")]
     return []
 
 
@@ -132,6 +154,14 @@ def test_a_circle_inside_a_subpackage_is_named(tmp_path: Path) -> None:
     assert "engine.lang.values" in problems[0] and "engine.lang.compiler" in problems[0]
 
 
+def test_an_upward_import_inside_a_layer_is_named(tmp_path: Path) -> None:
+    problems, _ = planted(tmp_path, "interfaces/service/app.py", "\n\ndef planted():\n    from engine.interfaces.cli import group\n")
+    assert len(problems) == 1
+    assert problems[0].startswith("engine/interfaces/service/app.py:")
+    assert "imports engine.interfaces.cli.group, but engine.interfaces.service may not import cli " \
+        "(inside interfaces: the rest of the layer < service < cli)" in problems[0]
+
+
 def test_the_facade_is_not_imported_from_inside(tmp_path: Path) -> None:
     problems, loader = planted(tmp_path, "law/loader.py", "\nfrom engine import load\n")
     assert problems == [f"engine/law/loader.py:{len(loader.read_text().splitlines())}: "
@@ -142,9 +172,12 @@ def test_the_facade_is_not_imported_from_inside(tmp_path: Path) -> None:
 def test_every_module_sits_in_a_layer() -> None:
     top = sorted(p.name for p in PACKAGE.iterdir() if p.name not in ("__pycache__", "data"))
     assert top == sorted(["__init__.py", "__main__.py", "py.typed", *LAYERS])
+    nested = {f"{name}/{part}": (PACKAGE / name / part / "__init__.py").is_file()
+              for name in INNER for part in INNER[name] if part}
+    assert all(nested.values()), f"INNER names a subpackage that does not exist: {nested}"
 
 
-@pytest.mark.parametrize("name", LAYERS)
+@pytest.mark.parametrize("name", [*LAYERS, *(f"{name}/{part}" for name in INNER for part in INNER[name] if part)])
 def test_each_layer_says_what_it_owns(name: str) -> None:
     docstring = ast.get_docstring(ast.parse((PACKAGE / name / "__init__.py").read_text()))
     assert docstring and "import" in docstring, f"engine/{name}/__init__.py needs a docstring saying what it owns and may import"

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 import engine
 from engine.law import analysis
 from engine.officer import schema, scenarios as testing
-from engine.cli import main
+from engine.interfaces.cli import main
 from engine.officer.scenario_coverage import Coverage
 
 HERE = Path(__file__).resolve().parent

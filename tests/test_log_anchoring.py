@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from engine.audit import anchor, keys, log as auditlog
-from engine.cli import main
+from engine.interfaces.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 TRIGGERS = [f"{table}_no_{what}" for table in ("entries", "signatures") for what in ("update", "delete", "replace")]

@@ -152,7 +152,7 @@ def test_the_code_action_adds_boundary_scenarios_that_pass(rulebook_copy: Path) 
 
     from click.testing import CliRunner
 
-    from engine.cli import main
+    from engine.interfaces.cli import main
 
     scenarios = rulebook_copy / "tests" / "scenarios" / "lab"
     scenarios.mkdir(parents=True)

@@ -7,7 +7,7 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-from engine.cli import main
+from engine.interfaces.cli import main
 
 HEADER = "person,municipality,benefit,amount,from,to"
 PERSONS = {

@@ -7,7 +7,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from engine.audit import log as auditlog
-from engine.cli import main
+from engine.interfaces.cli import main
 
 PAYMENTS = """person,municipality,benefit,amount,from,to
 p1,101,kontanthjaelp,12000.00,2022-01-01,2022-01-31

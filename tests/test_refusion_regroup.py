@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from engine.audit import log as auditlog
-from engine.cli import main
+from engine.interfaces.cli import main
 from engine.refusion import payment_files, regroup, stream
 from test_refusion_stream import grouped_rows, write_csv
 

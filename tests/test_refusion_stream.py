@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from engine.audit import log as auditlog
-from engine.cli import main
+from engine.interfaces.cli import main
 from engine.refusion import payment_files, payments, stream, tables
 
 CODES = ("kontanthjaelp", "a_dagpenge", "sygedagpenge", "su", "ledighedsydelse")

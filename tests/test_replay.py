@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 import engine
 from engine.audit import log as auditlog, record, replay
-from engine.cli import main
+from engine.interfaces.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 HILLEROD = REPO / "examples" / "hillerod-complex.yaml"

@@ -20,10 +20,10 @@ import yaml
 
 import engine
 from engine.audit import log as auditlog
+from engine.interfaces.service import lawbook
 from engine.officer import compare as comparing
 from engine.officer.decision_schema import decision_schema
 from engine.officer.schema import case_schema, dumps
-from engine.service import lawbook
 from tests import serving
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -405,11 +405,11 @@ def test_what_the_dockerfile_copies_builds_a_wheel_with_the_service(tmp_path: Pa
     assert result.returncode == 0, result.stderr[-2000:]
     with zipfile.ZipFile(next((tmp_path / "wheel").glob("paragraf-*.whl"))) as wheel:
         names = set(wheel.namelist())
-    assert {"engine/service/app.py", "engine/cli/serve.py", "engine/data/rules/lab/kontaktforloeb_2019.yaml"} <= names
+    assert {"engine/interfaces/service/app.py", "engine/interfaces/cli/serve.py", "engine/data/rules/lab/kontaktforloeb_2019.yaml"} <= names
 
 
 def test_an_unexpected_error_is_logged_and_answered_with_a_plain_500(caplog: pytest.LogCaptureFixture) -> None:
-    from engine.service import create_app
+    from engine.interfaces.service import create_app
 
     app = create_app()
 

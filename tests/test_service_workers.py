@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from engine.service import listening
+from engine.interfaces.service import listening
 from tests import serving
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,7 +11,7 @@ import yaml
 from click.testing import CliRunner
 
 import engine
-from engine.cli import main
+from engine.interfaces.cli import main
 from engine.lang.errors import CaseError
 from engine.law import touched
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from engine.cli import main
+from engine.interfaces.cli import main
 
 FIXTURE_RULES = Path(__file__).parent / "fixtures" / "usage" / "rules"
 NETWORK_7 = {"201", "151", "210", "250", "190", "270", "260", "217", "219"}   # lov 658/2017 § 2, nr. 7

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from engine.cli import main
+from engine.interfaces.cli import main
 
 FOLDER = Path(__file__).resolve().parent.parent / "editors" / "vscode"
 

@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 
 import engine
 from engine.audit import record as records
+from engine.interfaces.service import caseform
 from engine.officer import citation_coverage
 from engine.officer.schema import case_schema
-from engine.service import caseform
 from tests.web_app import make_app
 
 REPO = Path(__file__).resolve().parent.parent

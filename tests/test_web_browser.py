@@ -24,7 +24,7 @@ import yaml
 
 import engine
 from engine.audit import log as auditlog, record as records
-from engine.service import caseform
+from engine.interfaces.service import caseform
 from tests.screenshots import assert_matches_reference
 from tests.web_app import make_app
 

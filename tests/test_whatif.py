@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 import engine
-from engine.cli import main
 from engine.decide import evaluator
 from engine.decide.counterfactuals import Counterfactual, apply_changes
+from engine.interfaces.cli import main
 from engine.officer.scenarios import read_scenarios
 
 REPO = Path(__file__).resolve().parent.parent

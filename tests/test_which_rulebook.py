@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from engine import rulebook
-from engine.cli import main
+from engine.interfaces.cli import main
 from engine.rulebook.folders import Choice, choose
 
 REPO = Path(__file__).resolve().parent.parent

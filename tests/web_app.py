@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 import engine
-from engine.service.web import router
+from engine.interfaces.service.web import router
 
 RULES_LABEL = "bundled (tests)"
 

@@ -1,7 +1,7 @@
 """Acts paragraph by paragraph: which rules implement each paragraph, and which scenarios exercised each rule.
 
 Shared by the generated law catalogue of the docs (`docs/act_catalogue.py`) and the legal
-officer's pages of the web service (`engine.service`), so both list the same rules under the
+officer's pages of the web service (`engine.interfaces.service`), so both list the same rules under the
 same paragraphs. A rule implements a paragraph when one of its citations names it (directly,
 in a range, or through its chapter) while an act version using that numbering is in force
 during the rule's window. Which scenarios exercised a rule comes from running a scenario folder

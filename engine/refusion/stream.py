@@ -3,7 +3,7 @@
 A *unit* is a run of rows holding whole persons (its cuts fall where a new person begins, next
 to the file's row groups), read, checked and decided on its own (`decide_unit`): memory stays
 bounded by a unit, whatever the size of the file, and units can go to several processes
-(`engine.cli.refusion_stream`). Every person's rows are in one unit, so each person's weeks,
+(`engine.interfaces.cli.refusion_stream`). Every person's rows are in one unit, so each person's weeks,
 the per-person bound on amounts and the per-person facts are what reading the whole file gives;
 rows are numbered as in the whole file. `plan_units` first reads the person column alone: when a
 person's rows are not together (or the file is not Parquet), it gives None and the file is read

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 import engine
-from engine.cli import main
+from engine.interfaces.cli import main
 from engine.lang import values
 
 GOOD = {"case": "good", "as_of": "2022-06-01", "municipality": "101",

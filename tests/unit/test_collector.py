@@ -29,7 +29,7 @@ def test_a_run_restores_the_collector_it_found() -> None:
 def test_a_service_worker_sets_its_rulebook_aside() -> None:
     printed = run_python("""
         import gc
-        from engine.service.app import create_app, from_environment
+        from engine.interfaces.service.app import create_app, from_environment
         default = gc.get_threshold()
         create_app()
         library = (gc.get_threshold() == default, gc.get_freeze_count())

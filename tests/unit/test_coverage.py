@@ -10,7 +10,7 @@ from click.testing import CliRunner
 import engine
 from engine.officer import citation_coverage as coverage
 from engine.lang.citations import Number
-from engine.cli import main
+from engine.interfaces.cli import main
 
 ACT = """\
 act: toyact

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 import engine
 from engine.planning import focus_targets
-from engine.cli import main
+from engine.interfaces.cli import main
 
 SCOPE = ["a_dagpenge", "sygedagpenge", "integrationsydelse", "uddannelseshjaelp", "kontanthjaelp",
          "revalideringsydelse", "ressourceforloebsydelse", "ledighedsydelse"]

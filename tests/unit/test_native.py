@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 import engine
-from engine.cli import main
+from engine.interfaces.cli import main
 from engine.lang import ast
 from engine.law import series
 from engine.refusion import batch, native, native_nodes, payments, weeks

@@ -236,7 +236,7 @@ def test_a_csv_read_error_never_aborts_the_process(tmp_path: Path) -> None:
 def test_a_file_level_problem_is_named_once_with_exit_2(tmp_path: Path, kind: str) -> None:
     from click.testing import CliRunner
 
-    from engine.cli import main
+    from engine.interfaces.cli import main
 
     if kind == "struct person":
         path = parquet_person(tmp_path, pa.array([{"id": 1}, {"id": 2}]))
@@ -253,7 +253,7 @@ def test_a_file_level_problem_is_named_once_with_exit_2(tmp_path: Path, kind: st
 def test_a_record_over_several_lines_is_one_bad_row_on_the_command_line(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from engine.cli import main
+    from engine.interfaces.cli import main
 
     path = tmp_path / "p.csv"
     path.write_text(f'{HEADER}\n{GOOD}\n"an\nna",101,kontanthjaelp,1,2016-01-04,2016-01-10\n{GOOD}\n', encoding="utf-8")

@@ -129,7 +129,7 @@ def test_bad_hours_are_bad_rows(codes, change: dict[str, str], reason: str) -> N
 def test_explain_week_shows_hours_and_the_old_scheme_rate(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from engine.cli import main
+    from engine.interfaces.cli import main
 
     path = tmp_path / "payments.csv"
     path.write_text("person,municipality,benefit,amount,from,to,flexjob_visitation_date,hours\n"

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from engine.refusion import payments, weeks
-from engine.cli import main
+from engine.interfaces.cli import main
 from engine.lang.errors import CaseError
 
 HEADER = "person,municipality,benefit,amount,from,to,flexjob_visitation_date"

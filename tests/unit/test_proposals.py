@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 import engine
 from engine.officer import compare
-from engine.cli import main
+from engine.interfaces.cli import main
 from engine.lang.errors import CaseError
 from engine.decide.proposals import Proposal, parse_switch
 

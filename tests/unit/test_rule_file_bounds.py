@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from rulebook_files import HEADER, input_rule, value_rule
 
 import engine
-from engine.cli import main
+from engine.interfaces.cli import main
 from engine.lang import parser
 from engine.lang.errors import RuleSyntaxError
 from engine.law import magnitude

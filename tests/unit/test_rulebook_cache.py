@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 import engine
-from engine.cli import main
+from engine.interfaces.cli import main
 from engine.rulebook import cache, engine_version
 
 REPO = Path(__file__).resolve().parent.parent.parent

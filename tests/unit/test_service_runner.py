@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from engine.service.problems import Problem
-from engine.service.running import Runner
+from engine.interfaces.service.problems import Problem
+from engine.interfaces.service.running import Runner
 
 
 def _blocked(release: threading.Event) -> str:

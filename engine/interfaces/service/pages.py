@@ -17,8 +17,8 @@ import jinja2
 from markupsafe import Markup
 
 from engine import report
+from engine.interfaces.service.web_words import WEB_WORDS
 from engine.lang.errors import EngineError
-from engine.service.web_words import WEB_WORDS
 
 LANGUAGES = tuple(WEB_WORDS)
 DEFAULT_LANG = "da"
@@ -41,7 +41,7 @@ class NotFound(EngineError):
 
 @functools.cache
 def environment() -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.PackageLoader("engine.service", "templates"),
+    env = jinja2.Environment(loader=jinja2.PackageLoader("engine.interfaces.service", "templates"),
                              autoescape=True, undefined=jinja2.StrictUndefined)
     env.filters["words"] = code_spans
     return env

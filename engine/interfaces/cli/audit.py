@@ -12,8 +12,8 @@ import click
 from engine import report as reports
 
 from engine.audit import log as auditlog, record as records, replay as replays, exemption_report
-from engine.cli.group import main
-from engine.cli.common import (LANG_OPTION, RULES_OPTION, guarded, input_path, load_rulebook,
+from engine.interfaces.cli.group import main
+from engine.interfaces.cli.common import (LANG_OPTION, RULES_OPTION, guarded, input_path, load_rulebook,
                                report_bad_rows, stdin_to_file)
 
 EXISTING = input_path()

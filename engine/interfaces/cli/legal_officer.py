@@ -11,8 +11,8 @@ from engine import rulebook
 
 
 from engine.officer import rulediff, schema
-from engine.cli.group import main
-from engine.cli.common import RULES_OPTION, choose_rulebook, guarded, load_rulebook
+from engine.interfaces.cli.group import main
+from engine.interfaces.cli.common import RULES_OPTION, choose_rulebook, guarded, load_rulebook
 from engine.lang.errors import EngineError, render_diagnostic
 from engine.law import analysis
 

@@ -19,10 +19,10 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from engine.rulebook import Rulebook
-from engine.service import bodies, openapi
-from engine.service.decisions import query_options
-from engine.service.state import service_of
-from engine.service.problems import Problem
+from engine.interfaces.service import bodies, openapi
+from engine.interfaces.service.decisions import query_options
+from engine.interfaces.service.state import service_of
+from engine.interfaces.service.problems import Problem
 
 router = APIRouter(tags=["refusion"])
 PARQUET = "application/vnd.apache.parquet"

@@ -4,10 +4,10 @@ from __future__ import annotations
 import attrs
 from starlette.requests import Request
 
+from engine.interfaces.service.decision_log import LogWriter
+from engine.interfaces.service.running import Runner
+from engine.interfaces.service.settings import Settings
 from engine.rulebook import Rulebook
-from engine.service.decision_log import LogWriter
-from engine.service.running import Runner
-from engine.service.settings import Settings
 
 
 @attrs.define

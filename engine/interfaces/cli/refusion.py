@@ -13,9 +13,9 @@ import click
 from engine import rulebook
 
 from engine.audit import log as auditlog
-from engine.cli.group import main
-from engine.cli.caseload import PathOrUrl
-from engine.cli.common import (LANG_OPTION, RULES_OPTION, choose_rulebook, guarded, input_path, load_rulebook, report_bad_rows,
+from engine.interfaces.cli.group import main
+from engine.interfaces.cli.caseload import PathOrUrl
+from engine.interfaces.cli.common import (LANG_OPTION, RULES_OPTION, choose_rulebook, guarded, input_path, load_rulebook, report_bad_rows,
                                stdin_to_file)
 
 # NumPy and pyarrow are imported inside the refusion commands, so that every other command
@@ -106,7 +106,7 @@ def refusion(payments_path: Path, out: Path | None, summary: bool, proposals: tu
 def _in_units(payments_path: Path, units: list[Any], rules: Path | None, book: rulebook.Rulebook,
               proposals: tuple[str, ...], jobs: int, summary: bool, out: Path | None, log_path: Path | None) -> None:
     """A file decided in units of whole persons (bounded memory; with --jobs N, in N processes)."""
-    from engine.cli import refusion_stream
+    from engine.interfaces.cli import refusion_stream
     from engine.refusion import tables as refusion_module
 
     with _output(book, payments_path, proposals, out, summary, log_path) as take, \
@@ -141,7 +141,7 @@ def _output(book: rulebook.Rulebook, payments_path: Path, proposals: tuple[str, 
 def _compare(payments: Path, proposal: str, base: tuple[str, ...], html_path: Path | None, fmt: str, lang: str,
              jobs: int, out: Path | None, summary: bool, log_path: Path | None, scheduler: str | None,
              rules_dir: Path | None) -> None:
-    from engine.cli import refusion_whatif
+    from engine.interfaces.cli import refusion_whatif
 
     if out is not None or summary or log_path is not None or scheduler is not None:
         raise click.UsageError("--compare-with prints its own monthly table: leave out --out, --summary, --log and --dask")
@@ -152,7 +152,7 @@ def _compare(payments: Path, proposal: str, base: tuple[str, ...], html_path: Pa
 
 def _on_dask(payments: Path, out: Path | None, summary: bool, proposals: tuple[str, ...], log_path: Path | None,
              scheduler: str | None, rules_dir: Path | None) -> None:
-    from engine.cli.caseload import refusion_on_dask
+    from engine.interfaces.cli.caseload import refusion_on_dask
 
     if scheduler is None:
         raise click.UsageError("a folder of payment partitions is decided on a cluster: add --dask ADDRESS")

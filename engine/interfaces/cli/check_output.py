@@ -8,7 +8,7 @@ import attrs
 import click
 
 from engine import rulebook
-from engine.cli.legal_officer import print_analysis
+from engine.interfaces.cli.legal_officer import print_analysis
 from engine.lang.errors import Diagnostic, render_diagnostic
 from engine.law import analysis
 from engine.officer import check_report

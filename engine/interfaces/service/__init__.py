@@ -7,8 +7,9 @@ bodies (`bodies`), RFC 9457 problem answers (`problems`), the endpoints for deci
 it serves in `rulebook_data`), the decision log writer each worker keeps (`decision_log`) and
 the OpenAPI document with its self-hosted interactive docs (`openapi`). It adds no law and no
 format of its own: it reads cases, evaluates, compares and renders through the lower layers.
-May import every layer up to `planning`. Entry point: `app.create_app`.
+Part of the top layer, `interfaces`: may import every layer up to `planning`, never `cli`.
+Entry point: `app.create_app`.
 """
-from engine.service.app import create_app
+from engine.interfaces.service.app import create_app
 
 __all__ = ["create_app"]

@@ -1,7 +1,7 @@
 """`paragraf lsp`: the language server for rule files, for any editor that speaks LSP."""
 from __future__ import annotations
 
-from engine.cli.group import main
+from engine.interfaces.cli.group import main
 
 
 @main.command(name="lsp")

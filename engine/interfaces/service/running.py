@@ -19,7 +19,7 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Callable, TypeVar
 
-from engine.service.problems import Problem
+from engine.interfaces.service.problems import Problem
 
 T = TypeVar("T")
 

@@ -1,4 +1,4 @@
-"""`paragraf serve`: the HTTP API (`engine.service`) on uvicorn."""
+"""`paragraf serve`: the HTTP API (`engine.interfaces.service`) on uvicorn."""
 from __future__ import annotations
 
 import os
@@ -7,8 +7,8 @@ from pathlib import Path
 import attrs
 import click
 
-from engine.cli.common import RULES_OPTION, choose_rulebook, guarded
-from engine.cli.group import main
+from engine.interfaces.cli.common import RULES_OPTION, choose_rulebook, guarded
+from engine.interfaces.cli.group import main
 from engine.rulebook import gate, load
 
 
@@ -26,7 +26,7 @@ def serve(rules_dir: Path | None, host: str, port: int, log_path: Path | None, w
     interactive docs at /docs. Stop it with Ctrl-C."""
     import uvicorn  # the web stack is imported by this command only, so every other starts without it
 
-    from engine.service import listening, settings as service_settings
+    from engine.interfaces.service import listening, settings as service_settings
 
     choice = choose_rulebook(rules_dir)
     gate.require(load(choice.path))  # refuse a rulebook with errors before any worker starts; warms the cache
@@ -37,6 +37,6 @@ def serve(rules_dir: Path | None, host: str, port: int, log_path: Path | None, w
     click.echo(f"paragraf: serving on http://{host}:{port} with {workers} worker(s); docs at /docs", err=True)
     options = dict(factory=True, host=host, port=port, workers=workers, log_level="warning", access_log=False)
     if workers > 1 and listening.available():  # a listening socket per worker, so that connections spread
-        listening.run(uvicorn.Config("engine.service.app:from_environment", **options))  # type: ignore[arg-type]
+        listening.run(uvicorn.Config("engine.interfaces.service.app:from_environment", **options))  # type: ignore[arg-type]
     else:
-        uvicorn.run("engine.service.app:from_environment", **options)  # type: ignore[arg-type]
+        uvicorn.run("engine.interfaces.service.app:from_environment", **options)  # type: ignore[arg-type]

@@ -12,14 +12,14 @@ from engine import report
 from engine.officer import citation_coverage as coverage
 
 from engine.audit import record
-from engine.cli import check_output
-from engine.cli.caseload import PathOrUrl, caseload_options, eval_caseload
-from engine.cli.legal_officer import print_analysis
+from engine.interfaces.cli import check_output
+from engine.interfaces.cli.caseload import PathOrUrl, caseload_options, eval_caseload
+from engine.interfaces.cli.legal_officer import print_analysis
 from engine.rulebook import gate
 from engine.decide import casesource
 from engine.decide.decision import Decision
-from engine.cli.group import main
-from engine.cli.common import (RULES_OPTION, case_options, choose_rulebook, guarded, input_path, load_rulebook,
+from engine.interfaces.cli.group import main
+from engine.interfaces.cli.common import (RULES_OPTION, case_options, choose_rulebook, guarded, input_path, load_rulebook,
                                parse_as_of, record_options, stdin_to_file)
 
 
@@ -83,7 +83,7 @@ def eval_(case: Path, as_of: str | None, known_on: str | None, proposals: tuple[
         return eval_caseload(case, out or "-", jobs, scheduler, parse_as_of(as_of), proposals, rules,
                              parse_as_of(known_on, "--known-on"))
     if compare_with is not None:
-        from engine.cli.proposals import print_comparison
+        from engine.interfaces.cli.proposals import print_comparison
 
         return print_comparison(case, compare_with, as_of, proposals, fmt, lang, rules_dir)
     book = gate.require(load_rulebook(rules_dir))

@@ -13,9 +13,9 @@ from engine.law import model
 from engine.officer import act_index
 from engine.officer.decision_schema import decision_schema
 from engine.officer.schema import case_schema, dumps
-from engine.service import lawbook, openapi, rulebook_data
-from engine.service.state import service_of
-from engine.service.problems import Problem
+from engine.interfaces.service import lawbook, openapi, rulebook_data
+from engine.interfaces.service.state import service_of
+from engine.interfaces.service.problems import Problem
 
 router = APIRouter(tags=["rulebook"])
 Kind = Literal[model.KINDS]  # type: ignore[valid-type]

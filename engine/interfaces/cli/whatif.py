@@ -5,9 +5,9 @@ from pathlib import Path
 
 import click
 
-from engine.cli.common import LANG_OPTION, RULES_OPTION, guarded, input_path, load_rulebook, parse_as_of, stdin_to_file
+from engine.interfaces.cli.common import LANG_OPTION, RULES_OPTION, guarded, input_path, load_rulebook, parse_as_of, stdin_to_file
 from engine.rulebook import gate
-from engine.cli.group import main
+from engine.interfaces.cli.group import main
 
 
 @main.command(name="whatif")

@@ -21,9 +21,9 @@ from engine.lang import values
 from engine.lang.errors import CaseError, EngineError
 from engine.officer import compare as comparing
 from engine.rulebook import Rulebook
-from engine.service import bodies, openapi
-from engine.service.state import service_of
-from engine.service.problems import Problem, from_engine_error, internal, logger
+from engine.interfaces.service import bodies, openapi
+from engine.interfaces.service.state import service_of
+from engine.interfaces.service.problems import Problem, from_engine_error, internal, logger
 
 router = APIRouter(tags=["decisions"])
 REPORTS = {"application/json": "json", "text/html": "html", "text/markdown": "markdown"}

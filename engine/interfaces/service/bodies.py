@@ -7,7 +7,7 @@ from typing import Any
 
 from starlette.requests import Request
 
-from engine.service.problems import Problem
+from engine.interfaces.service.problems import Problem
 
 
 def too_large(limit: int) -> Problem:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from engine.rulebook import cache as rulebook_cache
-from engine.cli.group import main
+from engine.interfaces.cli.group import main
 
 
 @main.group()

@@ -4,12 +4,13 @@ Owns the command group (`group`), the options and error handling every command s
 (`common`), and one module per group of commands, each registering itself on `main`: the core
 commands (`core`), refusion (`refusion`), the legal officer's (`legal_officer`), the auditor's
 (`audit`), proposals (`proposals`), supervision (`tilsyn`), the planner's reports (`planning`),
-counterfactuals (`whatif`), the language server (`editor`) and the HTTP service (`serve`). The top
-layer: it may import every other. Exports `main`, the console script's entry point.
+counterfactuals (`whatif`), the language server (`editor`) and the HTTP service (`serve`). Part of
+the top layer, `interfaces`: it may import every other layer and `service`. Exports `main`, the
+console script's entry point.
 """
-from engine.cli import (  # noqa: F401  (register the commands)
+from engine.interfaces.cli import (  # noqa: F401  (register the commands)
     audit, cache, core, editor, legal_officer, planning, proposals, refusion, serve, tilsyn, whatif,
 )
-from engine.cli.group import main
+from engine.interfaces.cli.group import main
 
 __all__ = ["main"]

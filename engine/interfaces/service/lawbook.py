@@ -19,7 +19,7 @@ from engine.lang import ast
 from engine.law.model import Rule
 from engine.officer import act_index, scenarios as testing
 from engine.officer.verbalise import verbalise
-from engine.service.pages import NotFound
+from engine.interfaces.service.pages import NotFound
 
 _EXERCISED: dict[tuple[str, str], dict[str, tuple[str, ...]]] = {}
 _LOCK = threading.Lock()

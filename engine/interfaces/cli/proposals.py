@@ -8,8 +8,8 @@ import click
 
 
 from engine.officer import compare as comparing
-from engine.cli.group import main
-from engine.cli.common import (LANG_OPTION, RULES_OPTION, guarded, input_path, load_rulebook,
+from engine.interfaces.cli.group import main
+from engine.interfaces.cli.common import (LANG_OPTION, RULES_OPTION, guarded, input_path, load_rulebook,
                                parse_as_of, report_bad_rows, stdin_to_file)
 from engine.report import WORDS
 

@@ -18,11 +18,11 @@ from fastapi_offline import FastAPIOffline
 
 from engine import rulebook
 from engine.rulebook import collector, gate
-from engine.service import catalogue, decisions, openapi, problems, refusion, web
-from engine.service.decision_log import LogWriter
-from engine.service.running import Runner
-from engine.service.settings import Settings, from_environment as settings_from_environment
-from engine.service.state import Service
+from engine.interfaces.service import catalogue, decisions, openapi, problems, refusion, web
+from engine.interfaces.service.decision_log import LogWriter
+from engine.interfaces.service.running import Runner
+from engine.interfaces.service.settings import Settings, from_environment as settings_from_environment
+from engine.interfaces.service.state import Service
 
 
 def create_app(rules: Path | str | None = None, log: Path | str | None = None,

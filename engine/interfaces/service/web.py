@@ -26,9 +26,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException  # what Starlette raises for a form it cannot parse
 
 from engine.audit.log import LogError
+from engine.interfaces.service import auditview, caseform, lawbook, pages
+from engine.interfaces.service.web_words import WEB_WORDS
 from engine.lang.errors import EngineError
-from engine.service import auditview, caseform, lawbook, pages
-from engine.service.web_words import WEB_WORDS
 
 router = APIRouter(include_in_schema=False)
 STYLESHEET = "web.css"
@@ -73,7 +73,7 @@ def _book(request: Request) -> Any:
 
 @router.get("/static/" + STYLESHEET)
 def stylesheet() -> Response:
-    text = resources.files("engine.service").joinpath("static", STYLESHEET).read_text(encoding="utf-8")
+    text = resources.files("engine.interfaces.service").joinpath("static", STYLESHEET).read_text(encoding="utf-8")
     return Response(text, media_type="text/css; charset=utf-8", headers={"Cache-Control": "max-age=3600"})
 
 

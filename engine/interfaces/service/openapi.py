@@ -16,7 +16,7 @@ from fastapi.openapi.utils import get_openapi
 from engine.officer.decision_schema import decision_schema
 from engine.officer.schema import case_schema
 from engine.rulebook import Rulebook
-from engine.service.problems import MEDIA_TYPE, SCHEMA as PROBLEM_SCHEMA, TITLES
+from engine.interfaces.service.problems import MEDIA_TYPE, SCHEMA as PROBLEM_SCHEMA, TITLES
 
 DESCRIPTION = ("Danish employment law as rules, evaluated and explained to the paragraph: decisions "
                "(`paragraf/decision@2`), refusion, and the rules and acts behind them. Errors are RFC 9457 "

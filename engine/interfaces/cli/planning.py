@@ -1,7 +1,7 @@
 """The municipality planner's reports: `paragraf report concentration` (cost concentration, with
 `--mark-complex` the trial's target group as a caseload) and `paragraf report goals` (the
 application's follow-up goals 5 and 10 for a baseline and a follow-up year). They join the
-`report` group of `engine.cli.audit`, whose `report exemptions` draws its HTML page here too."""
+`report` group of `engine.interfaces.cli.audit`, whose `report exemptions` draws its HTML page here too."""
 from __future__ import annotations
 
 import json
@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from engine.cli.audit import report_
-from engine.cli.common import (
+from engine.interfaces.cli.audit import report_
+from engine.interfaces.cli.common import (
     LANG_OPTION,
     RULES_OPTION,
     guarded,

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from engine import rulebook
-from engine.cli.common import load_rulebook, report_bad_rows
+from engine.interfaces.cli.common import load_rulebook, report_bad_rows
 
 
 def compare(payments_path: Path, proposal: str, base: tuple[str, ...], html_path: Path | None, fmt: str, lang: str,

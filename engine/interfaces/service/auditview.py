@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.audit import log as auditlog, record as records, replay as replays
-from engine.service.pages import BadRequest, NotFound
+from engine.interfaces.service.pages import BadRequest, NotFound
 
 
 def sequence_number(text: str) -> int:
