@@ -81,7 +81,7 @@ def profile(caseload: Path, count: int) -> None:
     import itertools
 
     import engine
-    from engine.caseload import rows, sinks
+    from engine.rulebook.caseload import rows, sinks
 
     started = time.perf_counter()
     book = engine.load()

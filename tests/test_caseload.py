@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 import engine
-from engine.caseload import dask as on_dask, run
+from engine.rulebook.caseload import dask as on_dask, run
 from engine.interfaces.cli import main
 from tests.unit.test_casetable import EXAMPLES, REPO, example_rows, write_csv, write_parquet
 
@@ -86,7 +86,7 @@ def test_row_groups_hold_the_same_cases_however_the_run_is_batched(partitions: P
     """Row groups of 2 cases over partitions of 3 and 2 good cases, gathered 1, 2 or all at a time:
     the groups straddle partitions and batches, and Dask still writes the one-core bytes."""
     distributed = pytest.importorskip("distributed")
-    from engine.caseload import batches, sinks
+    from engine.rulebook.caseload import batches, sinks
 
     monkeypatch.setattr(sinks, "ROW_GROUP_CASES", 2)
     monkeypatch.setattr(batches, "GATHER_CASES", gather)
@@ -207,7 +207,7 @@ def test_processes_reading_slices_of_row_groups_write_the_one_core_bytes(tmp_pat
 
 
 def test_compact_tables_are_smaller_and_become_the_plain_tables_again(rulebook: engine.Rulebook) -> None:
-    from engine.caseload import batches, rows
+    from engine.rulebook.caseload import batches, rows
 
     decisions = [rulebook.evaluate(REPO / "examples" / f"{name}.yaml") for name in EXAMPLES] * 20
     outcomes = [rows.outcome(d.case, d, "parquet") for d in decisions]

@@ -3,8 +3,8 @@
 The layer order is written once, here. A module may import from its own subpackage (without a
 circle) and from the layers before its own; never from a later one, and never from the public
 facade `engine` itself, which exists for callers outside the package. A subpackage nested in a
-layer (`engine.interfaces.cli`) belongs to that layer, and inside the layer the nested
-subpackages have an order of their own (`INNER`), checked the same way.
+layer (`engine.rulebook.caseload`, `engine.interfaces.cli`) belongs to that layer, and inside the
+layer the nested subpackages have an order of their own (`INNER`), checked the same way.
 """
 from __future__ import annotations
 
@@ -18,9 +18,9 @@ import pytest
 
 import engine
 
-LAYERS = ("lang", "law", "report", "decide", "refusion", "rulebook", "caseload", "audit", "officer", "planning", "interfaces")
+LAYERS = ("lang", "law", "report", "decide", "refusion", "rulebook", "audit", "officer", "planning", "interfaces")
 # inside a layer, lowest first; "" is the layer's own modules, outside any nested subpackage
-INNER = {"interfaces": ("", "service", "cli")}
+INNER = {"rulebook": ("", "caseload"), "interfaces": ("", "service", "cli")}
 ROOT_MODULES = ("engine", "engine.__main__")  # the facade and `python -m engine`: they may import anything
 MAX_LINES = 450
 PACKAGE = Path(engine.__file__).parent
@@ -160,6 +160,19 @@ def test_an_upward_import_inside_a_layer_is_named(tmp_path: Path) -> None:
     assert problems[0].startswith("engine/interfaces/service/app.py:")
     assert "imports engine.interfaces.cli.group, but engine.interfaces.service may not import cli " \
         "(inside interfaces: the rest of the layer < service < cli)" in problems[0]
+
+
+def test_the_rest_of_the_rulebook_does_not_import_its_caseloads(tmp_path: Path) -> None:
+    problems, _ = planted(tmp_path, "rulebook/gate.py", "\nfrom engine.rulebook.caseload import rows\n")
+    assert len(problems) == 1
+    assert "imports engine.rulebook.caseload.rows, but engine.rulebook may not import caseload" in problems[0]
+
+
+def test_a_circle_through_a_nested_subpackage_is_named(tmp_path: Path) -> None:
+    problems, _ = planted(tmp_path, "rulebook/rulebook.py", "\nfrom engine.rulebook.caseload import run\n")
+    assert len(problems) == 2 and "may not import caseload" in problems[0]
+    assert problems[1].startswith("modules import each other in a circle:")
+    assert "engine.rulebook.rulebook" in problems[1] and "engine.rulebook.caseload.run" in problems[1]
 
 
 def test_the_facade_is_not_imported_from_inside(tmp_path: Path) -> None:

@@ -10,10 +10,10 @@ from typing import Any, Callable, Iterator, TypeVar
 import click
 
 from engine import rulebook
-from engine.caseload import run
-from engine.caseload.rows import Outcome
 from engine.decide import casetable
 from engine.rulebook import collector, gate
+from engine.rulebook.caseload import run
+from engine.rulebook.caseload.rows import Outcome
 
 T = TypeVar("T")
 
@@ -51,7 +51,7 @@ def eval_caseload(cases: Path, out: str, jobs: int, scheduler: str | None, as_of
         # only gathers the workers' tables (bench/README.md, "Dask memory")
         run.system_allocator()
     if scheduler is not None:
-        from engine.caseload import dask
+        from engine.rulebook.caseload import dask
 
         summary = dask.evaluate(str(cases), out, scheduler, settings, on_bad=report_bad,
                                 progress=functools.partial(progress_bar, unit=" partitions"))
@@ -81,7 +81,7 @@ def progress_bar(items: Iterator[T], unit: str = " cases") -> Iterator[T]:
 def refusion_on_dask(payments: str, out: Path | None, proposals: tuple[str, ...], rules_dir: Path | None,
                      scheduler: str, writer: Any) -> None:
     """`paragraf refusion PAYMENTS --dask ADDRESS`: partitions by person, tables written in partition order."""
-    from engine.caseload import refusion
+    from engine.rulebook.caseload import refusion
 
     if out is None:
         raise click.UsageError("--dask: name the per-week table with --out (.csv or .parquet)")

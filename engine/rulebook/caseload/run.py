@@ -23,14 +23,14 @@ from typing import Callable, Iterable, Iterator, TypeVar
 
 import attrs
 
-from engine.caseload import sinks
-from engine.caseload.batches import Decided, gathered
-from engine.caseload.rows import Outcome, outcome
 from engine.decide import casesource
 from engine.decide.casebatch import Row
 from engine.decide.casetable import Slice
 from engine.lang.errors import EngineError
 from engine.rulebook import Rulebook, collector, load
+from engine.rulebook.caseload import sinks
+from engine.rulebook.caseload.batches import Decided, gathered
+from engine.rulebook.caseload.rows import Outcome, outcome
 
 T = TypeVar("T")
 U = TypeVar("U")

@@ -15,7 +15,7 @@ from typing import Any, Iterable, Union
 
 import attrs
 
-from engine.caseload.rows import OBLIGATION_COLUMNS, STATUSES, Outcome
+from engine.rulebook.caseload.rows import OBLIGATION_COLUMNS, STATUSES, Outcome
 
 GATHER_CASES = 1_000  # cases held as Python rows before they become Arrow tables
 

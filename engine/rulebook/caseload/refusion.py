@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 import attrs
 
-from engine.caseload import dask as on_dask, run
+from engine.rulebook.caseload import dask as on_dask, run
 from engine.lang.errors import CaseError
 
 PAYMENT_SUFFIXES = (".parquet", ".csv", ".jsonl", ".ndjson", ".json")

@@ -14,11 +14,11 @@ import contextlib
 from collections import deque
 from typing import Any, Callable, Iterator, TypeVar
 
-from engine.caseload import run, sinks
-from engine.caseload.batches import Decided, gathered
-from engine.caseload.rows import Outcome
 from engine.decide import casesource
 from engine.lang.errors import CaseError
+from engine.rulebook.caseload import run, sinks
+from engine.rulebook.caseload.batches import Decided, gathered
+from engine.rulebook.caseload.rows import Outcome
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
 T = TypeVar("T")

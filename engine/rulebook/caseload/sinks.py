@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from engine.caseload.batches import Batch, Gather, Tables, schemas
-from engine.caseload.rows import Outcome
+from engine.rulebook.caseload.batches import Batch, Gather, Tables, schemas
+from engine.rulebook.caseload.rows import Outcome
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 ROW_GROUP_CASES = 10_000
