@@ -140,6 +140,24 @@ def cache_folder() -> Path:
     return Path(user_cache_dir("paragraf")) / "native"
 
 
+def kernel_files() -> list[Path]:
+    """Every file of the kernels in the cache folder: their sources and Numba's machine code."""
+    folder = cache_folder()
+    return sorted(path for path in folder.rglob("*") if path.is_file()) if folder.is_dir() else []
+
+
+def clear_kernels() -> int:
+    """Remove every kernel file (the next run compiles again); the number of files removed."""
+    removed = 0
+    for path in kernel_files():
+        try:
+            path.unlink()
+            removed += 1
+        except OSError:
+            pass
+    return removed
+
+
 def load_kernel(text: str) -> Any:
     """The module of a kernel's source text: written once under its digest, imported; Numba
     compiles its functions on first use and keeps the machine code beside it."""

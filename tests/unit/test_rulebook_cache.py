@@ -110,6 +110,24 @@ def test_cache_info_and_clear(cache_dir: Path) -> None:
     assert not list(cache_dir.glob("rulebook-*.cache"))
 
 
+def test_cache_info_and_clear_cover_the_native_kernels(cache_dir: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.refusion import native
+
+    kernels = tmp_path / "native"
+    (kernels / "__pycache__").mkdir(parents=True)
+    (kernels / "kernel_0123.py").write_text("# a kernel's source\n", encoding="utf-8")
+    (kernels / "__pycache__" / "kernel_0123.kernel-1.py311.nbc").write_bytes(b"machine code")
+    monkeypatch.setattr(native, "cache_folder", lambda: kernels)
+    runner = CliRunner()
+    info = runner.invoke(main, ["cache", "info"])
+    assert info.exit_code == 0 and f"native refusion kernels: {kernels}" in info.output
+    assert "1 kernel(s) in 2 file(s), 32 bytes" in info.output
+    cleared = runner.invoke(main, ["cache", "clear"])
+    assert cleared.exit_code == 0 and f"removed 2 kernel file(s) from {kernels}" in cleared.output
+    assert native.kernel_files() == []
+
+
 def test_a_cache_from_other_engine_code_is_not_used(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Same version number, edited engine (an editable install): the old file is not trusted."""
     monkeypatch.setattr(cache, "code_digest", lambda: "0" * 64)
