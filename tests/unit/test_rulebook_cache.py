@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 import engine
 from engine.interfaces.cli import main
+from engine.refusion import native
 from engine.rulebook import cache, engine_version
 
 REPO = Path(__file__).resolve().parent.parent.parent
@@ -19,6 +20,7 @@ CASE = REPO / "examples" / "hillerod-complex.yaml"
 def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "cache"
     monkeypatch.setenv(cache.ENV, str(folder))
+    monkeypatch.setattr(native, "cache_folder", lambda: tmp_path / "native")  # `cache clear` leaves the user's kernels
     return folder
 
 
@@ -110,15 +112,11 @@ def test_cache_info_and_clear(cache_dir: Path) -> None:
     assert not list(cache_dir.glob("rulebook-*.cache"))
 
 
-def test_cache_info_and_clear_cover_the_native_kernels(cache_dir: Path, tmp_path: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    from engine.refusion import native
-
-    kernels = tmp_path / "native"
+def test_cache_info_and_clear_cover_the_native_kernels(cache_dir: Path) -> None:
+    kernels = native.cache_folder()
     (kernels / "__pycache__").mkdir(parents=True)
     (kernels / "kernel_0123.py").write_text("# a kernel's source\n", encoding="utf-8")
     (kernels / "__pycache__" / "kernel_0123.kernel-1.py311.nbc").write_bytes(b"machine code")
-    monkeypatch.setattr(native, "cache_folder", lambda: kernels)
     runner = CliRunner()
     info = runner.invoke(main, ["cache", "info"])
     assert info.exit_code == 0 and f"native refusion kernels: {kernels}" in info.output
