@@ -118,17 +118,18 @@ def unsigned_indices(text: str) -> str:
 
 
 _IN_WEEK = " " * 16  # the indentation of a person's week in the kernel's source
-_ON_DAY = re.compile(r"\bmonday (==|!=) (\d+)\b")
+_ON_DAY = re.compile(r"\bmonday (?P<op>==|!=) (?P<day>\d+)\b|\b(?P<day2>\d+) (?P<op2>==|!=) monday\b")
 
 
 def _named_days(lines: list[str]) -> list[int]:
     """The days a week's Monday is tested to be (or not to be) in these lines of the source."""
-    return sorted({int(match.group(2)) for line in lines for match in _ON_DAY.finditer(line)})
+    return sorted({int(match["day"] or match["day2"]) for line in lines for match in _ON_DAY.finditer(line)})
 
 
 def _on_no_named_day(lines: list[str]) -> list[str]:
     """The lines as they read in a week on none of those days: each such test decided."""
-    return [_ON_DAY.sub(lambda match: "False" if match.group(1) == "==" else "True", line) for line in lines]
+    return [_ON_DAY.sub(lambda match: "False" if (match["op"] or match["op2"]) == "==" else "True", line)
+            for line in lines]
 
 
 def _indented(lines: list[str]) -> list[str]:
