@@ -1,4 +1,5 @@
-"""Reading a file the user named: regular files only, never more than a bound.
+"""Reading a file the user named: regular files only, never more than a bound; and removing the
+files of a cache.
 
 A FIFO would block the reader, a symbolic link to /dev/zero would never end, a dangling link
 has nothing behind it; each is refused with one line saying why, before any byte is read.
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -30,3 +32,16 @@ def read_regular(path: Path, limit: int) -> bytes:
     if len(data) > limit:
         raise UnreadableFile(f"larger than {limit} bytes")
     return data
+
+
+def remove_files(paths: Iterable[Path]) -> int:
+    """Remove these files, leaving any that cannot be removed (gone already, or not ours to
+    remove); the number removed."""
+    removed = 0
+    for path in paths:
+        try:
+            path.unlink()
+            removed += 1
+        except OSError:
+            pass
+    return removed

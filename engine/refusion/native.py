@@ -22,6 +22,7 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from engine.lang.compiler import Program
+from engine.lang.files import remove_files
 from engine.law.series import Plan
 from engine.refusion.arrays import Arr
 from engine.refusion.batch import BatchProgram
@@ -148,14 +149,7 @@ def kernel_files() -> list[Path]:
 
 def clear_kernels() -> int:
     """Remove every kernel file (the next run compiles again); the number of files removed."""
-    removed = 0
-    for path in kernel_files():
-        try:
-            path.unlink()
-            removed += 1
-        except OSError:
-            pass
-    return removed
+    return remove_files(kernel_files())
 
 
 def load_kernel(text: str) -> Any:

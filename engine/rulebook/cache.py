@@ -23,6 +23,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from engine.lang.files import remove_files
+
 MAGIC = b"PARAGRAF-RULEBOOK-CACHE\n"
 FORMAT = 1
 ENV = "PARAGRAF_CACHE"
@@ -127,11 +129,4 @@ def clear() -> int:
     where = folder()
     if where is None or not where.is_dir():
         return 0
-    removed = 0
-    for path in [*where.glob("rulebook-*.cache"), *where.glob(".rulebook-*.tmp")]:
-        try:
-            path.unlink()
-            removed += 1
-        except OSError:
-            pass
-    return removed
+    return remove_files([*where.glob("rulebook-*.cache"), *where.glob(".rulebook-*.tmp")])
