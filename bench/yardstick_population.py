@@ -20,13 +20,13 @@ BENEFITS = ("kontanthjaelp", "a_dagpenge", "su")
 
 
 def as_weeks(ref: np.ndarray, cof: np.ndarray, other: np.ndarray, codes: tuple[str, ...]) -> Weeks:
-    """Persons × weeks arrays → the week facts of one slice (entries sorted by week, then person)."""
+    """Persons × weeks arrays → the week facts of one slice (entries sorted by person, then week)."""
     persons, count = ref.shape
     paid = np.stack([ref.T > 0, cof.T > 0, other.T])          # benefit × week × person
     ore = np.stack([ref.T, cof.T, np.zeros_like(ref.T)]).astype(np.int64)
     code = np.array([codes.index(b) for b in BENEFITS], np.int64)
     which, week, person = np.nonzero(paid)
-    order = np.lexsort((which, person, week))
+    order = np.lexsort((which, week, person))
     which, week, person = which[order], week[order], person[order]
     bits = np.zeros((count, persons), np.int64)
     for k in range(len(BENEFITS)):
@@ -35,5 +35,5 @@ def as_weeks(ref: np.ndarray, cof: np.ndarray, other: np.ndarray, codes: tuple[s
                  benefits=bits, municipality=np.zeros((count, persons), np.int32),
                  entry_week=week.astype(np.int64), entry_person=person.astype(np.int64),
                  entry_code=code[which], entry_ore=ore[which, week, person], entry_tail=np.zeros(len(week), np.int64),
-                 week_start=np.searchsorted(week, np.arange(count + 1)),
+                 person_start=np.searchsorted(person, np.arange(persons + 1)),
                  facts={column: np.full(persons, NO_DATE, np.int32) for column in FACT_INPUTS.values()})

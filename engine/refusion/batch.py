@@ -130,6 +130,14 @@ class _Run:
             self._bits: np.ndarray = np.left_shift(np.int64(1), self.weeks.entry_code)
         return self._bits
 
+    def week_entries(self, week: int) -> np.ndarray:
+        """The entries of one week (the entries are sorted by person first), computed once."""
+        if not hasattr(self, "_by_week"):
+            order = np.argsort(self.weeks.entry_week, kind="stable")
+            self._by_week = (order, np.searchsorted(self.weeks.entry_week[order], np.arange(self.shape[0] + 1)))
+        order, starts = self._by_week
+        return order[starts[week]:starts[week + 1]]
+
     def entry_groups(self) -> tuple[np.ndarray, np.ndarray]:
         """Where each cell's run of amount entries starts, and the cell (week × persons + person)."""
         if not hasattr(self, "_groups"):

@@ -351,7 +351,7 @@ def _round(frame: FrameView, amount: Arr, step: int = 0) -> Arr:
 def _amount(frame: FrameView, which: Arr, codes: Arr) -> Arr:
     """The week's øre paid under a set of codes: one pass over the spread amounts (sorted by cell)."""
     weeks, run = frame.run.weeks, frame.run
-    part = slice(None) if frame.week is None else slice(weeks.week_start[frame.week], weeks.week_start[frame.week + 1])
+    part = slice(None) if frame.week is None else run.week_entries(frame.week)
     mask = _gather(codes.data, weeks.entry_week[part], weeks.entry_person[part], frame.week is None)
     chosen = (mask & run.entry_bits()[part]) != 0
     ore = (weeks.entry_ore if which.data == "week.amounts" else weeks.entry_tail)[part] * chosen

@@ -113,7 +113,7 @@ class NativeProgram:
         source.module.constants(np.int64(weeks.range.first), count, const, conflict)
         threads = numba.get_num_threads()
         parts = 1 if threads == 1 else min(persons, 8 * threads)  # several parts a thread: even loads
-        kernel(np.int64(weeks.range.first), weeks.benefits, weeks.week_start, weeks.entry_person, weeks.entry_code,
+        kernel(np.int64(weeks.range.first), np.int64(count), weeks.person_start, weeks.entry_week, weeks.entry_code,
                weeks.entry_ore, weeks.entry_tail, facts, const, data, none, conflict, max(parts, 1))
         if conflict.any():
             return None

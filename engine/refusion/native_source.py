@@ -1,28 +1,33 @@
 """The source text of the native kernel: the checked weekly rules written as one Numba loop.
 
 `KernelSource(batch, order, outputs).build()` writes, for the values in `order`, a loop over a
-part of the persons: block by block (`BLOCK` persons), week by week, person by person, every
-value in dependency order. Five analyses keep the machine code close to a hand-written loop,
-each derived from the rules alone:
+part of the persons: person by person, week by week, every value in dependency order. Six
+analyses keep the machine code close to a hand-written loop, each derived from the rules alone:
 
 * values the same for every person in a week (the benefit sets in force, a rate of a date) are
-  computed once per week for all persons (`constants`) and read once per week and block;
-  values that read only a person's facts (`per_person`) come first, before the week's values;
+  computed once per week for all persons (`constants`); values that read only a person's facts
+  (`per_person`) once per person, before the weeks;
 * a value whose every definition gives a value, with unconditional definitions in force in
   every week, has no no-value flag (`present`): the checks that read it vanish from the source;
 * every `amount(...)` over a set of codes known before the week's values (a literal set, a
   per-week or per-person value) is taken in one pass over the week's payment entries, each
   distinct (amounts, codes) pair once;
-* the input is read as it is spread, week-major, without a person-major copy: a cursor per
-  week walks the entries (persons in order within a week), and a block's persons of one week
-  lie side by side in the benefits, the entries and the results. A person's past (`previous`,
-  the running counts of `count_weeks`/`sum_weeks`) is kept in arrays one block wide;
-* the week's values are written in up to three copies, each for the compiler to fold (`_paths`):
-  for a week on none of the days the rules name (`week.monday == <date>`, § 29's transition
-  weeks), with those tests decided; of such weeks, one with no entries and no benefit (two in
-  three of the yardstick population's), with its benefits and sums as zeros; and the rules as
-  written, for the named days. Compiling takes longer (about 9 s instead of 3 s a kernel, once
-  per machine and rulebook); the loop takes 0.15 s instead of 0.21 s on the yardstick's data.
+* the entries are read person by person (`Weeks` sorts them by person, then week): a person's
+  weeks follow one another in one pass, the week's benefit bits are taken from its entries, and
+  the person's past (`previous`, the running counts of `count_weeks`/`sum_weeks`) lives in
+  scalars;
+* a value that neither looks back nor reads the week's position (`_stateful`) depends on the
+  week's inputs alone: while a person's entries repeat those of the week before, in a week with
+  the same constants and no date the rules test passed (`steady`), it keeps last week's value and
+  only the rest is computed (two thirds of the yardstick population's weeks with payments
+  repeat);
+* the week's values are written in copies, each for the compiler to fold (`_persons`): the rules
+  as written, for the days the rules name (`week.monday == <date>`, § 29's transition weeks);
+  on every other day with those tests decided: for a run of weeks with no entries (two in three
+  of the yardstick population's), with the benefits and sums as zeros and no look for entries
+  until the person's next one; and, split in the input-only values and the rest, for any other
+  week. Compiling takes longer than one copy would (about 9 s instead of 3 s a kernel, once per
+  machine and rulebook); the loop takes 0.07 s instead of 0.21 s on the yardstick's data.
 """
 from __future__ import annotations
 
@@ -117,7 +122,6 @@ def unsigned_indices(text: str) -> str:
     return _SUBSCRIPT.sub(unsigned, text)
 
 
-_IN_WEEK = " " * 16  # the indentation of a person's week in the kernel's source
 _ON_DAY = re.compile(r"\bmonday (?P<op>==|!=) (?P<day>\d+)\b|\b(?P<day2>\d+) (?P<op2>==|!=) monday\b")
 
 
@@ -132,8 +136,21 @@ def _on_no_named_day(lines: list[str]) -> list[str]:
             for line in lines]
 
 
-def _indented(lines: list[str]) -> list[str]:
-    return ["    " + line for line in lines]
+_MONDAY_TEST = re.compile(r"\bmonday (?:>=|<=|==|!=|<|>) \d+\b|\b\d+ (?:>=|<=|==|!=|<|>) monday\b")
+_DAY = re.compile(r"\d+")
+_READS = re.compile(r"\b[vn](\d+)\b")
+_WEEK_INDEX = re.compile(r"\bw\b")
+# a person's entries of week w follow those of week w - 1: the next week's start, codes and count
+_SCAN = ["lo = hi", "bits = 0", "while hi < end and entry_week[hi] == w:", "    bits |= 1 << entry_code[hi]", "    hi += 1"]
+
+
+def _dates_tested(lines: list[str]) -> list[int]:
+    """The dates these lines test a week's Monday against (`monday >= 16804`, ...)."""
+    return sorted({int(_DAY.search(match)[0]) for line in lines for match in _MONDAY_TEST.findall(line)})  # type: ignore[index]
+
+
+def _at(depth: int, lines: list[str]) -> list[str]:
+    return ["    " * depth + line for line in lines]
 
 
 def _overlap(a: Rule, b: Rule) -> bool:
@@ -169,8 +186,11 @@ class KernelSource:
             before = (dict(self.scales), set(self.present))
             self.fused = {}
             constants, _ = self._body(self.constant, depth=3, counter=0)
-            person, counter = self._body(self.per_person, depth=4, counter=0)
-            body, _ = self._body(varying, depth=4, counter=counter)  # temporaries of one function: distinct names
+            person, counter = self._body(self.per_person, depth=0, counter=0)
+            chunks = []
+            for name in varying:  # temporaries of one function: distinct names
+                lines, counter = self._body([name], depth=0, counter=counter)
+                chunks.append((name, lines))
             if before == (self.scales, self.present):
                 break
         stored = [f"            const[{k}, 0, w] = v{self.index[n]}\n            const[{k}, 1, w] = n{self.index[n]}"
@@ -178,84 +198,127 @@ class KernelSource:
         self.none_outputs = [n for n in self.outputs if n not in self.present]
         tables = "".join(f"{name} = np.array({list(items)}, np.int64)\n" for items, name in self.tables.items())
         self.text = (_HEADER.replace("\n\n\n@njit", "\n" + tables + "\n\n@njit", 1) + "\n".join(constants + stored) + "\n\n\n"
-                     + unsigned_indices(_PERSONS + "\n".join(self._prologue(person) + self._paths(body) + self._epilogue()))
-                     + "\n")
+                     + unsigned_indices(_PERSONS + "\n".join(self._persons(person, chunks))) + "\n")
         return self
 
-    def _prologue(self, person: list[str]) -> list[str]:
-        """Per part: each state a block wide; per block of persons, week by week, person by person."""
-        lines = [f"    c{self.index[n]} = np.zeros((weeks + 1, BLOCK), np.int64)" for n in sorted(self.windows)]
-        for name in sorted(self.previous):  # last week's value (and its flag, unless always present)
-            lines.append(f"    p{self.index[name]} = np.zeros(BLOCK, np.int64)")
-            lines += [] if name in self.present else [f"    q{self.index[name]} = np.zeros(BLOCK, np.bool_)"]
-        lines += ["    for block in range(start, stop, BLOCK):", "        last = min(block + BLOCK, stop)",
-                  "        for w in range(weeks):", "            monday = first + 7 * w"]
+    def _persons(self, person: list[str], chunks: list[tuple[str, list[str]]]) -> list[str]:
+        """Per person, week by week, the week's values in the copy its week and inputs allow (see
+        the module's notes); the person's past in scalars, the running counts in one array."""
+        stateful = self._stateful(chunks)
+        every = [line for _, lines in chunks for line in lines]
+        fresh = _on_no_named_day([line for name, lines in chunks if name not in stateful for line in lines])
+        state = _on_no_named_day([line for name, lines in chunks if name in stateful for line in lines])
+        usual, days = _on_no_named_day(every), _named_days(every)
+        scan = _SCAN
+        consts = []
         for k, name in enumerate(self.constant):  # computed once for all persons
             i = self.index[name]
-            lines.append(f"            v{i} = const[{k}, 0, w]")
-            lines.append(f"            n{i} = False" if name in self.present else f"            n{i} = const[{k}, 1, w] != 0")
-        lines += ["            hi = cursor[w]", "            end = week_start[w + 1]",
-                  "            for p in range(block, last):", "                b = p - block",
-                  "                bits = benefits[w, p]", "                lo = hi",
-                  "                while hi < end and entry_person[hi] == p:", "                    hi += 1"]
-        return lines + person
+            consts.append(f"v{i} = const[{k}, 0, w]")
+            consts.append(f"n{i} = False" if name in self.present else f"n{i} = const[{k}, 1, w] != 0")
+        week_end = self._week_end()
+        next_week = ["w += 1", "if w >= weeks:", "    break"]
+        # a run of empty weeks lasts until the person's next entry or the next named day: no scan
+        empty = (["bits = 0"] + [f"{total} = 0" for total in self.fused.values()] + usual + week_end
+                 + ["w += 1", "if w >= until:", "    break", "monday = first + 7 * w"] + consts)
+        repeated = (state + week_end + next_week + ["seen, was = lo, bits"] + scan
+                    + ["if not (steady[w] and bits == was and repeats(entry_code, entry_ore, entry_tail, seen, lo, hi)):",
+                       "    break", "monday = first + 7 * w"] + consts)
+        week = (["monday = first + 7 * w"] + consts
+                + ["if not plain[w]:"] + _at(1, self._sums() + every + week_end + ["w += 1", "if w < weeks:"] + _at(1, scan) + ["continue"])
+                + ["if hi == lo and bits == 0:"]
+                + _at(1, ["until = entry_week[hi] if hi < end else weeks", "if until > unusual[w]:", "    until = unusual[w]",
+                          "while True:"] + _at(1, empty) + ["if w < weeks:"] + _at(1, scan) + ["continue"])
+                + self._sums() + fresh + ["while True:"] + _at(1, repeated))
+        start = (person + self._state_start() + ["hi = person_start[p]", "end = person_start[p + 1]", "w = 0"] + scan
+                 + ["while w < weeks:"] + _at(1, week) + self._person_end())
+        return (_at(1, [f"c{self.index[n]} = np.zeros(weeks + 1, np.int64)" for n in sorted(self.windows)]
+                    + self._week_flags(days, _dates_tested(fresh)) + ["for p in range(start, stop):"] + _at(1, start)))
 
-    def _paths(self, body: list[str]) -> list[str]:
-        """The week's values in up to three copies for the compiler to fold (see the module's
-        notes): on a day the rules name, as written; on any other day with those tests decided,
-        once for a week with no entries and no benefit and once for any other week."""
-        days = _named_days(body)
-        usual = _on_no_named_day(body)
-        empty = [f"{_IN_WEEK}bits = 0"] + [f"{_IN_WEEK}{total} = 0" for total in self.fused.values()]
-        paths = ([f"{_IN_WEEK}if hi == lo and bits == 0:"] + _indented(empty + usual)
-                 + [f"{_IN_WEEK}else:"] + _indented(self._week() + usual))
-        if not days:
-            return paths
-        return ([f"{_IN_WEEK}if {' and '.join(f'monday != {day}' for day in days)}:"] + _indented(paths)
-                + [f"{_IN_WEEK}else:"] + _indented(self._week() + body))
+    def _stateful(self, chunks: list[tuple[str, list[str]]]) -> set[str]:
+        """The values computed every week even when a person's inputs repeat last week's: those that
+        look back, read the week's position or its Monday otherwise than against a date, or read
+        such a value. The rest depend on the week's inputs alone (and the dates it passes)."""
+        found: set[str] = set()
+        names = {f"{i}": name for name, i in self.index.items()}
+        for name, lines in chunks:
+            text = "\n".join(lines)
+            reads = {names[i] for i in _READS.findall(text) if i in names}
+            if _WEEK_INDEX.search(text) or re.search(r"\bmonday\b", _MONDAY_TEST.sub("", text)) or reads & found:
+                found.add(name)
+        return found
 
-    def _week(self) -> list[str]:
+    def _week_flags(self, days: list[int], dates: list[int]) -> list[str]:
+        """Per week: `plain`, on none of the days the rules name; `steady`, plain with the same week
+        values (`const`) as the week before and no date the rules test passed in between: a person
+        whose entries repeat last week's has last week's input-only values."""
+        lines = ["plain = np.ones(weeks, np.bool_)", "steady = np.zeros(weeks, np.bool_)",
+                 "for w in range(weeks):", "    monday = first + 7 * w"]
+        if days:
+            lines.append(f"    plain[w] = {' and '.join(f'monday != {day}' for day in days)}")
+        lines += ["    if w > 0 and plain[w] and plain[w - 1]:", "        steady[w] = True"]
+        if dates:
+            lines += [f"        if {' or '.join(f'monday - 7 <= {d} <= monday' for d in dates)}:", "            steady[w] = False"]
+        return lines + ["        for k in range(const.shape[0]):",
+                        "            if const[k, 0, w] != const[k, 0, w - 1] or const[k, 1, w] != const[k, 1, w - 1]:",
+                        "                steady[w] = False",
+                        "unusual = np.empty(weeks + 1, np.int64)  # the first week from w on that is not plain",
+                        "unusual[weeks] = weeks",
+                        "for w in range(weeks - 1, -1, -1):",
+                        "    unusual[w] = unusual[w + 1] if plain[w] else w"]
+
+    def _state_start(self) -> list[str]:
+        """A person's past before the first week: last week's values, the running counts, the sums."""
+        lines = []
+        for name in sorted(self.previous):
+            i = self.index[name]
+            lines += [f"p{i} = 0"] + ([] if name in self.present else [f"q{i} = False"])
+        lines += [f"r{self.index[name]} = 0" for name in sorted(self.windows)]
+        if self.totals:
+            lines += [f"s{k} = 0" for k in range(len(self.outputs))] + [f"m{k} = 0" for k in range(len(self.none_outputs))]
+        return lines
+
+    def _person_end(self) -> list[str]:
+        if not self.totals:
+            return []
+        return ([f"out_data[{k}, p] = s{k}" for k in range(len(self.outputs))]
+                + [f"out_none[{k}, p] = m{k}" for k in range(len(self.none_outputs))])
+
+    def _sums(self) -> list[str]:
         """One pass over the person's entries of the week for every fused amount."""
         if not self.fused:
             return []
-        lines = [f"                {total} = 0" for total in self.fused.values()]
-        lines += ["                for e in range(lo, hi):", "                    code = entry_code[e]"]
+        lines = [f"{total} = 0" for total in self.fused.values()]
+        lines += ["for e in range(lo, hi):", "    code = entry_code[e]"]
         for which in sorted({w for w, _ in self.fused}):
             # a zero adds nothing: the month tails are zero in most weeks, for every person alike
-            lines += [f"                    {which}_e = {which}[e]", f"                    if {which}_e != 0:"]
+            lines += [f"    {which}_e = {which}[e]", f"    if {which}_e != 0:"]
             for (other, codes), total in self.fused.items():
                 if other == which:
-                    lines += [f"                        if ({codes} >> code) & 1:", f"                            {total} += {which}_e"]
+                    lines += [f"        if ({codes} >> code) & 1:", f"            {total} += {which}_e"]
         return lines
 
-    def _epilogue(self) -> list[str]:
+    def _week_end(self) -> list[str]:
+        """The week's results (or their sums), its running counts and what next week reads of it."""
         lines = self._totals() if self.totals else (
-            [f"                out_data[{k}, w, p] = v{self.index[name]}" for k, name in enumerate(self.outputs)]
-            + [f"                out_none[{k}, w, p] = n{self.index[name]}" for k, name in enumerate(self.none_outputs)])
+            [f"out_data[{k}, w, p] = v{self.index[name]}" for k, name in enumerate(self.outputs)]
+            + [f"out_none[{k}, w, p] = n{self.index[name]}" for k, name in enumerate(self.none_outputs)])
         for name in sorted(self.windows):
             i, value = self.index[name], self._value(name)
             truth = f"(v{i} != 0)" if self.batch.checked.types.get(name) == "bool" else f"v{i}"
             counted = truth if value.none == "False" else (
                 f"(v{i} != 0 and not n{i})" if self.batch.checked.types.get(name) == "bool" else f"(0 if n{i} else v{i})")
-            lines.append(f"                c{i}[w + 1, b] = c{i}[w, b] + {counted}")
+            lines += [f"r{i} += {counted}", f"c{i}[w + 1] = r{i}"]
         for name in sorted(self.previous):
             i = self.index[name]
-            lines += [f"                p{i}[b] = v{i}"] + ([] if name in self.present else [f"                q{i}[b] = n{i}"])
-        return lines + ["            cursor[w] = hi"]
+            lines += [f"p{i} = v{i}"] + ([] if name in self.present else [f"q{i} = n{i}"])
+        return lines
 
     def _totals(self) -> list[str]:
         """Per person: the sum of each output over the weeks it has a value, and how many weeks
         it has none (no weeks × persons results are written)."""
-        lines = []
-        for k, name in enumerate(self.outputs):
-            i = self.index[name]
-            if name in self.present:
-                lines.append(f"                out_data[{k}, p] += v{i}")
-            else:
-                lines.append(f"                out_data[{k}, p] += 0 if n{i} else v{i}")
-        for k, name in enumerate(self.none_outputs):
-            lines.append(f"                out_none[{k}, p] += n{self.index[name]}")
-        return lines
+        lines = [f"s{k} += v{self.index[name]}" if name in self.present else f"s{k} += 0 if n{self.index[name]} else v{self.index[name]}"
+                 for k, name in enumerate(self.outputs)]
+        return lines + [f"m{k} += n{self.index[name]}" for k, name in enumerate(self.none_outputs)]
 
     def _body(self, names: list[str], depth: int, counter: int) -> tuple[list[str], int]:
         out = nodes.Source(depth=depth, counter=counter)
@@ -349,7 +412,7 @@ class KernelSource:
         if node.function == "previous":
             self.previous.add(series)
             default, scale = args[0], max(stored.scale, args[0].scale)
-            last = nodes.Val(f"p{i}[b]", stored.none if stored.none == "False" else f"q{i}[b]", stored.kind, stored.scale)
+            last = nodes.Val(f"p{i}", stored.none if stored.none == "False" else f"q{i}", stored.kind, stored.scale)
             none = "False" if last.none == default.none == "False" else f"({last.none} if w > 0 else {default.none})"
             return nodes.assign(out, nodes.Val(
                 f"({nodes.at_scale(last, scale)} if w > 0 else {nodes.at_scale(default, scale)})", none, stored.kind, scale))
@@ -359,7 +422,7 @@ class KernelSource:
         if len(args) > 1:
             out.emit(f"{low} = min(max({low}, ({args[1].data} - first) // 7 + 1), w)")
         kind = "number" if node.function == "count_weeks" else stored.kind
-        return nodes.assign(out, nodes.Val(f"(c{i}[w, b] - c{i}[{low}, b])", nodes.either(*(a.none for a in args)),
+        return nodes.assign(out, nodes.Val(f"(r{i} - c{i}[{low}])", nodes.either(*(a.none for a in args)),
                                            kind, 0 if kind == "number" else stored.scale))
 
 
@@ -368,16 +431,27 @@ import numpy as np
 from numba import njit, prange
 
 U, I = np.uint64, np.int64  # an index or a magnitude that is never negative (see unsigned_indices)
-BLOCK = 512  # persons walked together week by week: their inputs and outputs lie side by side
 
 
 @njit(cache=True, parallel=True, nogil=True, error_model="numpy")
-def kernel(first, benefits, week_start, entry_person, entry_code, entry_ore, entry_tail, facts, const,
+def kernel(first, weeks, person_start, entry_week, entry_code, entry_ore, entry_tail, facts, const,
            out_data, out_none, conflict, parts):
-    count = benefits.shape[1]
+    count = person_start.shape[0] - 1
     for k in prange(parts):
-        persons(k * count // parts, (k + 1) * count // parts, first, benefits, week_start, entry_person,
+        persons(k * count // parts, (k + 1) * count // parts, first, weeks, person_start, entry_week,
                 entry_code, entry_ore, entry_tail, facts, const, out_data, out_none, conflict)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def repeats(entry_code, entry_ore, entry_tail, seen, lo, hi):
+    """Whether the entries lo..hi repeat the week before's, seen..lo (code, øre and tail alike)."""
+    if hi - lo != lo - seen:
+        return False
+    for e in range(hi - lo):
+        if entry_code[U(lo + e)] != entry_code[U(seen + e)] or entry_ore[U(lo + e)] != entry_ore[U(seen + e)] \\
+                or entry_tail[U(lo + e)] != entry_tail[U(seen + e)]:
+            return False
+    return True
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -389,14 +463,8 @@ def constants(first, weeks, const, conflict):
 '''
 
 _PERSONS = '''@njit(cache=True, nogil=True, error_model="numpy")
-def persons(start, stop, first, benefits, week_start, entry_person, entry_code, entry_ore, entry_tail, facts,
+def persons(start, stop, first, weeks, person_start, entry_week, entry_code, entry_ore, entry_tail, facts,
             const, out_data, out_none, conflict):
-    weeks = benefits.shape[0]
-    # a cursor per week into the week-major entries: a person's entries of a week follow the
-    # previous person's, so the persons of a part are walked in order
-    cursor = np.empty(weeks, np.int64)
-    for w in range(weeks):
-        cursor[w] = week_start[w] + np.searchsorted(entry_person[week_start[w]:week_start[w + 1]], start)
 '''
 # The parallel loop is kept apart from the persons' weeks: Numba's parallel transform of the
 # whole body would take several times longer to compile.

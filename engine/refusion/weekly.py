@@ -48,9 +48,9 @@ class History:
 def history_of(weeks: Weeks, local: int, codes: tuple[str, ...]) -> History:
     """The history of the person at position `local` of a slice of weeks."""
     rows = []
+    entries = range(weeks.person_start[local], weeks.person_start[local + 1])
     for week in range(weeks.range.count):
-        lo, hi = weeks.week_start[week], weeks.week_start[week + 1]
-        mine = [i for i in range(lo, hi) if weeks.entry_person[i] == local]
+        mine = [i for i in entries if weeks.entry_week[i] == week]
         mask = int(weeks.benefits[week, local])
         rows.append(PersonWeek(
             monday=weeks.range.monday_of(week),

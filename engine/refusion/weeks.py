@@ -60,12 +60,13 @@ def week_range(payments: Payments) -> WeekRange:
 
 @attrs.frozen
 class Weeks:
-    """The week facts of a slice of persons, week-major.
+    """The week facts of a slice of persons.
 
     `benefits[w, p]` is a bit mask of the codes paid at least one day (bit i = codes[i]);
-    `amounts` lists (week, person, code, øre, tail øre) sorted by week then person, with
-    `week_start[w]` the first entry of week w; `municipality[w, p]` is the municipality of
-    the person's last payment record covering the week (-1: none).
+    the entries (person, week, code, øre, tail øre) are sorted by person, then week, then code,
+    with `person_start[p]` the first entry of person p (the native kernel walks a person's weeks
+    in one pass); `municipality[w, p]` is the municipality of the person's last payment record
+    covering the week (-1: none).
     """
 
     range: WeekRange
@@ -77,7 +78,7 @@ class Weeks:
     entry_code: np.ndarray
     entry_ore: np.ndarray
     entry_tail: np.ndarray
-    week_start: np.ndarray          # (weeks + 1,) offsets into the entries
+    person_start: np.ndarray        # (persons + 1,) offsets into the entries
     facts: dict[str, np.ndarray]    # per-person facts of the slice (day numbers)
 
 
@@ -91,7 +92,8 @@ def spread(payments: Payments, rows: np.ndarray, persons: np.ndarray, span: Week
         return column if pair_row is None else column[pair_row]
     person, code, ore = paired(local), paired(row(payments.benefit)).astype(np.int64), paired(row(payments.ore))
     length = paired(end - start + 1)
-    key = (week * len(persons) + person) * 64 + code
+    stride = max(span.count, 1)
+    key = (person * stride + week) * 64 + code
     order = np.argsort(key, kind="stable")
     key, groups = key[order], _group_starts(key[order])
     length, ore = length[order], ore[order]
@@ -101,15 +103,15 @@ def spread(payments: Payments, rows: np.ndarray, persons: np.ndarray, span: Week
     tail_sum = _round_sums(ore * tail[order], length, groups)
     first = key[groups]
     entry_code, entry_cell = first % 64, first // 64
-    entry_week, entry_person = entry_cell // len(persons), entry_cell % len(persons)
+    entry_person, entry_week = entry_cell // stride, entry_cell % stride
     shape = (span.count, len(persons))
     last_in_week = np.minimum(paired(end), span.first + 7 * week + 6)
     acting = (paired(row(payments.line)), paired(start), last_in_week)  # the acting municipality (below)
     return Weeks(
-        range=span, persons=persons, benefits=_bit_masks(entry_cell, entry_code, shape),
+        range=span, persons=persons, benefits=_bit_masks(entry_week * len(persons) + entry_person, entry_code, shape),
         municipality=_municipalities(week, person, paired(row(payments.municipality)), acting, shape),
         entry_week=entry_week, entry_person=entry_person, entry_code=entry_code, entry_ore=total, entry_tail=tail_sum,
-        week_start=np.searchsorted(entry_week, np.arange(span.count + 1)),
+        person_start=np.searchsorted(entry_person, np.arange(len(persons) + 1)),
         facts={name: values[persons] for name, values in payments.facts.items()},
     )
 
@@ -179,6 +181,7 @@ def _round_sums(numerator: np.ndarray, denominator: np.ndarray, groups: np.ndarr
 
 
 def _bit_masks(cell: np.ndarray, code: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Per cell (week × persons + person), the bits of its entries' codes (a cell's entries adjoin)."""
     masks = np.zeros(shape[0] * shape[1], np.int64)
     if len(cell):
         starts = _group_starts(cell)

@@ -111,7 +111,7 @@ def test_the_amounts_of_a_week_are_summed_in_one_pass(rulebook: engine.Rulebook)
     person = source.text[source.text.index("def persons("):]
     # one pass in each copy of a week with payments: on a day the rules name, and on any other day
     named = (weeks.day_number(dt.date(2015, 12, 28)), weeks.day_number(dt.date(2016, 1, 4)))  # § 29's transition weeks
-    assert person.count("for e in range(lo, hi):") == 2 and f"if monday != {named[0]} and monday != {named[1]}:" in person
+    assert person.count("for e in range(lo, hi):") == 2 and f"plain[U(w)] = monday != {named[0]} and monday != {named[1]}" in person
     assert len(source.fused) == len(set(source.fused)) >= 4  # each (amounts, codes) pair once
     rules = [rule for name in source.order for rule in source.batch.definitions[name]]
     calls = [node for rule in rules for _, expr in rule.expressions() for node in ast.walk(expr)
@@ -139,6 +139,27 @@ def test_empty_weeks_carry_the_step_and_count_to_its_reset(rulebook: engine.Rule
     gap, reset = (list(read.persons).index(person) for person in ("gap", "reset"))
     assert step[week[dt.date(2016, 6, 6)], gap] == 5  # the fifth week of one count
     assert step[week[dt.date(2017, 2, 6)], reset] == 1  # a new count
+
+
+def test_a_repeated_week_is_classified_again_when_the_rules_change(rulebook: engine.Rulebook) -> None:
+    """The same weekly seniorpension before and after 2021-02-12, when LBK 221/2021 adds it to the
+    co-financed benefits (ydelser.yaml): the kernel, which keeps the values of a week's inputs
+    while they repeat, classifies the payment again in the first week of the new rules (no month
+    begins in it or in the week before, so the entries repeat exactly), as the NumPy evaluator
+    does week by week."""
+    codes = rulebook.checked.inputs["citizen.benefit"].input.values  # type: ignore[union-attr]
+    weekly = [{"person": "i", "municipality": "101", "benefit": "seniorpension", "amount": "2000.00",
+               "from": str(monday), "to": str(monday + dt.timedelta(days=6))}
+              for monday in (dt.date(2020, 12, 7) + dt.timedelta(weeks=k) for k in range(16))]
+    read = payments.from_records(weekly, codes)
+    spread = weeks.spread(read, np.arange(read.rows), np.arange(len(read.persons)), weeks.week_range(read))
+    compiled = native.NativeProgram(rulebook.program, series.plan(rulebook.program.checked), codes)
+    found, expected = compiled.run(spread, AMOUNTS), compiled.batch.run(spread, AMOUNTS)
+    assert _cells(found, AMOUNTS, spread, codes) == _cells(expected, AMOUNTS, spread, codes)
+    cofinanced = batch.to_python(found[AMOUNTS[0]], (spread.range.count, 1), codes)[0][:, 0]
+    change = spread.range.index_of(dt.date(2021, 2, 15))  # the first Monday on or after 2021-02-12
+    assert not cofinanced[:change].any() and cofinanced[change:].all()
+    assert spread.entry_tail[change - 1] == spread.entry_tail[change] == 0  # a repeat: the kernel's shortcut
 
 
 def _many(count: int) -> list[dict[str, str]]:
@@ -200,7 +221,7 @@ def test_totals_per_person_are_the_sums_of_the_weeks(rulebook: engine.Rulebook, 
     assert totals == _summed(compiled.batch.run(spread, AMOUNTS), AMOUNTS)
     assert any(any(data) for data, _ in totals.values()) and any(any(none) for _, none in totals.values())
     source, _ = compiled.kernel(AMOUNTS, totals=True)
-    assert "out_data[0, U(p)] +=" in source.text and "U(w), U(p)] = " not in source.text  # no weekly result is written
+    assert "out_data[0, U(p)] = s0" in source.text and "U(w), U(p)] = " not in source.text  # no weekly result is written
     monkeypatch.delitem(native_nodes.CALLS, "round_ore")  # left to NumPy: summed from its weekly results
     fallback = native.NativeProgram(rulebook.program, plan, codes)
     assert set(fallback.unsupported) == set(AMOUNTS)
