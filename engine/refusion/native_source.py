@@ -139,7 +139,8 @@ def _on_no_named_day(lines: list[str]) -> list[str]:
 _MONDAY_TEST = re.compile(r"\bmonday (?:>=|<=|==|!=|<|>) \d+\b|\b\d+ (?:>=|<=|==|!=|<|>) monday\b")
 _DAY = re.compile(r"\d+")
 _READS = re.compile(r"\b[vn](\d+)\b")
-_WEEK_INDEX = re.compile(r"\bw\b")
+_WEEK_INDEX = re.compile(r"\bw\b|\b[pqrc]\d+\b")  # the week's position, or a look back (last week, running counts)
+_BEFORE_WEEKS = re.compile(r"-?\d+|monday|v\d+")  # a literal, the week's Monday, a value
 # a person's entries of week w follow those of week w - 1: the next week's start, codes and count
 _SCAN = ["lo = hi", "bits = 0", "while hi < end and entry_week[hi] == w:", "    bits |= 1 << entry_code[hi]", "    hi += 1"]
 
@@ -169,6 +170,8 @@ class KernelSource:
         self.previous: set[str] = set()
         self.windows: set[str] = set()
         self.fused: dict[tuple[str, str], str] = {}  # (amounts, codes) -> the week's sum
+        self.starts: dict[int, tuple[str, str]] = {}  # last week's value and flag before the first week
+        self.mixed: set[int] = set()  # values looked back at with different defaults
         self.tables: dict[tuple[int, ...], str] = {}  # constant arrays of the module (step tables)
         self.text = ""
         self.module: Any = None
@@ -183,15 +186,15 @@ class KernelSource:
         # value read in an earlier week is present there by induction over the weeks.
         self.present = set(self.order)
         for _ in range(len(self.order) + 4):
-            before = (dict(self.scales), set(self.present))
-            self.fused = {}
+            before = (dict(self.scales), set(self.present), set(self.mixed))
+            self.fused, self.starts = {}, {}
             constants, _ = self._body(self.constant, depth=3, counter=0)
             person, counter = self._body(self.per_person, depth=0, counter=0)
             chunks = []
             for name in varying:  # temporaries of one function: distinct names
                 lines, counter = self._body([name], depth=0, counter=counter)
                 chunks.append((name, lines))
-            if before == (self.scales, self.present):
+            if before == (self.scales, self.present, self.mixed):
                 break
         stored = [f"            const[{k}, 0, w] = v{self.index[n]}\n            const[{k}, 1, w] = n{self.index[n]}"
                   for k, n in enumerate(self.constant)]
@@ -271,7 +274,8 @@ class KernelSource:
         lines = []
         for name in sorted(self.previous):
             i = self.index[name]
-            lines += [f"p{i} = 0"] + ([] if name in self.present else [f"q{i} = False"])
+            data, none = self.starts.get(i, ("0", "False"))
+            lines += [f"p{i} = {data}"] + ([] if name in self.present else [f"q{i} = {none}"])
         lines += [f"r{self.index[name]} = 0" for name in sorted(self.windows)]
         if self.totals:
             lines += [f"s{k} = 0" for k in range(len(self.outputs))] + [f"m{k} = 0" for k in range(len(self.none_outputs))]
@@ -404,6 +408,22 @@ class KernelSource:
             return nodes.Val(self.fused[key], "False", "money")
         return nodes.walk_amount(out, which, codes)
 
+    def _starts_as(self, i: int, default: nodes.Val, stored: nodes.Val) -> bool:
+        """Whether last week's value of value i can hold its default before the first week, so that
+        `previous` reads it with no test of the week: a default known before the weeks (a literal,
+        the first Monday, a person's value), at the value's scale, the same in every look back."""
+        if i in self.mixed or default.scale > stored.scale or not _BEFORE_WEEKS.fullmatch(default.data):
+            return False
+        if default.data.startswith("v") and default.data not in {f"v{self.index[n]}" for n in self.per_person}:
+            return False
+        if default.none not in ("False", "True") or (stored.none == "False" and default.none != "False"):
+            return False
+        start = (re.sub(r"\bmonday\b", "first", nodes.at_scale(default, stored.scale)), default.none)
+        if self.starts.setdefault(i, start) != start:
+            self.mixed.add(i)  # two defaults: the next pass tests the week in every look back at it
+            return False
+        return True
+
     def _lagged(self, out: nodes.Source, node: ast.Call, args: list[nodes.Val]) -> nodes.Val:
         series = node.args[0].dotted  # type: ignore[union-attr]
         if series not in self.index:
@@ -413,6 +433,8 @@ class KernelSource:
             self.previous.add(series)
             default, scale = args[0], max(stored.scale, args[0].scale)
             last = nodes.Val(f"p{i}", stored.none if stored.none == "False" else f"q{i}", stored.kind, stored.scale)
+            if self._starts_as(i, default, stored):  # no test of the week: it breaks the chain from week to week
+                return nodes.assign(out, last)
             none = "False" if last.none == default.none == "False" else f"({last.none} if w > 0 else {default.none})"
             return nodes.assign(out, nodes.Val(
                 f"({nodes.at_scale(last, scale)} if w > 0 else {nodes.at_scale(default, scale)})", none, stored.kind, scale))

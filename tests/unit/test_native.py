@@ -162,6 +162,28 @@ def test_a_repeated_week_is_classified_again_when_the_rules_change(rulebook: eng
     assert spread.entry_tail[change - 1] == spread.entry_tail[change] == 0  # a repeat: the kernel's shortcut
 
 
+def test_last_weeks_value_starts_as_its_default_unless_the_defaults_differ(rulebook: engine.Rulebook,
+                                                                           rulebook_copy: Path) -> None:
+    """`previous(x, d)` reads last week's value with no test of the week when x starts as d before
+    the first week; where the rules look back at x with two different defaults, each look back
+    tests the week, and the kernel still gives the NumPy evaluator's answer in every week."""
+    trin = "finansiering.uge.trin"
+    assert _kernel_source(rulebook).starts[_kernel_source(rulebook).index[trin]] == ("0", "False")
+    rules = rulebook_copy / "rules" / "finansieringsloven" / "anciennitet.yaml"
+    text = rules.read_text(encoding="utf-8")
+    rules.write_text(text.replace("else previous(finansiering.uge.trin, 0)", "else previous(finansiering.uge.trin, 2)"),
+                     encoding="utf-8")
+    changed = engine.load(rulebook_copy)
+    source = _kernel_source(changed)
+    assert source.index[trin] in source.mixed and f"(p{source.index[trin]} if w > 0 else 2)" in source.text
+    spread, codes = _spread(changed)
+    compiled = native.NativeProgram(changed.program, series.plan(changed.program.checked), codes)
+    names = (*AMOUNTS, trin)
+    found, expected = compiled.run(spread, names), compiled.batch.run(spread, names)
+    assert _cells(found, names, spread, codes) == _cells(expected, names, spread, codes)
+    assert 2 in _cells(found, (trin,), spread, codes)  # the changed default is seen
+
+
 def _many(count: int) -> list[dict[str, str]]:
     """Persons with spells of benefits and gaps that differ from person to person."""
     benefits = ("kontanthjaelp", "a_dagpenge", "sygedagpenge", "su", "ledighedsydelse")
