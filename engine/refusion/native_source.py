@@ -140,6 +140,7 @@ _MONDAY_TEST = re.compile(r"\bmonday (?:>=|<=|==|!=|<|>) \d+\b|\b\d+ (?:>=|<=|==
 _DAY = re.compile(r"\d+")
 _READS = re.compile(r"\b[vn](\d+)\b")
 _WEEK_INDEX = re.compile(r"\bw\b|\b[pqrc]\d+\b")  # the week's position, or a look back (last week, running counts)
+_DAYS = 10 ** 6  # 7 × this many days is more than the span of the years 1-9999 (3.65 M days)
 _BEFORE_WEEKS = re.compile(r"-?\d+|monday|v\d+")  # a literal, the week's Monday, a value
 # a person's entries of week w follow those of week w - 1: the next week's start, codes and count
 _SCAN = ["lo = hi", "bits = 0", "while hi < end and entry_week[hi] == w:", "    bits |= 1 << entry_code[hi]", "    hi += 1"]
@@ -442,7 +443,9 @@ class KernelSource:
         low = out.fresh()
         out.emit(f"{low} = max(w - {args[0].data}, 0)")
         if len(args) > 1:
-            out.emit(f"{low} = min(max({low}, ({args[1].data} - first) // 7 + 1), w)")
+            # the week after `since`, as an unsigned division (no sign fix-up): exact for every day
+            # number of the years 1-9999, shifted by a multiple of 7 that keeps them above zero
+            out.emit(f"{low} = min(max({low}, I(U({args[1].data} - first + {7 * _DAYS}) // U(7)) - {_DAYS - 1}), w)")
         kind = "number" if node.function == "count_weeks" else stored.kind
         return nodes.assign(out, nodes.Val(f"(r{i} - c{i}[{low}])", nodes.either(*(a.none for a in args)),
                                            kind, 0 if kind == "number" else stored.scale))
