@@ -1,11 +1,11 @@
 """The native weekly evaluator: the checked weekly rules compiled to one Numba loop over persons.
 
 `NativeProgram` turns the same checked rules the per-person evaluator runs into the source of
-one kernel (`engine.refusion.native_source` writes the loop, `engine.refusion.native_nodes`
-each expression): for parts of the persons (a `prange`, so several cores share them), block by
-block, week by week, every weekly value in the plan's order, its definitions chosen by window,
-condition and priority; `previous` reads last week's value, `count_weeks`/`sum_weeks` a running
-total per person. The source is written to the
+one kernel (`engine.refusion.native_source` compiles the values, `engine.refusion.native_nodes`
+each expression, `engine.refusion.native_loop` writes the loop): for parts of the persons (a
+`prange`, so several cores share them), person by person, week by week, every weekly value in
+the plan's order, its definitions chosen by window, condition and priority; `previous` reads
+last week's value, `count_weeks`/`sum_weeks` a running total per person. The source is written to the
 user's cache folder under its SHA-256 and compiled with `cache=True`, so a rulebook is compiled
 to machine code once per machine. A value whose rule the kernel cannot compile, and every value
 that reads it, is left to the NumPy evaluator (`unsupported` says which and why;

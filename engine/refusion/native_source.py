@@ -15,19 +15,23 @@ analyses keep the machine code close to a hand-written loop, each derived from t
 * the entries are read person by person (`Weeks` sorts them by person, then week): a person's
   weeks follow one another in one pass, the week's benefit bits are taken from its entries, and
   the person's past (`previous`, the running counts of `count_weeks`/`sum_weeks`) lives in
-  scalars;
-* a value that neither looks back nor reads the week's position (`_stateful`) depends on the
+  scalars. Last week's value starts as its default before the first week where the default is
+  known then (`_starts_as`), so `previous` reads it with no test of the week: a select on the
+  week would chain each week's values to the last's (0.067 s → 0.050 s on the yardstick's data);
+* a value that neither looks back nor reads the week's position (`PersonLoop._stateful`) depends on the
   week's inputs alone: while a person's entries repeat those of the week before, in a week with
   the same constants and no date the rules test passed (`steady`), it keeps last week's value and
-  only the rest is computed (two thirds of the yardstick population's weeks with payments
-  repeat);
-* the week's values are written in copies, each for the compiler to fold (`_persons`): the rules
+  only the rest is computed (nine in ten of the yardstick population's weeks with payments
+  repeat the week before);
+* the week's values are written in copies, each for the compiler to fold (`native_loop`): the rules
   as written, for the days the rules name (`week.monday == <date>`, § 29's transition weeks);
   on every other day with those tests decided: for a run of weeks with no entries (two in three
   of the yardstick population's), with the benefits and sums as zeros and no look for entries
   until the person's next one; and, split in the input-only values and the rest, for any other
-  week. Compiling takes longer than one copy would (about 9 s instead of 3 s a kernel, once per
-  machine and rulebook); the loop takes 0.07 s instead of 0.21 s on the yardstick's data.
+  week. Compiling takes longer than one copy would (the first `paragraf refusion` on a machine
+  about 12 s instead of 5 s, once per machine and rulebook); the per-person totals of the
+  yardstick's 100,000 persons × 156 weeks take 0.054 s, against 0.144 s with the week-major
+  loop of blocks of persons this replaced.
 """
 from __future__ import annotations
 
@@ -39,6 +43,7 @@ from engine.lang import ast
 from engine.law.model import Rule
 from engine.refusion import native_nodes as nodes
 from engine.refusion.batch import BatchProgram
+from engine.refusion.native_loop import person_loop
 from engine.refusion.payments import NO_DATE
 from engine.refusion.weekly import FACT_INPUTS
 from engine.refusion.weeks import day_number
@@ -122,37 +127,8 @@ def unsigned_indices(text: str) -> str:
     return _SUBSCRIPT.sub(unsigned, text)
 
 
-_ON_DAY = re.compile(r"\bmonday (?P<op>==|!=) (?P<day>\d+)\b|\b(?P<day2>\d+) (?P<op2>==|!=) monday\b")
-
-
-def _named_days(lines: list[str]) -> list[int]:
-    """The days a week's Monday is tested to be (or not to be) in these lines of the source."""
-    return sorted({int(match["day"] or match["day2"]) for line in lines for match in _ON_DAY.finditer(line)})
-
-
-def _on_no_named_day(lines: list[str]) -> list[str]:
-    """The lines as they read in a week on none of those days: each such test decided."""
-    return [_ON_DAY.sub(lambda match: "False" if (match["op"] or match["op2"]) == "==" else "True", line)
-            for line in lines]
-
-
-_MONDAY_TEST = re.compile(r"\bmonday (?:>=|<=|==|!=|<|>) \d+\b|\b\d+ (?:>=|<=|==|!=|<|>) monday\b")
-_DAY = re.compile(r"\d+")
-_READS = re.compile(r"\b[vn](\d+)\b")
-_WEEK_INDEX = re.compile(r"\bw\b|\b[pqrc]\d+\b")  # the week's position, or a look back (last week, running counts)
 _DAYS = 10 ** 6  # 7 × this many days is more than the span of the years 1-9999 (3.65 M days)
 _BEFORE_WEEKS = re.compile(r"-?\d+|monday|v\d+")  # a literal, the week's Monday, a value
-# a person's entries of week w follow those of week w - 1: the next week's start, codes and count
-_SCAN = ["lo = hi", "bits = 0", "while hi < end and entry_week[hi] == w:", "    bits |= 1 << entry_code[hi]", "    hi += 1"]
-
-
-def _dates_tested(lines: list[str]) -> list[int]:
-    """The dates these lines test a week's Monday against (`monday >= 16804`, ...)."""
-    return sorted({int(_DAY.search(match)[0]) for line in lines for match in _MONDAY_TEST.findall(line)})  # type: ignore[index]
-
-
-def _at(depth: int, lines: list[str]) -> list[str]:
-    return ["    " * depth + line for line in lines]
 
 
 def _overlap(a: Rule, b: Rule) -> bool:
@@ -202,128 +178,8 @@ class KernelSource:
         self.none_outputs = [n for n in self.outputs if n not in self.present]
         tables = "".join(f"{name} = np.array({list(items)}, np.int64)\n" for items, name in self.tables.items())
         self.text = (_HEADER.replace("\n\n\n@njit", "\n" + tables + "\n\n@njit", 1) + "\n".join(constants + stored) + "\n\n\n"
-                     + unsigned_indices(_PERSONS + "\n".join(self._persons(person, chunks))) + "\n")
+                     + unsigned_indices(person_loop(self, person, chunks)) + "\n")
         return self
-
-    def _persons(self, person: list[str], chunks: list[tuple[str, list[str]]]) -> list[str]:
-        """Per person, week by week, the week's values in the copy its week and inputs allow (see
-        the module's notes); the person's past in scalars, the running counts in one array."""
-        stateful = self._stateful(chunks)
-        every = [line for _, lines in chunks for line in lines]
-        fresh = _on_no_named_day([line for name, lines in chunks if name not in stateful for line in lines])
-        state = _on_no_named_day([line for name, lines in chunks if name in stateful for line in lines])
-        usual, days = _on_no_named_day(every), _named_days(every)
-        scan = _SCAN
-        consts = []
-        for k, name in enumerate(self.constant):  # computed once for all persons
-            i = self.index[name]
-            consts.append(f"v{i} = const[{k}, 0, w]")
-            consts.append(f"n{i} = False" if name in self.present else f"n{i} = const[{k}, 1, w] != 0")
-        week_end = self._week_end()
-        next_week = ["w += 1", "if w >= weeks:", "    break"]
-        # a run of empty weeks lasts until the person's next entry or the next named day: no scan
-        empty = (["bits = 0"] + [f"{total} = 0" for total in self.fused.values()] + usual + week_end
-                 + ["w += 1", "if w >= until:", "    break", "monday = first + 7 * w"] + consts)
-        repeated = (state + week_end + next_week + ["seen, was = lo, bits"] + scan
-                    + ["if not (steady[w] and bits == was and repeats(entry_code, entry_ore, entry_tail, seen, lo, hi)):",
-                       "    break", "monday = first + 7 * w"] + consts)
-        week = (["monday = first + 7 * w"] + consts
-                + ["if not plain[w]:"] + _at(1, self._sums() + every + week_end + ["w += 1", "if w < weeks:"] + _at(1, scan) + ["continue"])
-                + ["if hi == lo and bits == 0:"]
-                + _at(1, ["until = entry_week[hi] if hi < end else weeks", "if until > unusual[w]:", "    until = unusual[w]",
-                          "while True:"] + _at(1, empty) + ["if w < weeks:"] + _at(1, scan) + ["continue"])
-                + self._sums() + fresh + ["while True:"] + _at(1, repeated))
-        start = (person + self._state_start() + ["hi = person_start[p]", "end = person_start[p + 1]", "w = 0"] + scan
-                 + ["while w < weeks:"] + _at(1, week) + self._person_end())
-        return (_at(1, [f"c{self.index[n]} = np.zeros(weeks + 1, np.int64)" for n in sorted(self.windows)]
-                    + self._week_flags(days, _dates_tested(fresh)) + ["for p in range(start, stop):"] + _at(1, start)))
-
-    def _stateful(self, chunks: list[tuple[str, list[str]]]) -> set[str]:
-        """The values computed every week even when a person's inputs repeat last week's: those that
-        look back, read the week's position or its Monday otherwise than against a date, or read
-        such a value. The rest depend on the week's inputs alone (and the dates it passes)."""
-        found: set[str] = set()
-        names = {f"{i}": name for name, i in self.index.items()}
-        for name, lines in chunks:
-            text = "\n".join(lines)
-            reads = {names[i] for i in _READS.findall(text) if i in names}
-            if _WEEK_INDEX.search(text) or re.search(r"\bmonday\b", _MONDAY_TEST.sub("", text)) or reads & found:
-                found.add(name)
-        return found
-
-    def _week_flags(self, days: list[int], dates: list[int]) -> list[str]:
-        """Per week: `plain`, on none of the days the rules name; `steady`, plain with the same week
-        values (`const`) as the week before and no date the rules test passed in between: a person
-        whose entries repeat last week's has last week's input-only values."""
-        lines = ["plain = np.ones(weeks, np.bool_)", "steady = np.zeros(weeks, np.bool_)",
-                 "for w in range(weeks):", "    monday = first + 7 * w"]
-        if days:
-            lines.append(f"    plain[w] = {' and '.join(f'monday != {day}' for day in days)}")
-        lines += ["    if w > 0 and plain[w] and plain[w - 1]:", "        steady[w] = True"]
-        if dates:
-            lines += [f"        if {' or '.join(f'monday - 7 <= {d} <= monday' for d in dates)}:", "            steady[w] = False"]
-        return lines + ["        for k in range(const.shape[0]):",
-                        "            if const[k, 0, w] != const[k, 0, w - 1] or const[k, 1, w] != const[k, 1, w - 1]:",
-                        "                steady[w] = False",
-                        "unusual = np.empty(weeks + 1, np.int64)  # the first week from w on that is not plain",
-                        "unusual[weeks] = weeks",
-                        "for w in range(weeks - 1, -1, -1):",
-                        "    unusual[w] = unusual[w + 1] if plain[w] else w"]
-
-    def _state_start(self) -> list[str]:
-        """A person's past before the first week: last week's values, the running counts, the sums."""
-        lines = []
-        for name in sorted(self.previous):
-            i = self.index[name]
-            data, none = self.starts.get(i, ("0", "False"))
-            lines += [f"p{i} = {data}"] + ([] if name in self.present else [f"q{i} = {none}"])
-        lines += [f"r{self.index[name]} = 0" for name in sorted(self.windows)]
-        if self.totals:
-            lines += [f"s{k} = 0" for k in range(len(self.outputs))] + [f"m{k} = 0" for k in range(len(self.none_outputs))]
-        return lines
-
-    def _person_end(self) -> list[str]:
-        if not self.totals:
-            return []
-        return ([f"out_data[{k}, p] = s{k}" for k in range(len(self.outputs))]
-                + [f"out_none[{k}, p] = m{k}" for k in range(len(self.none_outputs))])
-
-    def _sums(self) -> list[str]:
-        """One pass over the person's entries of the week for every fused amount."""
-        if not self.fused:
-            return []
-        lines = [f"{total} = 0" for total in self.fused.values()]
-        lines += ["for e in range(lo, hi):", "    code = entry_code[e]"]
-        for which in sorted({w for w, _ in self.fused}):
-            # a zero adds nothing: the month tails are zero in most weeks, for every person alike
-            lines += [f"    {which}_e = {which}[e]", f"    if {which}_e != 0:"]
-            for (other, codes), total in self.fused.items():
-                if other == which:
-                    lines += [f"        if ({codes} >> code) & 1:", f"            {total} += {which}_e"]
-        return lines
-
-    def _week_end(self) -> list[str]:
-        """The week's results (or their sums), its running counts and what next week reads of it."""
-        lines = self._totals() if self.totals else (
-            [f"out_data[{k}, w, p] = v{self.index[name]}" for k, name in enumerate(self.outputs)]
-            + [f"out_none[{k}, w, p] = n{self.index[name]}" for k, name in enumerate(self.none_outputs)])
-        for name in sorted(self.windows):
-            i, value = self.index[name], self._value(name)
-            truth = f"(v{i} != 0)" if self.batch.checked.types.get(name) == "bool" else f"v{i}"
-            counted = truth if value.none == "False" else (
-                f"(v{i} != 0 and not n{i})" if self.batch.checked.types.get(name) == "bool" else f"(0 if n{i} else v{i})")
-            lines += [f"r{i} += {counted}", f"c{i}[w + 1] = r{i}"]
-        for name in sorted(self.previous):
-            i = self.index[name]
-            lines += [f"p{i} = v{i}"] + ([] if name in self.present else [f"q{i} = n{i}"])
-        return lines
-
-    def _totals(self) -> list[str]:
-        """Per person: the sum of each output over the weeks it has a value, and how many weeks
-        it has none (no weeks × persons results are written)."""
-        lines = [f"s{k} += v{self.index[name]}" if name in self.present else f"s{k} += 0 if n{self.index[name]} else v{self.index[name]}"
-                 for k, name in enumerate(self.outputs)]
-        return lines + [f"m{k} += n{self.index[name]}" for k, name in enumerate(self.none_outputs)]
 
     def _body(self, names: list[str], depth: int, counter: int) -> tuple[list[str], int]:
         out = nodes.Source(depth=depth, counter=counter)
@@ -486,10 +342,3 @@ def constants(first, weeks, const, conflict):
         for w in range(weeks):
             monday = first + 7 * w
 '''
-
-_PERSONS = '''@njit(cache=True, nogil=True, error_model="numpy")
-def persons(start, stop, first, weeks, person_start, entry_week, entry_code, entry_ore, entry_tail, facts,
-            const, out_data, out_none, conflict):
-'''
-# The parallel loop is kept apart from the persons' weeks: Numba's parallel transform of the
-# whole body would take several times longer to compile.

@@ -13,7 +13,7 @@ import engine
 from engine.interfaces.cli import main
 from engine.lang import ast
 from engine.law import series
-from engine.refusion import batch, native, native_nodes, native_source, payments, weeks
+from engine.refusion import batch, native, native_loop, native_nodes, payments, weeks
 
 RECORDS = [
     {"person": "a", "municipality": "101", "benefit": "kontanthjaelp", "amount": "1000.01", "from": "2015-12-20", "to": "2016-03-31"},
@@ -288,7 +288,7 @@ def test_a_test_of_the_weeks_monday_against_a_date_is_decided_on_every_other_day
              "t2 = (1 if 16797 != monday else 0)",
              "t3 = (1 if monday >= 16804 else 0)",         # a range: left to the week
              "t4 = (1 if first_monday == 16804 else 0)"]   # another name
-    assert native_source._named_days(lines) == [16797, 16804]
-    assert native_source._on_no_named_day(lines) == ["t1 = (1 if False else 0)",
+    assert native_loop._named_days(lines) == [16797, 16804]
+    assert native_loop._on_no_named_day(lines) == ["t1 = (1 if False else 0)",
                                                      "t2 = (1 if True else 0)",
                                                      lines[2], lines[3]]
