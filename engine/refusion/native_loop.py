@@ -45,12 +45,14 @@ _DAY = re.compile(r"\d+")
 _READS = re.compile(r"\b[vn](\d+)\b")
 _WEEK_INDEX = re.compile(r"\bw\b|\b[pqrc]\d+\b")  # the week's position, or a look back (last week, running counts)
 # a person's entries of week w follow those of week w - 1: the next week's start, codes and count
-_SCAN = ["lo = hi", "bits = 0", "while hi < end and entry_week[hi] == w:", "    bits |= 1 << entry_code[hi]", "    hi += 1"]
+_SCAN = ["lo = hi", "bits = 0", "while hi < end and entry_week[hi] == w:",
+         "    bits |= 1 << entry_code[hi]", "    hi += 1"]
 
 
 def _dates_tested(lines: list[str]) -> list[int]:
     """The dates these lines test a week's Monday against (`monday >= 16804`, ...)."""
-    return sorted({int(_DAY.search(match)[0]) for line in lines for match in _MONDAY_TEST.findall(line)})  # type: ignore[index]
+    found = (_DAY.search(match) for line in lines for match in _MONDAY_TEST.findall(line))
+    return sorted({int(day[0]) for day in found if day})
 
 
 def _at(depth: int, lines: list[str]) -> list[str]:
@@ -75,7 +77,8 @@ class PersonLoop:
         self.consts = []
         for k, name in enumerate(source.constant):  # computed once for all persons, read week by week
             i = source.index[name]
-            self.consts += [f"v{i} = const[{k}, 0, w]", f"n{i} = False" if name in source.present else f"n{i} = const[{k}, 1, w] != 0"]
+            flag = "False" if name in source.present else f"const[{k}, 1, w] != 0"
+            self.consts += [f"v{i} = const[{k}, 0, w]", f"n{i} = {flag}"]
 
     def lines(self, person: list[str]) -> list[str]:
         """Per person: the person's values and past, then the weeks; the running counts' arrays
@@ -88,7 +91,8 @@ class PersonLoop:
     def _week(self) -> list[str]:
         """Week w, its entries lo..hi just found: on a named day the rules as written; else a run of
         empty weeks, or the week's input-only values and then the weeks that repeat it."""
-        named = self._sums() + self.every + self._week_end() + ["w += 1", "if w < weeks:"] + _at(1, _SCAN) + ["continue"]
+        named = (self._sums() + self.every + self._week_end()
+                 + ["w += 1", "if w < weeks:"] + _at(1, _SCAN) + ["continue"])
         return (["monday = first + 7 * w"] + self.consts + ["if not plain[w]:"] + _at(1, named)
                 + ["if hi == lo and bits == 0:"] + _at(1, self._empty_run())
                 + self._sums() + self.fresh + ["while True:"] + _at(1, self._repeats()))
@@ -103,7 +107,8 @@ class PersonLoop:
 
     def _repeats(self) -> list[str]:
         """The values that are not input-only, week by week while the entries repeat the first week's."""
-        return (self.state + self._week_end() + ["w += 1", "if w >= weeks:", "    break", "seen, was = lo, bits"] + _SCAN
+        return (self.state + self._week_end()
+                + ["w += 1", "if w >= weeks:", "    break", "seen, was = lo, bits"] + _SCAN
                 + ["if not (steady[w] and bits == was and repeats(entry_code, entry_ore, entry_tail, seen, lo, hi)):",
                    "    break", "monday = first + 7 * w"] + self.consts)
 
@@ -132,7 +137,8 @@ class PersonLoop:
             lines.append(f"    plain[w] = {' and '.join(f'monday != {day}' for day in days)}")
         lines += ["    if w > 0 and plain[w] and plain[w - 1]:", "        steady[w] = True"]
         if dates:
-            lines += [f"        if {' or '.join(f'monday - 7 <= {d} <= monday' for d in dates)}:", "            steady[w] = False"]
+            passed = " or ".join(f"monday - 7 <= {d} <= monday" for d in dates)
+            lines += [f"        if {passed}:", "            steady[w] = False"]
         return lines + ["        for k in range(const.shape[0]):",
                         "            if const[k, 0, w] != const[k, 0, w - 1] or const[k, 1, w] != const[k, 1, w - 1]:",
                         "                steady[w] = False",
@@ -150,7 +156,8 @@ class PersonLoop:
             lines += [f"p{i} = {data}"] + ([] if name in self.k.present else [f"q{i} = {none}"])
         lines += [f"r{self.k.index[name]} = 0" for name in sorted(self.k.windows)]
         if self.k.totals:
-            lines += [f"s{k} = 0" for k in range(len(self.k.outputs))] + [f"m{k} = 0" for k in range(len(self.k.none_outputs))]
+            lines += [f"s{k} = 0" for k in range(len(self.k.outputs))]
+            lines += [f"m{k} = 0" for k in range(len(self.k.none_outputs))]
         return lines
 
     def _person_end(self) -> list[str]:
@@ -193,8 +200,10 @@ class PersonLoop:
     def _totals(self) -> list[str]:
         """Per person: the sum of each output over the weeks it has a value, and how many weeks
         it has none (no weeks × persons results are written)."""
-        sums = [f"s{k} += v{self.k.index[name]}" if name in self.k.present else
-                f"s{k} += 0 if n{self.k.index[name]} else v{self.k.index[name]}" for k, name in enumerate(self.k.outputs)]
+        sums = []
+        for k, name in enumerate(self.k.outputs):
+            i = self.k.index[name]
+            sums.append(f"s{k} += v{i}" if name in self.k.present else f"s{k} += 0 if n{i} else v{i}")
         return sums + [f"m{k} += n{self.k.index[name]}" for k, name in enumerate(self.k.none_outputs)]
 
 

@@ -18,13 +18,13 @@ analyses keep the machine code close to a hand-written loop, each derived from t
   scalars. Last week's value starts as its default before the first week where the default is
   known then (`_starts_as`), so `previous` reads it with no test of the week: a select on the
   week would chain each week's values to the last's (0.067 s → 0.050 s on the yardstick's data);
-* a value that neither looks back nor reads the week's position (`PersonLoop._stateful`) depends on the
-  week's inputs alone: while a person's entries repeat those of the week before, in a week with
-  the same constants and no date the rules test passed (`steady`), it keeps last week's value and
-  only the rest is computed (nine in ten of the yardstick population's weeks with payments
-  repeat the week before);
-* the week's values are written in copies, each for the compiler to fold (`native_loop`): the rules
-  as written, for the days the rules name (`week.monday == <date>`, § 29's transition weeks);
+* a value that neither looks back nor reads the week's position (`PersonLoop._stateful`)
+  depends on the week's inputs alone: while a person's entries repeat those of the week before,
+  in a week with the same constants and no date the rules test passed (`steady`), it keeps last
+  week's value and only the rest is computed (nine in ten of the yardstick population's weeks
+  with payments repeat the week before);
+* the week's values are written in copies, each for the compiler to fold (`native_loop`): the
+  rules as written, for the days the rules name (`week.monday == <date>`, § 29's transition weeks);
   on every other day with those tests decided: for a run of weeks with no entries (two in three
   of the yardstick population's), with the benefits and sums as zeros and no look for entries
   until the person's next one; and, split in the input-only values and the rest, for any other
