@@ -26,6 +26,7 @@ class KernelValues(Protocol):
     totals: bool
     batch: Any                            # the NumPy evaluator's program (the values' types)
 
+
 _ON_DAY = re.compile(r"\bmonday (?P<op>==|!=) (?P<day>\d+)\b|\b(?P<day2>\d+) (?P<op2>==|!=) monday\b")
 
 
@@ -68,7 +69,7 @@ class PersonLoop:
     """The lines of a part's persons, from a kernel's compiled values (`chunks`: lines per value)."""
 
     def __init__(self, source: KernelValues, chunks: list[tuple[str, list[str]]]) -> None:
-        self.k = source
+        self.values = source
         stateful = self._stateful(chunks)
         self.every = [line for _, lines in chunks for line in lines]  # as written
         self.usual = _on_no_named_day(self.every)
@@ -85,7 +86,7 @@ class PersonLoop:
         and the flags of the weeks first, once for the part."""
         start = (person + self._state_start() + ["hi = person_start[p]", "end = person_start[p + 1]", "w = 0"] + _SCAN
                  + ["while w < weeks:"] + _at(1, self._week()) + self._person_end())
-        return _at(1, [f"c{self.k.index[n]} = np.zeros(weeks + 1, np.int64)" for n in sorted(self.k.windows)]
+        return _at(1, [f"c{self.values.index[n]} = np.zeros(weeks + 1, np.int64)" for n in sorted(self.values.windows)]
                    + self._week_flags() + ["for p in range(start, stop):"] + _at(1, start))
 
     def _week(self) -> list[str]:
@@ -100,7 +101,7 @@ class PersonLoop:
     def _empty_run(self) -> list[str]:
         """Weeks with no entries, until the person's next entry or the next named day: no look for
         entries on the way."""
-        week = (["bits = 0"] + [f"{total} = 0" for total in self.k.fused.values()] + self.usual + self._week_end()
+        week = (["bits = 0"] + [f"{total} = 0" for total in self.values.fused.values()] + self.usual + self._week_end()
                 + ["w += 1", "if w >= until:", "    break", "monday = first + 7 * w"] + self.consts)
         return (["until = entry_week[hi] if hi < end else weeks", "if until > unusual[w]:", "    until = unusual[w]",
                  "while True:"] + _at(1, week) + ["if w < weeks:"] + _at(1, _SCAN) + ["continue"])
@@ -117,7 +118,7 @@ class PersonLoop:
         look back, read the week's position or its Monday otherwise than against a date, or read
         such a value. The rest depend on the week's inputs alone (and the dates it passes)."""
         found: set[str] = set()
-        names = {f"{i}": name for name, i in self.k.index.items()}
+        names = {f"{i}": name for name, i in self.values.index.items()}
         for name, lines in chunks:
             text = "\n".join(lines)
             reads = {names[i] for i in _READS.findall(text) if i in names}
@@ -150,61 +151,61 @@ class PersonLoop:
     def _state_start(self) -> list[str]:
         """A person's past before the first week: last week's values, the running counts, the sums."""
         lines = []
-        for name in sorted(self.k.previous):
-            i = self.k.index[name]
-            data, none = self.k.starts.get(i, ("0", "False"))
-            lines += [f"p{i} = {data}"] + ([] if name in self.k.present else [f"q{i} = {none}"])
-        lines += [f"r{self.k.index[name]} = 0" for name in sorted(self.k.windows)]
-        if self.k.totals:
-            lines += [f"s{k} = 0" for k in range(len(self.k.outputs))]
-            lines += [f"m{k} = 0" for k in range(len(self.k.none_outputs))]
+        for name in sorted(self.values.previous):
+            i = self.values.index[name]
+            data, none = self.values.starts.get(i, ("0", "False"))
+            lines += [f"p{i} = {data}"] + ([] if name in self.values.present else [f"q{i} = {none}"])
+        lines += [f"r{self.values.index[name]} = 0" for name in sorted(self.values.windows)]
+        if self.values.totals:
+            lines += [f"s{k} = 0" for k in range(len(self.values.outputs))]
+            lines += [f"m{k} = 0" for k in range(len(self.values.none_outputs))]
         return lines
 
     def _person_end(self) -> list[str]:
-        if not self.k.totals:
+        if not self.values.totals:
             return []
-        return ([f"out_data[{k}, p] = s{k}" for k in range(len(self.k.outputs))]
-                + [f"out_none[{k}, p] = m{k}" for k in range(len(self.k.none_outputs))])
+        return ([f"out_data[{k}, p] = s{k}" for k in range(len(self.values.outputs))]
+                + [f"out_none[{k}, p] = m{k}" for k in range(len(self.values.none_outputs))])
 
     def _sums(self) -> list[str]:
         """One pass over the person's entries of the week for every fused amount."""
-        if not self.k.fused:
+        if not self.values.fused:
             return []
-        lines = [f"{total} = 0" for total in self.k.fused.values()]
+        lines = [f"{total} = 0" for total in self.values.fused.values()]
         lines += ["for e in range(lo, hi):", "    code = entry_code[e]"]
-        for which in sorted({w for w, _ in self.k.fused}):
+        for which in sorted({w for w, _ in self.values.fused}):
             # a zero adds nothing: the month tails are zero in most weeks, for every person alike
             lines += [f"    {which}_e = {which}[e]", f"    if {which}_e != 0:"]
-            for (other, codes), total in self.k.fused.items():
+            for (other, codes), total in self.values.fused.items():
                 if other == which:
                     lines += [f"        if ({codes} >> code) & 1:", f"            {total} += {which}_e"]
         return lines
 
     def _week_end(self) -> list[str]:
         """The week's results (or their sums), its running counts and what next week reads of it."""
-        lines = self._totals() if self.k.totals else (
-            [f"out_data[{k}, w, p] = v{self.k.index[name]}" for k, name in enumerate(self.k.outputs)]
-            + [f"out_none[{k}, w, p] = n{self.k.index[name]}" for k, name in enumerate(self.k.none_outputs)])
-        for name in sorted(self.k.windows):
-            i, boolean = self.k.index[name], self.k.batch.checked.types.get(name) == "bool"
-            if name in self.k.present:
+        lines = self._totals() if self.values.totals else (
+            [f"out_data[{k}, w, p] = v{self.values.index[name]}" for k, name in enumerate(self.values.outputs)]
+            + [f"out_none[{k}, w, p] = n{self.values.index[name]}" for k, name in enumerate(self.values.none_outputs)])
+        for name in sorted(self.values.windows):
+            i, boolean = self.values.index[name], self.values.batch.checked.types.get(name) == "bool"
+            if name in self.values.present:
                 counted = f"(v{i} != 0)" if boolean else f"v{i}"
             else:
                 counted = f"(v{i} != 0 and not n{i})" if boolean else f"(0 if n{i} else v{i})"
             lines += [f"r{i} += {counted}", f"c{i}[w + 1] = r{i}"]
-        for name in sorted(self.k.previous):
-            i = self.k.index[name]
-            lines += [f"p{i} = v{i}"] + ([] if name in self.k.present else [f"q{i} = n{i}"])
+        for name in sorted(self.values.previous):
+            i = self.values.index[name]
+            lines += [f"p{i} = v{i}"] + ([] if name in self.values.present else [f"q{i} = n{i}"])
         return lines
 
     def _totals(self) -> list[str]:
         """Per person: the sum of each output over the weeks it has a value, and how many weeks
         it has none (no weeks × persons results are written)."""
         sums = []
-        for k, name in enumerate(self.k.outputs):
-            i = self.k.index[name]
-            sums.append(f"s{k} += v{i}" if name in self.k.present else f"s{k} += 0 if n{i} else v{i}")
-        return sums + [f"m{k} += n{self.k.index[name]}" for k, name in enumerate(self.k.none_outputs)]
+        for k, name in enumerate(self.values.outputs):
+            i = self.values.index[name]
+            sums.append(f"s{k} += v{i}" if name in self.values.present else f"s{k} += 0 if n{i} else v{i}")
+        return sums + [f"m{k} += n{self.values.index[name]}" for k, name in enumerate(self.values.none_outputs)]
 
 
 _PERSONS = '''@njit(cache=True, nogil=True, error_model="numpy")
