@@ -29,7 +29,7 @@ analyses keep the machine code close to a hand-written loop, each derived from t
   of the yardstick population's), with the benefits and sums as zeros and no look for entries
   until the person's next one; and, split in the input-only values and the rest, for any other
   week. Compiling takes longer than one copy would (the first `paragraf refusion` on a machine
-  about 12 s instead of 5 s, once per machine and rulebook); the per-person totals of the
+  about 13 s instead of 5 s, once per machine and rulebook); the per-person totals of the
   yardstick's 100,000 persons × 156 weeks take 0.054 s, against 0.144 s with the week-major
   loop of blocks of persons this replaced.
 """
