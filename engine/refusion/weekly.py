@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any, Callable, Iterable
 
 import attrs
+import numpy as np
 
 
 from engine.lang import values
@@ -48,9 +49,11 @@ class History:
 def history_of(weeks: Weeks, local: int, codes: tuple[str, ...]) -> History:
     """The history of the person at position `local` of a slice of weeks."""
     rows = []
-    entries = range(weeks.person_start[local], weeks.person_start[local + 1])
+    first, last = weeks.person_start[local], weeks.person_start[local + 1]
+    # the person's entries are sorted by week: where each week's begin
+    starts = first + np.searchsorted(weeks.entry_week[first:last], np.arange(weeks.range.count + 1))
     for week in range(weeks.range.count):
-        mine = [i for i in entries if weeks.entry_week[i] == week]
+        mine = range(starts[week], starts[week + 1])
         mask = int(weeks.benefits[week, local])
         rows.append(PersonWeek(
             monday=weeks.range.monday_of(week),
